@@ -1,0 +1,21 @@
+import type { ConnectionStatus, Integration, IntegrationDraft } from '../../domain/integration.js';
+import type { Platform } from '../../domain/platform.js';
+
+export interface StatusChange {
+  readonly connectionStatus: ConnectionStatus;
+  readonly statusDetail: string | null;
+  /** Set on a successful check; left as it was when omitted. */
+  readonly lastVerifiedAt?: Date;
+}
+
+/** Stores at most one integration per user and platform. */
+export interface IntegrationRepository {
+  listByUser(userId: string): Promise<Integration[]>;
+  find(userId: string, platform: Platform): Promise<Integration | null>;
+  /** Inserts or replaces the user's integration for the draft's platform in one atomic statement. */
+  upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }>;
+  /** Returns null when the integration no longer exists. */
+  changeStatus(id: string, change: StatusChange): Promise<Integration | null>;
+  /** Returns whether a row was removed. */
+  remove(userId: string, platform: Platform): Promise<boolean>;
+}

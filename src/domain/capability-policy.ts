@@ -1,0 +1,169 @@
+import { type ConnectionStatus, effectiveStatus, type Integration } from './integration.js';
+import { PLATFORM_NAMES, type Platform } from './platform.js';
+
+export const REASON_CODES = [
+  'not_connected',
+  'token_expired',
+  'token_revoked',
+  'validation_failed',
+  'platform_unsupported',
+  'missing_scope',
+  'page_not_linked',
+  'not_business_account',
+  'dm_not_supported',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export interface Capability {
+  readonly platform: Platform;
+  readonly isConnected: boolean;
+  readonly connectionStatus: ConnectionStatus | null;
+  readonly canSendDm: boolean;
+  readonly canDiscover: true;
+  readonly canReadMessages: boolean;
+  readonly reason: string | null;
+  readonly reasonCode: ReasonCode | null;
+  readonly missingScopes: readonly string[];
+  readonly limitations: readonly string[];
+}
+
+type MessagingRule =
+  /** Meta: sending and reading both need one scope, a linked Page and, for Instagram, a professional account. */
+  | {
+      readonly kind: 'scoped';
+      readonly scope: string;
+      readonly needsPage: boolean;
+      readonly needsBusinessAccount: boolean;
+    }
+  /** SMTP: sending works once the server accepted the login; reading would need IMAP. */
+  | { readonly kind: 'smtp' }
+  | { readonly kind: 'none'; readonly reason: string };
+
+interface PlatformRule {
+  readonly messaging: MessagingRule;
+  readonly limitations: readonly string[];
+}
+
+const META_REPLY_WINDOW =
+  'Meta allows messages only as replies within 24 hours of the person’s last message to you.';
+
+export const CAPABILITY_RULES = {
+  instagram: {
+    messaging: {
+      kind: 'scoped',
+      scope: 'instagram_manage_messages',
+      needsPage: true,
+      needsBusinessAccount: true,
+    },
+    limitations: [META_REPLY_WINDOW],
+  },
+  facebook: {
+    messaging: { kind: 'scoped', scope: 'pages_messaging', needsPage: true, needsBusinessAccount: false },
+    limitations: [META_REPLY_WINDOW],
+  },
+  tiktok: {
+    messaging: { kind: 'none', reason: 'TikTok does not provide an official Direct Message API.' },
+    limitations: [],
+  },
+  email: {
+    messaging: { kind: 'smtp' },
+    limitations: ['Reading replies is not supported: that needs IMAP, which this service does not offer.'],
+  },
+} as const satisfies Record<Platform, PlatformRule>;
+
+type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
+
+const STATUS_DENIALS = {
+  expired: (name) => ({
+    reasonCode: 'token_expired',
+    reason: `Your ${name} access has expired. Reconnect your account.`,
+  }),
+  revoked: (name) => ({
+    reasonCode: 'token_revoked',
+    reason: `Your ${name} access was revoked. Reconnect your account.`,
+  }),
+  unsupported: (name) => ({
+    reasonCode: 'platform_unsupported',
+    reason: `This ${name} account cannot be used for messaging.`,
+  }),
+  error: (name, detail) => ({
+    reasonCode: 'validation_failed',
+    reason: `The last check of your ${name} connection failed: ${detail ?? 'unknown error.'} Fix it, then validate again or reconnect.`,
+  }),
+} as const satisfies Record<
+  Exclude<ConnectionStatus, 'connected'>,
+  (name: string, detail: string | null) => Denial
+>;
+
+function missingScopes(rule: MessagingRule, integration: Integration | null): string[] {
+  if (rule.kind !== 'scoped' || integration === null) return [];
+  return integration.scopesGranted.includes(rule.scope) ? [] : [rule.scope];
+}
+
+function scopedDenial(
+  rule: Extract<MessagingRule, { kind: 'scoped' }>,
+  platform: Platform,
+  integration: Integration,
+): Denial | null {
+  if (!integration.scopesGranted.includes(rule.scope)) {
+    return {
+      reasonCode: 'missing_scope',
+      reason: `Missing '${rule.scope}' scope. Reconnect with proper permissions.`,
+    };
+  }
+  if (rule.needsPage && integration.pageId === null) {
+    return {
+      reasonCode: 'page_not_linked',
+      reason: `No Facebook Page is linked to this ${PLATFORM_NAMES[platform]} account. Link a Page and reconnect.`,
+    };
+  }
+  if (rule.needsBusinessAccount && integration.accountId === null) {
+    return {
+      reasonCode: 'not_business_account',
+      reason: `Messaging needs an ${PLATFORM_NAMES[platform]} Business or Creator account linked to your Page. Switch to a professional account and reconnect.`,
+    };
+  }
+  return null;
+}
+
+/** Decides what a user can do on one platform, from their integration (or its absence) at `now`. */
+export function decideCapability(platform: Platform, integration: Integration | null, now: Date): Capability {
+  const rule: PlatformRule = CAPABILITY_RULES[platform];
+  const name = PLATFORM_NAMES[platform];
+  const status = integration === null ? null : effectiveStatus(integration, now);
+  const isConnected = status === 'connected';
+
+  let denial: Denial | null;
+  if (rule.messaging.kind === 'none') {
+    denial = { reasonCode: 'dm_not_supported', reason: rule.messaging.reason };
+  } else if (integration === null) {
+    denial = {
+      reasonCode: 'not_connected',
+      reason: `No ${name} account is connected. Connect one to send messages.`,
+    };
+  } else if (status !== null && status !== 'connected') {
+    denial = STATUS_DENIALS[status](name, integration.statusDetail);
+  } else {
+    denial = rule.messaging.kind === 'scoped' ? scopedDenial(rule.messaging, platform, integration) : null;
+  }
+
+  const canReadMessages =
+    isConnected &&
+    rule.messaging.kind === 'scoped' &&
+    integration !== null &&
+    integration.scopesGranted.includes(rule.messaging.scope);
+
+  return {
+    platform,
+    isConnected,
+    connectionStatus: status,
+    canSendDm: denial === null,
+    canDiscover: true,
+    canReadMessages,
+    reason: denial?.reason ?? null,
+    reasonCode: denial?.reasonCode ?? null,
+    missingScopes: missingScopes(rule.messaging, integration),
+    limitations: rule.limitations,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Stable error codes. The HTTP adapter owns the one table that maps each to a status;
+ * nothing else in the core knows about HTTP.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'unknown_platform',
+  'integration_not_found',
+  'credentials_rejected',
+  'platform_validation_unavailable',
+  'platform_unavailable',
+  'smtp_auth_failed',
+  'smtp_auth_not_offered',
+  'smtp_connection_refused',
+  'smtp_host_not_found',
+  'smtp_host_not_allowed',
+  'smtp_tls_failed',
+  'smtp_tls_required',
+  'smtp_timeout',
+  'smtp_connection_failed',
+  'credentials_unreadable',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'service_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

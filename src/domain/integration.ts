@@ -1,0 +1,55 @@
+import type { Platform } from './platform.js';
+
+export const CONNECTION_STATUSES = ['connected', 'expired', 'revoked', 'unsupported', 'error'] as const;
+
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** A Fernet token as stored; the core never keeps plaintext secrets in an entity. */
+export type EncryptedSecret = string & { readonly __brand: 'EncryptedSecret' };
+
+export interface SmtpSettings {
+  readonly emailAddress: string;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+}
+
+/** One user's connection to one platform, as stored in `social_integrations`. */
+export interface Integration {
+  readonly id: string;
+  readonly userId: string;
+  readonly platform: Platform;
+  readonly connectionStatus: ConnectionStatus;
+  /** Why the status is not `connected`, in a sentence safe to show the user; null when connected. */
+  readonly statusDetail: string | null;
+  readonly scopesGranted: readonly string[];
+  readonly accountId: string | null;
+  readonly pageId: string | null;
+  readonly businessId: string | null;
+  readonly accessToken: EncryptedSecret | null;
+  readonly refreshToken: EncryptedSecret | null;
+  readonly tokenExpiresAt: Date | null;
+  readonly lastVerifiedAt: Date | null;
+  readonly smtp: SmtpSettings | null;
+  readonly smtpPassword: EncryptedSecret | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What the caller may write; the store assigns id and times. */
+export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt'>;
+
+export function isTokenExpired(integration: Pick<Integration, 'tokenExpiresAt'>, now: Date): boolean {
+  return integration.tokenExpiresAt !== null && integration.tokenExpiresAt.getTime() <= now.getTime();
+}
+
+/** The status to report: a token past its expiry is `expired` whatever the stored status says. */
+export function effectiveStatus(
+  integration: Pick<Integration, 'connectionStatus' | 'tokenExpiresAt'>,
+  now: Date,
+): ConnectionStatus {
+  return integration.connectionStatus === 'connected' && isTokenExpired(integration, now)
+    ? 'expired'
+    : integration.connectionStatus;
+}
