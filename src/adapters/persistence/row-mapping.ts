@@ -1,0 +1,81 @@
+import {
+  CONNECTION_STATUSES,
+  type ConnectionStatus,
+  type EncryptedSecret,
+  type Integration,
+  type IntegrationDraft,
+} from '../../domain/integration.js';
+import { isPlatform } from '../../domain/platform.js';
+import type { IntegrationRow, socialIntegrations } from './schema.js';
+
+// Rows may come from the earlier Python service, so JSON columns are read defensively.
+function readScopes(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((scope): scope is string => typeof scope === 'string') : [];
+}
+
+function readMetadata(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function readStatus(value: string): ConnectionStatus {
+  return (CONNECTION_STATUSES as readonly string[]).includes(value) ? (value as ConnectionStatus) : 'error';
+}
+
+const sealed = (value: string | null) => value as EncryptedSecret | null;
+
+export function toIntegration(row: IntegrationRow): Integration {
+  if (!isPlatform(row.platform)) throw new Error(`Unknown platform in social_integrations row ${row.id}`);
+  const hasSmtp = row.smtpHost !== null && row.smtpPort !== null;
+  return {
+    id: row.id,
+    userId: row.userId,
+    platform: row.platform,
+    connectionStatus: readStatus(row.connectionStatus),
+    statusDetail: row.statusDetail,
+    scopesGranted: readScopes(row.scopesGranted),
+    accountId: row.accountId,
+    pageId: row.pageId,
+    businessId: row.businessId,
+    accessToken: sealed(row.accessToken),
+    refreshToken: sealed(row.refreshToken),
+    tokenExpiresAt: row.tokenExpiresAt,
+    lastVerifiedAt: row.lastVerifiedAt,
+    smtp: hasSmtp
+      ? {
+          emailAddress: row.emailAddress ?? '',
+          host: row.smtpHost ?? '',
+          port: row.smtpPort ?? 0,
+          username: row.smtpUsername ?? '',
+        }
+      : null,
+    smtpPassword: sealed(row.smtpPassword),
+    metadata: readMetadata(row.metadata),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$inferInsert {
+  return {
+    userId: draft.userId,
+    platform: draft.platform,
+    connectionStatus: draft.connectionStatus,
+    statusDetail: draft.statusDetail,
+    scopesGranted: [...draft.scopesGranted],
+    accountId: draft.accountId,
+    pageId: draft.pageId,
+    businessId: draft.businessId,
+    accessToken: draft.accessToken,
+    refreshToken: draft.refreshToken,
+    tokenExpiresAt: draft.tokenExpiresAt,
+    lastVerifiedAt: draft.lastVerifiedAt,
+    emailAddress: draft.smtp?.emailAddress ?? null,
+    smtpHost: draft.smtp?.host ?? null,
+    smtpPort: draft.smtp?.port ?? null,
+    smtpUsername: draft.smtp?.username ?? null,
+    smtpPassword: draft.smtpPassword,
+    metadata: { ...draft.metadata },
+  };
+}

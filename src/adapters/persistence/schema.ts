@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+/** The original design's table, column for column, plus `status_detail` (nullable, so old rows stay valid). */
+export const socialIntegrations = pgTable(
+  'social_integrations',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 32 }).notNull(),
+    connectionStatus: varchar('connection_status', { length: 32 }).notNull().default('connected'),
+    statusDetail: text('status_detail'),
+    scopesGranted: jsonb('scopes_granted').$type<string[]>().default([]),
+    accountId: varchar('account_id', { length: 255 }),
+    pageId: varchar('page_id', { length: 255 }),
+    businessId: varchar('business_id', { length: 255 }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+    lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true }),
+    emailAddress: varchar('email_address', { length: 320 }),
+    smtpHost: varchar('smtp_host', { length: 255 }),
+    smtpPort: integer('smtp_port'),
+    smtpUsername: varchar('smtp_username', { length: 320 }),
+    smtpPassword: text('smtp_password'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().default({}),
+  },
+  // The unique (user_id, platform) index also serves every lookup by user_id (its leading column),
+  // so a separate user_id index would only slow writes.
+  (table) => [
+    uniqueIndex('social_integrations_user_platform_key').on(table.userId, table.platform),
+    index('social_integrations_platform_idx').on(table.platform),
+  ],
+);
+
+export type IntegrationRow = typeof socialIntegrations.$inferSelect;

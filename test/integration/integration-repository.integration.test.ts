@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import {
+  pgliteTestDatabase,
+  postgresTestDatabase,
+  postgresUnavailableReason,
+  type TestDatabase,
+} from '../support/databases.js';
+import { emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
+
+const drivers = [
+  { name: 'PGlite', open: pgliteTestDatabase, skipReason: null },
+  { name: 'PostgreSQL', open: postgresTestDatabase, skipReason: await postgresUnavailableReason() },
+];
+
+for (const driver of drivers) {
+  describe.skipIf(driver.skipReason !== null)(`IntegrationRepository on ${driver.name}`, () => {
+    let database: TestDatabase;
+    let repository: DrizzleIntegrationRepository;
+
+    beforeAll(async () => {
+      database = await driver.open();
+      repository = new DrizzleIntegrationRepository(database.handle.db);
+    });
+    afterAll(() => database.dispose());
+
+    it('creates an integration and finds it by user and platform', async () => {
+      const draft = instagramDraft();
+      const { integration, created } = await repository.upsert(draft);
+
+      expect(created).toBe(true);
+      expect(integration).toMatchObject({ ...draft, scopesGranted: [...draft.scopesGranted] });
+      expect(integration.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await repository.find(draft.userId, 'instagram')).toEqual(integration);
+      expect(await repository.find(draft.userId, 'facebook')).toBeNull();
+    });
+
+    it('replaces the existing integration in place on a second upsert', async () => {
+      const first = await repository.upsert(emailDraft());
+      const replacement = emailDraft({
+        userId: first.integration.userId,
+        smtp: { emailAddress: 'new@example.com', host: 'mail.example.org', port: 465, username: 'new' },
+        connectionStatus: 'error',
+        statusDetail: 'Something failed.',
+        metadata: { note: 'replaced' },
+      });
+
+      const second = await repository.upsert(replacement);
+
+      expect(second.created).toBe(false);
+      expect(second.integration.id).toBe(first.integration.id);
+      expect(second.integration.createdAt).toEqual(first.integration.createdAt);
+      expect(second.integration.updatedAt.getTime()).toBeGreaterThanOrEqual(
+        first.integration.updatedAt.getTime(),
+      );
+      expect(second.integration).toMatchObject({
+        smtp: replacement.smtp,
+        connectionStatus: 'error',
+        statusDetail: 'Something failed.',
+        metadata: { note: 'replaced' },
+      });
+    });
+
+    it('leaves exactly one row after 50 concurrent upserts for one user and platform', async () => {
+      const userId = uniqueUserId();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          repository.upsert(instagramDraft({ userId, metadata: { attempt: index } })),
+        ),
+      );
+
+      const rows = await repository.listByUser(userId);
+      expect(rows).toHaveLength(1);
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      expect(new Set(results.map((result) => result.integration.id))).toEqual(new Set([rows[0]?.id]));
+    });
+
+    it('lists only the given user’s integrations', async () => {
+      const userId = uniqueUserId();
+      await repository.upsert(emailDraft({ userId }));
+      await repository.upsert(instagramDraft({ userId }));
+      await repository.upsert(emailDraft());
+
+      const platforms = (await repository.listByUser(userId)).map((row) => row.platform).sort();
+
+      expect(platforms).toEqual(['email', 'instagram']);
+    });
+
+    it('changes status, keeping last_verified_at unless a new one is given', async () => {
+      const { integration } = await repository.upsert(emailDraft());
+      const failed = await repository.changeStatus(integration.id, {
+        connectionStatus: 'error',
+        statusDetail: 'SMTP authentication failed - check username and password',
+      });
+      expect(failed).toMatchObject({
+        connectionStatus: 'error',
+        statusDetail: 'SMTP authentication failed - check username and password',
+        lastVerifiedAt: integration.lastVerifiedAt,
+      });
+
+      const verifiedAt = new Date('2026-06-01T12:00:00.000Z');
+      const healed = await repository.changeStatus(integration.id, {
+        connectionStatus: 'connected',
+        statusDetail: null,
+        lastVerifiedAt: verifiedAt,
+      });
+      expect(healed).toMatchObject({
+        connectionStatus: 'connected',
+        statusDetail: null,
+        lastVerifiedAt: verifiedAt,
+      });
+    });
+
+    it('answers null when changing the status of an integration that is gone', async () => {
+      const { integration } = await repository.upsert(emailDraft());
+      await repository.remove(integration.userId, 'email');
+
+      expect(
+        await repository.changeStatus(integration.id, { connectionStatus: 'error', statusDetail: null }),
+      ).toBeNull();
+    });
+
+    it('removes an integration once and reports whether anything was removed', async () => {
+      const { integration } = await repository.upsert(emailDraft());
+
+      expect(await repository.remove(integration.userId, 'email')).toBe(true);
+      expect(await repository.remove(integration.userId, 'email')).toBe(false);
+      expect(await repository.find(integration.userId, 'email')).toBeNull();
+    });
+
+    it('reads rows written by the earlier Python service, with null JSON columns', async () => {
+      const userId = uniqueUserId();
+      await database.handle.db.execute(sql`
+        insert into social_integrations (user_id, platform, connection_status, scopes_granted, metadata, access_token)
+        values (${userId}, 'facebook', 'connected', null, null, 'gAAAAA-legacy')`);
+
+      const [legacy] = await repository.listByUser(userId);
+
+      expect(legacy).toMatchObject({ platform: 'facebook', scopesGranted: [], metadata: {}, smtp: null });
+    });
+  });
+}

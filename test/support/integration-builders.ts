@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { EncryptedSecret, Integration, IntegrationDraft } from '../../src/domain/integration.js';
+
+export const uniqueUserId = () => `user-${randomUUID()}`;
+
+const sealedForTest = (label: string) => `gAAAAA-test-${label}` as EncryptedSecret;
+
+export function emailDraft(overrides: Partial<IntegrationDraft> = {}): IntegrationDraft {
+  return {
+    userId: uniqueUserId(),
+    platform: 'email',
+    connectionStatus: 'connected',
+    statusDetail: null,
+    scopesGranted: [],
+    accountId: null,
+    pageId: null,
+    businessId: null,
+    accessToken: null,
+    refreshToken: null,
+    tokenExpiresAt: null,
+    lastVerifiedAt: new Date('2026-01-02T03:04:05.000Z'),
+    smtp: { emailAddress: 'me@example.com', host: 'smtp.example.com', port: 587, username: 'me@example.com' },
+    smtpPassword: sealedForTest('password'),
+    metadata: {},
+    ...overrides,
+  };
+}
+
+export function instagramDraft(overrides: Partial<IntegrationDraft> = {}): IntegrationDraft {
+  return {
+    ...emailDraft(),
+    platform: 'instagram',
+    scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
+    accountId: '17841400000000001',
+    pageId: '100000000000001',
+    businessId: '200000000000001',
+    accessToken: sealedForTest('access'),
+    refreshToken: null,
+    tokenExpiresAt: new Date('2030-01-01T00:00:00.000Z'),
+    smtp: null,
+    smtpPassword: null,
+    metadata: { username: 'acme.studio' },
+    ...overrides,
+  };
+}
+
+/** A stored integration, as a repository would return it. */
+export function storedIntegration(draft: IntegrationDraft): Integration {
+  const at = new Date('2026-01-01T00:00:00.000Z');
+  return { ...draft, id: randomUUID(), createdAt: at, updatedAt: at };
+}
