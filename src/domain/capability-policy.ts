@@ -89,7 +89,10 @@ const STATUS_DENIALS = {
   }),
   error: (name, detail) => ({
     reasonCode: 'validation_failed',
-    reason: `The last check of your ${name} connection failed: ${detail ?? 'unknown error.'} Fix it, then validate again or reconnect.`,
+    reason:
+      detail === null
+        ? `The last check of your ${name} connection failed. Validate it again or reconnect.`
+        : `The last check of your ${name} connection failed: ${detail.replace(/\.?$/, '.')}`,
   }),
 } as const satisfies Record<
   Exclude<ConnectionStatus, 'connected'>,
@@ -148,11 +151,8 @@ export function decideCapability(platform: Platform, integration: Integration | 
     denial = rule.messaging.kind === 'scoped' ? scopedDenial(rule.messaging, platform, integration) : null;
   }
 
-  const canReadMessages =
-    isConnected &&
-    rule.messaging.kind === 'scoped' &&
-    integration !== null &&
-    integration.scopesGranted.includes(rule.messaging.scope);
+  const missing = missingScopes(rule.messaging, integration);
+  const canReadMessages = isConnected && rule.messaging.kind === 'scoped' && missing.length === 0;
 
   return {
     platform,
@@ -163,7 +163,7 @@ export function decideCapability(platform: Platform, integration: Integration | 
     canReadMessages,
     reason: denial?.reason ?? null,
     reasonCode: denial?.reasonCode ?? null,
-    missingScopes: missingScopes(rule.messaging, integration),
+    missingScopes: missing,
     limitations: rule.limitations,
   };
 }

@@ -1,4 +1,5 @@
-const TOKEN_MASK = '****';
+/** What a token shows as when none of it may be shown. */
+export const TOKEN_MASK = '****';
 const PASSWORD_MASK = '********';
 const SHORTEST_TOKEN_TO_HINT = 16;
 

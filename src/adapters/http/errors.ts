@@ -1,0 +1,89 @@
+import type { OpenAPIHonoOptions, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { ErrorCode } from '../../domain/errors.js';
+import { PLATFORMS } from '../../domain/platform.js';
+import type { Failure, Result } from '../../domain/result.js';
+import type { AppEnv } from './app-env.js';
+import type { ErrorResponse } from './schemas.js';
+
+/** The one place that knows which HTTP status each error code means. */
+export const STATUS_BY_CODE = {
+  invalid_request: 400,
+  unknown_platform: 404,
+  integration_not_found: 404,
+  not_found: 404,
+  credentials_rejected: 400,
+  credentials_unreadable: 409,
+  platform_validation_unavailable: 400,
+  platform_unavailable: 502,
+  smtp_auth_failed: 400,
+  smtp_auth_not_offered: 400,
+  smtp_connection_refused: 400,
+  smtp_host_not_found: 400,
+  smtp_host_not_allowed: 400,
+  smtp_tls_failed: 400,
+  smtp_tls_required: 400,
+  smtp_timeout: 400,
+  smtp_connection_failed: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  service_unavailable: 503,
+  internal_error: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+export type ErrorStatus = (typeof STATUS_BY_CODE)[ErrorCode];
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export function errorResponse(c: Context, failure: Failure, errors?: readonly FieldError[]) {
+  const body: z.infer<typeof ErrorResponse> = {
+    detail: failure.detail,
+    code: failure.code,
+    ...(errors ? { errors: [...errors] } : {}),
+  };
+  return c.json(body, STATUS_BY_CODE[failure.code]);
+}
+
+/** Carries an expected failure from a route handler to `onError`, which renders it. */
+export class FailureResponse extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.detail);
+    this.name = 'FailureResponse';
+  }
+}
+
+/** The success value, or a `FailureResponse` for the app's error handler. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new FailureResponse(result.failure);
+  return result.value;
+}
+
+export function fieldErrors(error: ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** A sentence naming every field at fault, for clients that show only `detail`. */
+export function invalidRequestDetail(errors: readonly FieldError[]): string {
+  return `Invalid request: ${errors.map((error) => `${error.path}: ${error.message}`).join('; ')}.`;
+}
+
+/** Shared by every route: a bad path platform is an unknown resource, anything else a bad request. */
+export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>['defaultHook']> = (result, c) => {
+  if (result.success) return;
+  if (result.target === 'param') {
+    return errorResponse(c, {
+      code: 'unknown_platform',
+      detail: `Unknown platform. Use one of: ${PLATFORMS.join(', ')}.`,
+    });
+  }
+  const errors = fieldErrors(result.error);
+  return errorResponse(c, { code: 'invalid_request', detail: invalidRequestDetail(errors) }, errors);
+};

@@ -1,0 +1,144 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { IntegrationInput } from '../../application/integration-input.js';
+import type { UseCases } from '../../application/use-cases/use-cases.js';
+import type { AppEnv } from './app-env.js';
+import { unwrap, validationHook } from './errors.js';
+import { capabilityJson, integrationJson, validationJson } from './presenters.js';
+import {
+  CapabilityResponse,
+  ErrorResponse,
+  IntegrationCreate,
+  IntegrationResponse,
+  PlatformParam,
+  UserQuery,
+  ValidationResponse,
+} from './schemas.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+const errors = {
+  400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
+  404: json(ErrorResponse, 'Unknown platform, or no such integration'),
+  409: json(ErrorResponse, 'Stored credentials cannot be decrypted; reconnect'),
+  413: json(ErrorResponse, 'Body larger than 64 KiB'),
+  415: json(ErrorResponse, 'Body is not application/json'),
+  500: json(ErrorResponse, 'Unexpected server error'),
+  502: json(ErrorResponse, 'The platform failed or timed out'),
+  503: json(ErrorResponse, 'Database unavailable'),
+} as const;
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'List the user’s integrations (secrets masked)',
+  request: { query: UserQuery },
+  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errors },
+});
+
+const allCapabilitiesRoute = createRoute({
+  method: 'get',
+  path: '/capabilities',
+  summary: 'What the user can do on each platform, in the order instagram, facebook, tiktok, email',
+  request: { query: UserQuery },
+  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errors },
+});
+
+const platformCapabilityRoute = createRoute({
+  method: 'get',
+  path: '/{platform}/capabilities',
+  summary: 'What the user can do on one platform',
+  request: { params: PlatformParam, query: UserQuery },
+  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errors },
+});
+
+const saveRoute = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Create or replace the user’s integration for a platform, after validating it',
+  request: {
+    query: UserQuery,
+    body: { content: { 'application/json': { schema: IntegrationCreate } }, required: true },
+  },
+  responses: {
+    200: json(IntegrationResponse, 'Replaced the existing integration'),
+    201: json(IntegrationResponse, 'Created'),
+    ...errors,
+  },
+});
+
+const validateRoute = createRoute({
+  method: 'post',
+  path: '/{platform}/validate',
+  summary: 'Check a stored integration with its platform and record the result',
+  request: { params: PlatformParam, query: UserQuery },
+  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errors },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/{platform}',
+  summary: 'Delete the user’s integration for a platform (idempotent)',
+  request: { params: PlatformParam, query: UserQuery },
+  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errors },
+});
+
+function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
+  if (body.platform === 'email') {
+    return {
+      platform: 'email',
+      emailAddress: body.email_address,
+      smtpHost: body.smtp_host,
+      smtpPort: body.smtp_port,
+      smtpUsername: body.smtp_username,
+      smtpPassword: body.smtp_password,
+    };
+  }
+  return {
+    platform: body.platform,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token ?? null,
+    tokenExpiresAt: body.token_expires_at ? new Date(body.token_expires_at) : null,
+    pageId: body.page_id ?? null,
+    accountId: body.account_id ?? null,
+    businessId: body.business_id ?? null,
+    metadata: body.metadata ?? {},
+  };
+}
+
+/** The `/api/integrations` resource. */
+export function integrationRoutes(useCases: UseCases) {
+  return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook })
+    .openapi(listRoute, async (c) => {
+      const views = await useCases.listIntegrations(c.req.valid('query').user_id);
+      return c.json(views.map(integrationJson), 200);
+    })
+    .openapi(allCapabilitiesRoute, async (c) => {
+      const capabilities = await useCases.getAllCapabilities(c.req.valid('query').user_id);
+      return c.json(capabilities.map(capabilityJson), 200);
+    })
+    .openapi(platformCapabilityRoute, async (c) => {
+      const { platform } = c.req.valid('param');
+      return c.json(
+        capabilityJson(await useCases.getPlatformCapability(c.req.valid('query').user_id, platform)),
+        200,
+      );
+    })
+    .openapi(saveRoute, async (c) => {
+      const saved = unwrap(
+        await useCases.saveIntegration(c.req.valid('query').user_id, toInput(c.req.valid('json'))),
+      );
+      return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
+    })
+    .openapi(validateRoute, async (c) => {
+      const { user_id } = c.req.valid('query');
+      const outcome = unwrap(await useCases.validateIntegration(user_id, c.req.valid('param').platform));
+      return c.json(validationJson(outcome), 200);
+    })
+    .openapi(deleteRoute, async (c) => {
+      await useCases.deleteIntegration(c.req.valid('query').user_id, c.req.valid('param').platform);
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,50 @@
+import type { IntegrationView } from '../../application/integration-view.js';
+import type { ValidationOutcome } from '../../application/use-cases/validate-integration.js';
+import type { Capability } from '../../domain/capability-policy.js';
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function integrationJson(view: IntegrationView) {
+  return {
+    id: view.id,
+    user_id: view.userId,
+    platform: view.platform,
+    connection_status: view.connectionStatus,
+    status_detail: view.statusDetail,
+    scopes_granted: [...view.scopesGranted],
+    account_id: view.accountId,
+    page_id: view.pageId,
+    business_id: view.businessId,
+    access_token: view.accessToken,
+    refresh_token: view.refreshToken,
+    token_expires_at: iso(view.tokenExpiresAt),
+    last_verified_at: iso(view.lastVerifiedAt),
+    email_address: view.smtp?.emailAddress ?? null,
+    smtp_host: view.smtp?.host ?? null,
+    smtp_port: view.smtp?.port ?? null,
+    smtp_username: view.smtp?.username ?? null,
+    smtp_password: view.smtpPassword,
+    metadata: { ...view.metadata },
+    created_at: view.createdAt.toISOString(),
+    updated_at: view.updatedAt.toISOString(),
+  };
+}
+
+export function capabilityJson(capability: Capability) {
+  return {
+    platform: capability.platform,
+    is_connected: capability.isConnected,
+    connection_status: capability.connectionStatus,
+    can_send_dm: capability.canSendDm,
+    can_discover: capability.canDiscover,
+    can_read_messages: capability.canReadMessages,
+    reason: capability.reason,
+    reason_code: capability.reasonCode,
+    missing_scopes: [...capability.missingScopes],
+    limitations: [...capability.limitations],
+  };
+}
+
+export function validationJson(outcome: ValidationOutcome) {
+  return { valid: outcome.valid, detail: outcome.detail, integration: integrationJson(outcome.integration) };
+}

@@ -1,0 +1,115 @@
+import { z } from '@hono/zod-openapi';
+import { REASON_CODES } from '../../domain/capability-policy.js';
+import { ERROR_CODES } from '../../domain/errors.js';
+import { CONNECTION_STATUSES } from '../../domain/integration.js';
+import { PLATFORMS } from '../../domain/platform.js';
+
+// CR, LF and other controls would let a value smuggle SMTP commands or forge log lines.
+const printable = (field: string, max: number) =>
+  z
+    .string()
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}]*$/u, `${field} must not contain control characters`);
+
+const hostname = z
+  .string()
+  .min(1, 'smtp_host must not be empty')
+  .max(253, 'smtp_host must be at most 253 characters')
+  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'smtp_host must be a host name or IP address');
+
+const optionalId = printable('id', 255).nullish();
+
+export const UserQuery = z.object({
+  user_id: printable('user_id', 255).openapi({ description: 'The user whose integrations these are.' }),
+});
+
+export const PlatformParam = z.object({
+  platform: z.enum(PLATFORMS).openapi({ param: { name: 'platform', in: 'path' } }),
+});
+
+export const EmailIntegrationCreate = z.strictObject({
+  platform: z.literal('email'),
+  email_address: z.email('email_address must be an email address').max(320),
+  smtp_host: hostname,
+  smtp_port: z
+    .int('smtp_port must be a whole number')
+    .min(1, 'smtp_port must be between 1 and 65535')
+    .max(65535, 'smtp_port must be between 1 and 65535'),
+  smtp_username: printable('smtp_username', 320),
+  smtp_password: z.string().min(1, 'smtp_password must not be empty').max(1024, 'smtp_password is too long'),
+});
+
+export const TokenIntegrationCreate = z.strictObject({
+  platform: z.enum(['instagram', 'facebook', 'tiktok']),
+  access_token: printable('access_token', 4096),
+  refresh_token: printable('refresh_token', 4096).nullish(),
+  token_expires_at: z.iso
+    .datetime({ offset: true, error: 'token_expires_at must be an ISO 8601 date-time' })
+    .nullish(),
+  page_id: optionalId,
+  account_id: optionalId,
+  business_id: optionalId,
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const IntegrationCreate = z
+  .discriminatedUnion('platform', [EmailIntegrationCreate, TokenIntegrationCreate], {
+    error: 'platform must be one of instagram, facebook, tiktok, email',
+  })
+  .openapi('IntegrationCreate');
+
+const timestamp = z.iso.datetime().nullable();
+
+export const IntegrationResponse = z
+  .object({
+    id: z.uuid(),
+    user_id: z.string(),
+    platform: z.enum(PLATFORMS),
+    connection_status: z.enum(CONNECTION_STATUSES),
+    status_detail: z.string().nullable(),
+    scopes_granted: z.array(z.string()),
+    account_id: z.string().nullable(),
+    page_id: z.string().nullable(),
+    business_id: z.string().nullable(),
+    access_token: z.string().nullable().openapi({ description: 'Masked: **** and the last 4 characters.' }),
+    refresh_token: z.string().nullable().openapi({ description: 'Masked like access_token.' }),
+    token_expires_at: timestamp,
+    last_verified_at: timestamp,
+    email_address: z.string().nullable(),
+    smtp_host: z.string().nullable(),
+    smtp_port: z.number().int().nullable(),
+    smtp_username: z.string().nullable(),
+    smtp_password: z.string().nullable().openapi({ description: 'Always ******** when set.' }),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .openapi('IntegrationResponse');
+
+export const CapabilityResponse = z
+  .object({
+    platform: z.enum(PLATFORMS),
+    is_connected: z.boolean(),
+    connection_status: z.enum(CONNECTION_STATUSES).nullable(),
+    can_send_dm: z.boolean(),
+    can_discover: z.literal(true),
+    can_read_messages: z.boolean(),
+    reason: z.string().nullable(),
+    reason_code: z.enum(REASON_CODES).nullable(),
+    missing_scopes: z.array(z.string()),
+    limitations: z.array(z.string()),
+  })
+  .openapi('CapabilityResponse');
+
+export const ValidationResponse = z
+  .object({ valid: z.boolean(), detail: z.string().nullable(), integration: IntegrationResponse })
+  .openapi('ValidationResponse');
+
+export const ErrorResponse = z
+  .object({
+    detail: z.string(),
+    code: z.enum(ERROR_CODES),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Error');

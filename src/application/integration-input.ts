@@ -1,0 +1,25 @@
+import type { TokenPlatform } from '../domain/platform.js';
+
+/** What a caller sends to connect SMTP; the password is plaintext only until it is sealed. */
+export interface EmailInput {
+  readonly platform: 'email';
+  readonly emailAddress: string;
+  readonly smtpHost: string;
+  readonly smtpPort: number;
+  readonly smtpUsername: string;
+  readonly smtpPassword: string;
+}
+
+/** What a caller sends to connect a token platform; the platform's own answer overrides the claims. */
+export interface TokenInput {
+  readonly platform: TokenPlatform;
+  readonly accessToken: string;
+  readonly refreshToken: string | null;
+  readonly tokenExpiresAt: Date | null;
+  readonly pageId: string | null;
+  readonly accountId: string | null;
+  readonly businessId: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export type IntegrationInput = EmailInput | TokenInput;

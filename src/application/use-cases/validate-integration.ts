@@ -1,0 +1,94 @@
+import type { ErrorCode } from '../../domain/errors.js';
+import type { Integration } from '../../domain/integration.js';
+import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
+import { fail, ok, type Result } from '../../domain/result.js';
+import { type IntegrationView, presentIntegration, UNREADABLE_CREDENTIALS } from '../integration-view.js';
+import type { Clock } from '../ports/clock.js';
+import type { IntegrationRepository } from '../ports/integration-repository.js';
+import type { MailVerifier } from '../ports/mail-verifier.js';
+import type { PlatformTokenValidator } from '../ports/platform-token-validator.js';
+import { InvalidToken, type SecretCipher } from '../ports/secret-cipher.js';
+
+export interface ValidateIntegrationDeps {
+  readonly repository: IntegrationRepository;
+  readonly cipher: SecretCipher;
+  readonly clock: Clock;
+  readonly mailVerifier: MailVerifier;
+  readonly tokenValidator: PlatformTokenValidator;
+}
+
+export interface ValidationOutcome {
+  readonly valid: boolean;
+  readonly detail: string | null;
+  readonly integration: IntegrationView;
+}
+
+const notFound = (platform: Platform) =>
+  fail<never>('integration_not_found', `No ${PLATFORM_NAMES[platform]} integration exists for this user.`);
+
+/** Failures that say nothing about the credentials, so the stored status must not change. */
+const INCONCLUSIVE: readonly ErrorCode[] = ['platform_unavailable', 'platform_validation_unavailable'];
+
+async function checkWithPlatform(
+  integration: Integration,
+  deps: ValidateIntegrationDeps,
+): Promise<Result<void>> {
+  const { cipher } = deps;
+  if (integration.platform === 'email') {
+    if (integration.smtp === null || integration.smtpPassword === null) {
+      return fail('credentials_rejected', 'This email integration has no SMTP settings. Connect it again.');
+    }
+    return deps.mailVerifier.verify({
+      ...integration.smtp,
+      password: await cipher.open(integration.smtpPassword),
+    });
+  }
+  if (integration.accessToken === null) {
+    return fail(
+      'credentials_rejected',
+      `This ${PLATFORM_NAMES[integration.platform]} integration has no token.`,
+    );
+  }
+  const checked = await deps.tokenValidator.validate(integration.platform, {
+    accessToken: await cipher.open(integration.accessToken),
+    refreshToken: integration.refreshToken === null ? null : await cipher.open(integration.refreshToken),
+    pageId: integration.pageId,
+  });
+  return checked.ok ? ok(undefined) : checked;
+}
+
+async function checkSafely(integration: Integration, deps: ValidateIntegrationDeps): Promise<Result<void>> {
+  try {
+    return await checkWithPlatform(integration, deps);
+  } catch (error) {
+    if (error instanceof InvalidToken) return fail('credentials_unreadable', UNREADABLE_CREDENTIALS);
+    throw error;
+  }
+}
+
+/**
+ * Re-checks a stored integration with its platform and records the outcome: `connected` with a new
+ * `last_verified_at`, or `error` with the reason. An outage of the platform changes nothing.
+ */
+export function validateIntegration(deps: ValidateIntegrationDeps) {
+  return async (userId: string, platform: Platform): Promise<Result<ValidationOutcome>> => {
+    const integration = await deps.repository.find(userId, platform);
+    if (integration === null) return notFound(platform);
+    const checked = await checkSafely(integration, deps);
+    if (!checked.ok && INCONCLUSIVE.includes(checked.failure.code)) return checked;
+
+    const now = deps.clock.now();
+    const updated = await deps.repository.changeStatus(
+      integration.id,
+      checked.ok
+        ? { connectionStatus: 'connected', statusDetail: null, lastVerifiedAt: now }
+        : { connectionStatus: 'error', statusDetail: checked.failure.detail },
+    );
+    if (updated === null) return notFound(platform);
+    return ok({
+      valid: checked.ok,
+      detail: checked.ok ? null : checked.failure.detail,
+      integration: await presentIntegration(updated, deps.cipher, now),
+    });
+  };
+}

@@ -1,0 +1,27 @@
+import { createApp } from './adapters/http/app.js';
+import type { Clock } from './application/ports/clock.js';
+import type { IntegrationRepository } from './application/ports/integration-repository.js';
+import type { Logger } from './application/ports/logger.js';
+import type { MailVerifier } from './application/ports/mail-verifier.js';
+import type { PlatformTokenValidator } from './application/ports/platform-token-validator.js';
+import type { SecretCipher } from './application/ports/secret-cipher.js';
+import { createUseCases } from './application/use-cases/use-cases.js';
+
+export interface Adapters {
+  readonly repository: IntegrationRepository;
+  readonly cipher: SecretCipher;
+  readonly clock: Clock;
+  readonly mailVerifier: MailVerifier;
+  readonly tokenValidator: PlatformTokenValidator;
+  readonly logger: Logger;
+  readonly isDatabaseReady: () => Promise<boolean>;
+}
+
+/** The one hand-written wiring of adapters into use cases and the HTTP app, shared by every runtime. */
+export function buildApp(adapters: Adapters) {
+  return createApp({
+    useCases: createUseCases(adapters),
+    logger: adapters.logger,
+    isDatabaseReady: adapters.isDatabaseReady,
+  });
+}

@@ -1,0 +1,3 @@
+import { generateFernetKey } from '../../adapters/crypto/fernet.js';
+
+process.stdout.write(`${generateFernetKey()}\n`);

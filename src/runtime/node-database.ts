@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '../adapters/persistence/database.js';
+import { openPglite } from '../adapters/persistence/pglite.js';
+import { openPostgres, type PostgresHandle } from '../adapters/persistence/postgres.js';
+import type { Config } from '../config.js';
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded database kept in DATA_DIR. */
+export async function openConfiguredDatabase(
+  config: Config,
+): Promise<{ handle: DatabaseHandle; description: string }> {
+  if (config.databaseUrl !== null) {
+    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 2 });
+    const url = new URL(config.databaseUrl);
+    return { handle, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
+  }
+  const directory = resolve(config.dataDir, 'pglite');
+  return { handle: await openPglite(directory), description: `embedded PGlite database in ${directory}` };
+}
+
+export async function isDatabaseReady(handle: DatabaseHandle): Promise<boolean> {
+  try {
+    await handle.db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function hasSchema(handle: PostgresHandle): Promise<boolean> {
+  const [row] = await handle.sql`select to_regclass('social_integrations') is not null as present`;
+  return row?.present === true;
+}

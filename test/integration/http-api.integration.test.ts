@@ -1,0 +1,430 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unavailableTokenValidator } from '../../src/adapters/gateways/unavailable-token-validator.js';
+import type { EncryptedSecret } from '../../src/domain/integration.js';
+import { fail } from '../../src/domain/result.js';
+import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
+import { uniqueUserId } from '../support/integration-builders.js';
+import { createTestApp } from '../support/test-app.js';
+
+const PASSWORD = 'CANARY_PW_7f3a9c-correct horse';
+const ACCESS_TOKEN = 'CANARY_AT_EAAGm0PX4ZCpsBAKZCZBtokenWXYZ';
+
+const emailBody = (overrides: Record<string, unknown> = {}) => ({
+  platform: 'email',
+  email_address: 'me@example.com',
+  smtp_host: 'smtp.example.com',
+  smtp_port: 587,
+  smtp_username: 'me@example.com',
+  smtp_password: PASSWORD,
+  ...overrides,
+});
+
+let database: TestDatabase;
+let harness: Awaited<ReturnType<typeof createTestApp>>;
+
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  harness.app.request(path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+
+async function rawRow(userId: string, platform: string) {
+  const result = await database.handle.db.execute(
+    sql`select * from social_integrations where user_id = ${userId} and platform = ${platform}`,
+  );
+  return (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+}
+
+beforeAll(async () => {
+  database = await pgliteTestDatabase();
+  harness = await createTestApp(database);
+});
+afterAll(() => database.dispose());
+
+describe('POST /api/integrations (email)', () => {
+  it('validates, encrypts the password at rest and answers 201 with it masked', async () => {
+    const userId = uniqueUserId();
+    const response = await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    const text = await response.text();
+
+    expect(response.status).toBe(201);
+    expect(JSON.parse(text)).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      user_id: userId,
+      platform: 'email',
+      connection_status: 'connected',
+      status_detail: null,
+      scopes_granted: [],
+      account_id: null,
+      page_id: null,
+      business_id: null,
+      access_token: null,
+      refresh_token: null,
+      token_expires_at: null,
+      last_verified_at: expect.stringMatching(/Z$/),
+      email_address: 'me@example.com',
+      smtp_host: 'smtp.example.com',
+      smtp_port: 587,
+      smtp_username: 'me@example.com',
+      smtp_password: '********',
+      metadata: {},
+      created_at: expect.stringMatching(/Z$/),
+      updated_at: expect.stringMatching(/Z$/),
+    });
+    expect(harness.mailVerifier.logins.at(-1)).toMatchObject({
+      host: 'smtp.example.com',
+      password: PASSWORD,
+    });
+
+    const row = await rawRow(userId, 'email');
+    expect(row?.smtp_password).toMatch(/^gAAAAA[A-Za-z0-9_-]+=*$/);
+    expect(JSON.stringify(row)).not.toContain(PASSWORD);
+    expect(await harness.cipher.open(row?.smtp_password as EncryptedSecret)).toBe(PASSWORD);
+    expect(text).not.toContain(PASSWORD);
+    expect(harness.logLines.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it('answers 200 and keeps the id when it replaces the user’s integration', async () => {
+    const userId = uniqueUserId();
+    const first = await (await call('POST', `/api/integrations?user_id=${userId}`, emailBody())).json();
+    const second = await call('POST', `/api/integrations/?user_id=${userId}`, emailBody({ smtp_port: 465 }));
+
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ id: first.id, smtp_port: 465 });
+  });
+
+  it('answers 400 with the verifier’s sentence and leaves the existing integration untouched', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    const before = await rawRow(userId, 'email');
+    harness.mailVerifier.next = fail(
+      'smtp_auth_failed',
+      'SMTP authentication failed - check username and password',
+    );
+
+    const response = await call(
+      'POST',
+      `/api/integrations?user_id=${userId}`,
+      emailBody({ smtp_port: 2525 }),
+    );
+    harness.mailVerifier.next = { ok: true, value: undefined };
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'SMTP authentication failed - check username and password',
+      code: 'smtp_auth_failed',
+    });
+    expect(await rawRow(userId, 'email')).toEqual(before);
+  });
+});
+
+describe('POST /api/integrations (token platforms)', () => {
+  it('stores what the platform reports over what the caller claimed, with tokens encrypted and masked', async () => {
+    const userId = uniqueUserId();
+    const response = await call('POST', `/api/integrations?user_id=${userId}`, {
+      platform: 'instagram',
+      access_token: ACCESS_TOKEN,
+      refresh_token: null,
+      token_expires_at: '2099-01-01T00:00:00Z',
+      page_id: 'caller-page',
+      metadata: { note: 'from caller' },
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(201);
+    expect(body).toMatchObject({
+      platform: 'instagram',
+      access_token: '****WXYZ',
+      refresh_token: null,
+      scopes_granted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
+      token_expires_at: '2030-01-01T00:00:00.000Z',
+      page_id: '100000000000001',
+      account_id: '17841400000000001',
+      metadata: { note: 'from caller', username: 'acme.studio' },
+    });
+    expect(harness.tokenValidator.calls.at(-1)).toMatchObject({
+      platform: 'instagram',
+      credentials: { accessToken: ACCESS_TOKEN, pageId: 'caller-page' },
+    });
+    const row = await rawRow(userId, 'instagram');
+    expect(row?.access_token).toMatch(/^gAAAAA/);
+    expect(JSON.stringify(row)).not.toContain(ACCESS_TOKEN);
+  });
+
+  it('refuses a token it cannot validate and saves nothing', async () => {
+    const unvalidated = await createTestApp(database, unavailableTokenValidator);
+    const userId = uniqueUserId();
+    const response = await unvalidated.app.request(`/api/integrations?user_id=${userId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'tiktok', access_token: ACCESS_TOKEN }),
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'TikTok tokens cannot be validated by this service yet, so they are not saved.',
+      code: 'platform_validation_unavailable',
+    });
+    expect(await rawRow(userId, 'tiktok')).toBeUndefined();
+  });
+});
+
+describe('GET /api/integrations and capabilities', () => {
+  it('lists only the caller’s integrations', async () => {
+    const owner = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${owner}`, emailBody());
+
+    const own = await (await call('GET', `/api/integrations?user_id=${owner}`)).json();
+    const other = await (await call('GET', `/api/integrations/?user_id=${uniqueUserId()}`)).json();
+
+    expect(own.map((row: { user_id: string }) => row.user_id)).toEqual([owner]);
+    expect(other).toEqual([]);
+  });
+
+  it('answers all four platforms in order, connected or not', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+
+    const response = await call('GET', `/api/integrations/capabilities?user_id=${userId}`);
+    const body = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(body.map((capability: { platform: string }) => capability.platform)).toEqual([
+      'instagram',
+      'facebook',
+      'tiktok',
+      'email',
+    ]);
+    expect(body[3]).toEqual({
+      platform: 'email',
+      is_connected: true,
+      connection_status: 'connected',
+      can_send_dm: true,
+      can_discover: true,
+      can_read_messages: false,
+      reason: null,
+      reason_code: null,
+      missing_scopes: [],
+      limitations: ['Reading replies is not supported: that needs IMAP, which this service does not offer.'],
+    });
+    expect(body[0]).toMatchObject({ is_connected: false, can_send_dm: false, reason_code: 'not_connected' });
+  });
+
+  it('answers one platform’s capability, and 404 for an unknown platform', async () => {
+    const userId = uniqueUserId();
+    const tiktok = await call('GET', `/api/integrations/tiktok/capabilities/?user_id=${userId}`);
+    const unknown = await call('GET', `/api/integrations/myspace/capabilities?user_id=${userId}`);
+
+    expect(await tiktok.json()).toMatchObject({
+      platform: 'tiktok',
+      can_send_dm: false,
+      reason: 'TikTok does not provide an official Direct Message API.',
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({
+      detail: 'Unknown platform. Use one of: instagram, facebook, tiktok, email.',
+      code: 'unknown_platform',
+    });
+  });
+
+  it('reports a stored secret it cannot decrypt as an error instead of failing the list', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, {
+      platform: 'facebook',
+      access_token: ACCESS_TOKEN,
+    });
+    await database.handle.db.execute(
+      sql`update social_integrations set access_token = 'gAAAAAtampered' where user_id = ${userId}`,
+    );
+
+    const response = await call('GET', `/api/integrations?user_id=${userId}`);
+
+    expect(response.status).toBe(200);
+    expect((await response.json())[0]).toMatchObject({
+      connection_status: 'error',
+      status_detail:
+        'The stored credentials cannot be read with the configured encryption key. Reconnect this account.',
+      access_token: '****',
+    });
+  });
+});
+
+describe('POST /api/integrations/{platform}/validate', () => {
+  it('records a successful check', async () => {
+    const userId = uniqueUserId();
+    const created = await (await call('POST', `/api/integrations?user_id=${userId}`, emailBody())).json();
+
+    const response = await call('POST', `/api/integrations/email/validate?user_id=${userId}`);
+    const body = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({
+      valid: true,
+      detail: null,
+      integration: { connection_status: 'connected' },
+    });
+    expect(Date.parse(body.integration.last_verified_at)).toBeGreaterThanOrEqual(
+      Date.parse(created.last_verified_at),
+    );
+    expect(harness.mailVerifier.logins.at(-1)?.password).toBe(PASSWORD);
+  });
+
+  it('records a failed check as an error that capabilities explain', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    harness.mailVerifier.next = fail(
+      'smtp_auth_failed',
+      'SMTP authentication failed - check username and password',
+    );
+    const response = await call('POST', `/api/integrations/email/validate?user_id=${userId}`);
+    harness.mailVerifier.next = { ok: true, value: undefined };
+
+    expect(await response.json()).toMatchObject({
+      valid: false,
+      detail: 'SMTP authentication failed - check username and password',
+      integration: { connection_status: 'error', smtp_password: '********' },
+    });
+    const capability = await (
+      await call('GET', `/api/integrations/email/capabilities?user_id=${userId}`)
+    ).json();
+    expect(capability).toMatchObject({
+      can_send_dm: false,
+      reason_code: 'validation_failed',
+      reason:
+        'The last check of your Email connection failed: SMTP authentication failed - check username and password.',
+    });
+  });
+
+  it('answers 404 when the user has no integration for the platform', async () => {
+    const response = await call('POST', `/api/integrations/instagram/validate?user_id=${uniqueUserId()}`);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      detail: 'No Instagram integration exists for this user.',
+      code: 'integration_not_found',
+    });
+  });
+});
+
+describe('DELETE /api/integrations/{platform}', () => {
+  it('deletes and answers 204 every time', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+
+    expect((await call('DELETE', `/api/integrations/email?user_id=${userId}`)).status).toBe(204);
+    expect((await call('DELETE', `/api/integrations/email/?user_id=${userId}`)).status).toBe(204);
+    expect(await rawRow(userId, 'email')).toBeUndefined();
+  });
+
+  it('answers 404 for an unknown platform', async () => {
+    const response = await call('DELETE', `/api/integrations/__proto__?user_id=${uniqueUserId()}`);
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('bad requests', () => {
+  it('names the missing user_id', async () => {
+    const response = await call('GET', '/api/integrations/capabilities');
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'Invalid request: user_id: Invalid input: expected string, received undefined.',
+      code: 'invalid_request',
+      errors: [{ path: 'user_id', message: 'Invalid input: expected string, received undefined' }],
+    });
+  });
+
+  it.each([
+    [
+      'a port out of range',
+      emailBody({ smtp_port: 70000 }),
+      'smtp_port',
+      'smtp_port must be between 1 and 65535',
+    ],
+    [
+      'a port given as text',
+      emailBody({ smtp_port: '587' }),
+      'smtp_port',
+      'smtp_port must be a whole number',
+    ],
+    ['a missing password', emailBody({ smtp_password: undefined }), 'smtp_password', expect.any(String)],
+    [
+      'an unknown field',
+      emailBody({ connection_status: 'connected' }),
+      '(body)',
+      expect.stringContaining('connection_status'),
+    ],
+    [
+      'an unknown platform',
+      { platform: 'myspace' },
+      'platform',
+      'platform must be one of instagram, facebook, tiktok, email',
+    ],
+    [
+      'a CRLF in the username',
+      emailBody({ smtp_username: 'a\r\nMAIL FROM:<x>' }),
+      'smtp_username',
+      'smtp_username must not contain control characters',
+    ],
+    [
+      'a host that is not a host name',
+      emailBody({ smtp_host: 'smtp.example.com/evil' }),
+      'smtp_host',
+      'smtp_host must be a host name or IP address',
+    ],
+  ])(
+    'rejects %s with 400 naming the field, without echoing the password',
+    async (_name, body, path, message) => {
+      const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, body);
+      const text = await response.text();
+
+      expect(response.status).toBe(400);
+      expect(JSON.parse(text)).toMatchObject({ code: 'invalid_request', errors: [{ path, message }] });
+      expect(text).not.toContain(PASSWORD);
+    },
+  );
+
+  it('rejects malformed JSON with 400', async () => {
+    const response = await call(
+      'POST',
+      `/api/integrations?user_id=${uniqueUserId()}`,
+      '{"platform": "email",',
+    );
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'The request body is not valid JSON.',
+      code: 'invalid_request',
+    });
+  });
+
+  it('rejects a body that is not JSON with 415', async () => {
+    const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, undefined, {
+      'content-type': 'text/plain',
+      'content-length': '2',
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('rejects a body over 64 KiB with 413', async () => {
+    const response = await call(
+      'POST',
+      `/api/integrations?user_id=${uniqueUserId()}`,
+      emailBody({ smtp_password: 'x'.repeat(70 * 1024) }),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      detail: 'The request body is larger than 64 KiB.',
+      code: 'payload_too_large',
+    });
+  });
+});
+
+describe('health', () => {
+  it('answers /healthz and /readyz', async () => {
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect(await (await call('GET', '/readyz')).json()).toEqual({ status: 'ready' });
+  });
+});
