@@ -26,7 +26,11 @@ const netServers: Server[] = [];
 const netSockets = new Set<Socket>();
 let certificate: TestCertificate;
 
-async function startSmtp(options: SMTPServerOptions = {}, host = '127.0.0.1', port = 0): Promise<TestSmtpServer> {
+async function startSmtp(
+  options: SMTPServerOptions = {},
+  host = '127.0.0.1',
+  port = 0,
+): Promise<TestSmtpServer> {
   const server = await startTestSmtpServer({
     certificate,
     user: USER,
