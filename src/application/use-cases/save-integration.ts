@@ -28,7 +28,6 @@ async function emailDraft(
   userId: string,
   input: EmailInput,
   deps: SaveIntegrationDeps,
-  now: Date,
 ): Promise<Result<IntegrationDraft>> {
   const smtp = {
     emailAddress: input.emailAddress,
@@ -50,7 +49,7 @@ async function emailDraft(
     accessToken: null,
     refreshToken: null,
     tokenExpiresAt: null,
-    lastVerifiedAt: now,
+    lastVerifiedAt: deps.clock.now(),
     smtp,
     smtpPassword: await deps.cipher.seal(input.smtpPassword),
     metadata: {},
@@ -61,7 +60,6 @@ async function tokenDraft(
   userId: string,
   input: TokenInput,
   deps: SaveIntegrationDeps,
-  now: Date,
 ): Promise<Result<IntegrationDraft>> {
   const validated = await deps.tokenValidator.validate(input.platform, input);
   if (!validated.ok) return validated;
@@ -82,7 +80,7 @@ async function tokenDraft(
     accessToken,
     refreshToken,
     tokenExpiresAt: found.tokenExpiresAt ?? input.tokenExpiresAt,
-    lastVerifiedAt: now,
+    lastVerifiedAt: deps.clock.now(),
     smtp: null,
     smtpPassword: null,
     metadata: { ...input.metadata, ...found.metadata },
@@ -95,13 +93,12 @@ async function tokenDraft(
  */
 export function saveIntegration(deps: SaveIntegrationDeps) {
   return async (userId: string, input: IntegrationInput): Promise<Result<SavedIntegration>> => {
-    const now = deps.clock.now();
     const draft =
       input.platform === 'email'
-        ? await emailDraft(userId, input, deps, now)
-        : await tokenDraft(userId, input, deps, now);
+        ? await emailDraft(userId, input, deps)
+        : await tokenDraft(userId, input, deps);
     if (!draft.ok) return draft;
     const { integration, created } = await deps.repository.upsert(draft.value);
-    return ok({ integration: await presentIntegration(integration, deps.cipher, now), created });
+    return ok({ integration: await presentIntegration(integration, deps.cipher, deps.clock.now()), created });
   };
 }
