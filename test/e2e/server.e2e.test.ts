@@ -243,7 +243,9 @@ describe('start-up refuses a bad configuration with one clear line', () => {
         });
 
         expect(code).toBe(1);
-        expect(output.trim()).toMatch(/has no social_integrations table: run npm run db:migrate first\.$/);
+        expect(output.trim()).toMatch(
+          /has no social_integrations or oauth_states table: run npm run db:migrate first\.$/,
+        );
       } finally {
         await admin.unsafe(`drop database ${name} with (force)`);
         await admin.end();
