@@ -23,6 +23,9 @@ interface TokenRecord {
   revokedWith: number | null;
 }
 
+/** Why Meta says a token was revoked: 458 app removed, 460 password changed, 467 logged out. */
+export type RevocationSubcode = 458 | 460 | 467;
+
 export type MetaRoute = 'dialog' | 'access_token' | 'debug_token' | 'accounts' | 'me';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -109,7 +112,14 @@ export class MetaFake {
 
   /** A user token for this (or another) app, as if the person had logged in elsewhere. */
   mintUserToken(
-    options: { scopes?: readonly string[]; longLived?: boolean; appId?: string; expired?: boolean } = {},
+    options: {
+      scopes?: readonly string[];
+      longLived?: boolean;
+      appId?: string;
+      expired?: boolean;
+      /** Mint it already revoked with this subcode (see {@link revoke}). */
+      revokedWith?: RevocationSubcode;
+    } = {},
   ): string {
     const lifetime = options.longLived === false ? SHORT_LIVED_SECONDS : LONG_LIVED_SECONDS;
     return this.mint({
@@ -119,12 +129,12 @@ export class MetaFake {
       pageId: null,
       scopes: options.scopes ?? [],
       expiresAt: options.expired ? now() - 60 : now() + lifetime,
-      revokedWith: null,
+      revokedWith: options.revokedWith ?? null,
     });
   }
 
-  /** Revokes a token and every Page token made from it: 460 password changed, 458 app removed, 467 logged out. */
-  revoke(token: string, subcode: 458 | 460 | 467 = 460): void {
+  /** Revokes every token of the token's user, Page tokens included. */
+  revoke(token: string, subcode: RevocationSubcode = 460): void {
     const record = this.tokens.get(token);
     if (record === undefined) throw new Error('unknown token');
     for (const other of this.tokens.values()) {

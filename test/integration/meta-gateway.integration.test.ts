@@ -1,5 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MetaGateway, type MetaPlatform } from '../../src/adapters/gateways/meta/meta-gateway.js';
+import {
+  MetaGateway,
+  type MetaGatewayOptions,
+  type MetaPlatform,
+} from '../../src/adapters/gateways/meta/meta-gateway.js';
 import { systemClock } from '../../src/application/ports/clock.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
@@ -22,10 +26,10 @@ afterEach(() => {
   meta.pageSize = 2;
 });
 
-function gateway(platform: MetaPlatform, app = { clientId: meta.appId, clientSecret: meta.appSecret }) {
+function gateway(platform: MetaPlatform, overrides: Partial<MetaGatewayOptions> = {}) {
   return new MetaGateway({
     platform,
-    app,
+    app: { clientId: meta.appId, clientSecret: meta.appSecret },
     notConfigured: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
     graphUrl: meta.baseUrl,
     graphVersion: meta.version,
@@ -33,6 +37,7 @@ function gateway(platform: MetaPlatform, app = { clientId: meta.appId, clientSec
     fetch,
     timeoutMs: TIMEOUT_MS,
     clock: systemClock,
+    ...overrides,
   });
 }
 
@@ -68,6 +73,26 @@ describe('MetaGateway.validate', () => {
       }),
     );
     expect(meta.server.requestsTo('accounts')).toHaveLength(3);
+  });
+
+  it('follows paging links only back to the configured Graph host', async () => {
+    const userToken = meta.mintUserToken({ scopes: ALL_SCOPES });
+    meta.fail('accounts', {
+      kind: 'answer',
+      response: {
+        status: 200,
+        body: {
+          data: [{ id: '100000000000001', name: 'Shop', access_token: 'EAAGPage-from-the-answer-1234' }],
+          paging: { next: 'http://169.254.169.254/latest/meta-data/?after=1' },
+        },
+      },
+    });
+    const before = meta.server.requestsTo('accounts').length;
+
+    const result = await gateway('facebook').validate({ accessToken: userToken, pageId: null });
+
+    expect(meta.server.requestsTo('accounts')).toHaveLength(before + 1);
+    expect(result).toMatchObject({ ok: false, failure: { code: 'credentials_rejected' } });
   });
 
   it('reports a personal Instagram account (no linked Business account) as account null', async () => {
@@ -152,11 +177,7 @@ describe('MetaGateway.validate', () => {
     ],
     [
       'a token revoked by a password change',
-      () => {
-        const token = meta.mintUserToken();
-        meta.revoke(token, 460);
-        return token;
-      },
+      () => meta.mintUserToken({ revokedWith: 460 }),
       fail(
         'token_revoked',
         'Your Instagram access was revoked: the Facebook password was changed. Reconnect your account.',
@@ -164,11 +185,7 @@ describe('MetaGateway.validate', () => {
     ],
     [
       'a token of a removed app',
-      () => {
-        const token = meta.mintUserToken();
-        meta.revoke(token, 458);
-        return token;
-      },
+      () => meta.mintUserToken({ revokedWith: 458 }),
       fail(
         'token_revoked',
         'Your Instagram access was revoked: the app was removed from the Facebook account. Reconnect your account.',
@@ -279,17 +296,7 @@ describe('MetaGateway.validate', () => {
   it('says so when Meta cannot be reached', async () => {
     const closed = await MetaFake.start([REDIRECT]);
     await closed.close();
-    const unreachable = new MetaGateway({
-      platform: 'facebook',
-      app: { clientId: 'id', clientSecret: 'secret' },
-      notConfigured: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
-      graphUrl: closed.baseUrl,
-      graphVersion: 'v25.0',
-      dialogUrl: closed.baseUrl,
-      fetch,
-      timeoutMs: TIMEOUT_MS,
-      clock: systemClock,
-    });
+    const unreachable = gateway('facebook', { graphUrl: closed.baseUrl });
 
     expect(await unreachable.validate({ accessToken: 'EAAGanything-at-all', pageId: null })).toEqual(
       unavailable('could not be reached'),
@@ -297,16 +304,9 @@ describe('MetaGateway.validate', () => {
   });
 
   it('needs the app credentials, and names the variables to set', async () => {
-    const unconfigured = new MetaGateway({
-      platform: 'instagram',
+    const unconfigured = gateway('instagram', {
       app: null,
       notConfigured: 'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET',
-      graphUrl: meta.baseUrl,
-      graphVersion: meta.version,
-      dialogUrl: meta.baseUrl,
-      fetch,
-      timeoutMs: TIMEOUT_MS,
-      clock: systemClock,
     });
     const expected = fail(
       'platform_not_configured',

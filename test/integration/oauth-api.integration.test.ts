@@ -6,12 +6,7 @@ import { systemClock } from '../../src/application/ports/clock.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
 import { giveConsent } from '../fakes/consent.js';
 import { metaError } from '../fakes/meta-fake.js';
-import {
-  pgliteTestDatabase,
-  postgresTestDatabase,
-  postgresUnavailableReason,
-  type TestDatabase,
-} from '../support/databases.js';
+import { databaseDrivers, pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { ManualClock, type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
@@ -604,11 +599,7 @@ describe('posting tokens directly, validated with the platform', () => {
     ],
     [
       'a revoked Meta token',
-      () => {
-        const token = fakes.meta.mintUserToken({ scopes: IG_SCOPES });
-        fakes.meta.revoke(token, 460);
-        return { platform: 'facebook', access_token: token };
-      },
+      () => ({ platform: 'facebook', access_token: fakes.meta.mintUserToken({ revokedWith: 460 }) }),
       {
         detail:
           'Your Facebook access was revoked: the Facebook password was changed. Reconnect your account.',
@@ -698,13 +689,7 @@ describe('validating a stored token again', () => {
   });
 });
 
-const postgresSkip = await postgresUnavailableReason();
-const drivers = [
-  { name: 'PGlite', open: pgliteTestDatabase, skip: false },
-  { name: 'PostgreSQL', open: postgresTestDatabase, skip: postgresSkip !== null },
-];
-
-for (const driver of drivers) {
+for (const driver of await databaseDrivers()) {
   describe.skipIf(driver.skip)(`20 parallel callbacks with one state on ${driver.name}`, () => {
     it('let exactly one succeed and exchange the code once', async () => {
       const own = await driver.open();

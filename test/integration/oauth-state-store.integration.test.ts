@@ -4,18 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import type { OAuthTransaction } from '../../src/application/ports/oauth-state-store.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
-import {
-  pgliteTestDatabase,
-  postgresTestDatabase,
-  postgresUnavailableReason,
-  type TestDatabase,
-} from '../support/databases.js';
+import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 
-const drivers = [
-  { name: 'PGlite', open: pgliteTestDatabase, skipReason: null },
-  { name: 'PostgreSQL', open: postgresTestDatabase, skipReason: await postgresUnavailableReason() },
-];
+const drivers = await databaseDrivers();
 
 function transaction(overrides: Partial<OAuthTransaction> = {}): OAuthTransaction {
   const createdAt = new Date('2026-03-01T10:00:00.000Z');
@@ -32,7 +24,7 @@ function transaction(overrides: Partial<OAuthTransaction> = {}): OAuthTransactio
 }
 
 for (const driver of drivers) {
-  describe.skipIf(driver.skipReason !== null)(`OAuthStateStore on ${driver.name}`, () => {
+  describe.skipIf(driver.skip)(`OAuthStateStore on ${driver.name}`, () => {
     let database: TestDatabase;
     let store: DrizzleOAuthStateStore;
 

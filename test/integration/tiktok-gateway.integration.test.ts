@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TikTokGateway } from '../../src/adapters/gateways/tiktok/tiktok-gateway.js';
 import { randomSecret, s256Challenge } from '../../src/application/oauth-secrets.js';
 import { systemClock } from '../../src/application/ports/clock.js';
+import type { OAuthApp } from '../../src/config.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
 import type { Fault } from '../fakes/fake-http-server.js';
@@ -16,8 +17,17 @@ let gateway: TikTokGateway;
 
 beforeAll(async () => {
   tiktok = await TikTokFake.start([REDIRECT]);
-  gateway = new TikTokGateway({
-    app: { clientId: tiktok.clientKey, clientSecret: tiktok.clientSecret },
+  gateway = tiktokGateway({ clientId: tiktok.clientKey, clientSecret: tiktok.clientSecret });
+});
+afterAll(() => tiktok.close());
+afterEach(() => {
+  tiktok.heal();
+  tiktok.grantedScopes = null;
+});
+
+const tiktokGateway = (app: OAuthApp | null) =>
+  new TikTokGateway({
+    app,
     notConfigured: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
     authUrl: tiktok.baseUrl,
     apiUrl: tiktok.baseUrl,
@@ -25,12 +35,6 @@ beforeAll(async () => {
     timeoutMs: TIMEOUT_MS,
     clock: systemClock,
   });
-});
-afterAll(() => tiktok.close());
-afterEach(() => {
-  tiktok.heal();
-  tiktok.grantedScopes = null;
-});
 
 const unavailable = (why: string) =>
   fail('platform_unavailable', `TikTok ${why}. Nothing was changed; try again later.`);
@@ -169,15 +173,7 @@ describe('TikTokGateway sign-in', () => {
   });
 
   it('needs the app credentials, and names the variables to set', async () => {
-    const unconfigured = new TikTokGateway({
-      app: null,
-      notConfigured: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
-      authUrl: tiktok.baseUrl,
-      apiUrl: tiktok.baseUrl,
-      fetch,
-      timeoutMs: TIMEOUT_MS,
-      clock: systemClock,
-    });
+    const unconfigured = tiktokGateway(null);
     const expected = fail(
       'platform_not_configured',
       'TikTok sign-in is not configured on this server: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET.',
