@@ -1,15 +1,16 @@
 import { serve } from '@hono/node-server';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
-import { unavailableTokenValidator } from '../adapters/gateways/unavailable-token-validator.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { migrateDatabase } from '../adapters/persistence/migrate.js';
 import { systemClock } from '../application/ports/clock.js';
 import { buildApp } from '../composition.js';
 import { parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
-import { hasSchema, isDatabaseReady, openConfiguredDatabase } from './node-database.js';
+import { isDatabaseReady, missingTables, openConfiguredDatabase } from './node-database.js';
 
 function stop(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -43,10 +44,15 @@ async function main() {
 
   const { handle, description } = await openConfiguredDatabase(config);
   if (handle.driver === 'pglite') await migrateDatabase(handle);
-  else if (
-    !(await hasSchema(handle).catch((error: Error) => stop(`Cannot reach ${description}: ${error.message}`)))
-  ) {
-    stop(`The database at ${description} has no social_integrations table: run npm run db:migrate first.`);
+  else {
+    const missing = await missingTables(handle).catch((error: Error) =>
+      stop(`Cannot reach ${description}: ${error.message}`),
+    );
+    if (missing.length > 0) {
+      stop(
+        `The database at ${description} has no ${missing.join(' or ')} table: run npm run db:migrate first.`,
+      );
+    }
   }
   logger.info('database ready', { database: description });
 
@@ -58,7 +64,13 @@ async function main() {
       timeoutMs: config.outboundTimeoutMs,
       allowPrivateHosts: config.smtpAllowPrivateHosts,
     }),
-    tokenValidator: unavailableTokenValidator,
+    gateways: createPlatformGateways(config.platforms, {
+      fetch: globalThis.fetch,
+      clock: systemClock,
+      timeoutMs: config.outboundTimeoutMs,
+    }),
+    oauthStates: new DrizzleOAuthStateStore(handle.db),
+    oauthRedirectUris: config.oauthRedirectUris,
     logger,
     isDatabaseReady: () => isDatabaseReady(handle),
   });

@@ -72,3 +72,33 @@ export async function postgresTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** Both drivers, for contract suites: PGlite always, real PostgreSQL unless unavailable. */
+export async function databaseDrivers() {
+  const postgresSkip = await postgresUnavailableReason();
+  return [
+    { name: 'PGlite', open: pgliteTestDatabase, skip: false },
+    { name: 'PostgreSQL', open: postgresTestDatabase, skip: postgresSkip !== null },
+  ];
+}
+
+/** Databases for a server process: the environment that selects one, and how to drop it afterwards. */
+export async function serverDatabases() {
+  const postgresSkip = await postgresUnavailableReason();
+  return [
+    {
+      name: 'the embedded PGlite default',
+      skip: false,
+      open: async () => ({ env: {}, dispose: async () => {} }),
+    },
+    {
+      name: 'PostgreSQL (DATABASE_URL)',
+      skip: postgresSkip !== null,
+      open: async () => {
+        const database = await postgresTestDatabase();
+        await database.handle.close();
+        return { env: { DATABASE_URL: database.url ?? '' }, dispose: () => database.dispose() };
+      },
+    },
+  ];
+}

@@ -8,6 +8,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { errorResponse, FailureResponse } from './errors.js';
 import { integrationRoutes } from './integration-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
 
 export interface AppDeps {
   readonly useCases: UseCases;
@@ -18,7 +19,7 @@ export interface AppDeps {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-// Query strings are left out: they may carry user ids today and OAuth codes later.
+// Query strings are left out: they may carry user ids and OAuth redirect URIs.
 const logRequests =
   (logger: Logger): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
@@ -70,6 +71,7 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
     return errorResponse(c, { code: 'service_unavailable', detail: 'The database is not answering.' });
   });
 
+  app.route('/api/integrations/oauth', oauthRoutes(useCases));
   app.route('/api/integrations', integrationRoutes(useCases));
 
   app.notFound((c) =>

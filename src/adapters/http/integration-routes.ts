@@ -3,10 +3,10 @@ import type { IntegrationInput } from '../../application/integration-input.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
+import { errorResponses, json } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
 import {
   CapabilityResponse,
-  ErrorResponse,
   IntegrationCreate,
   IntegrationResponse,
   PlatformParam,
@@ -14,28 +14,12 @@ import {
   ValidationResponse,
 } from './schemas.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
-
-const errors = {
-  400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
-  404: json(ErrorResponse, 'Unknown platform, or no such integration'),
-  409: json(ErrorResponse, 'Stored credentials cannot be decrypted; reconnect'),
-  413: json(ErrorResponse, 'Body larger than 64 KiB'),
-  415: json(ErrorResponse, 'Body is not application/json'),
-  500: json(ErrorResponse, 'Unexpected server error'),
-  502: json(ErrorResponse, 'The platform failed or timed out'),
-  503: json(ErrorResponse, 'Database unavailable'),
-} as const;
-
 const listRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List the user’s integrations (secrets masked)',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errors },
+  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errorResponses },
 });
 
 const allCapabilitiesRoute = createRoute({
@@ -43,7 +27,7 @@ const allCapabilitiesRoute = createRoute({
   path: '/capabilities',
   summary: 'What the user can do on each platform, in the order instagram, facebook, tiktok, email',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errors },
+  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errorResponses },
 });
 
 const platformCapabilityRoute = createRoute({
@@ -51,7 +35,7 @@ const platformCapabilityRoute = createRoute({
   path: '/{platform}/capabilities',
   summary: 'What the user can do on one platform',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errors },
+  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errorResponses },
 });
 
 const saveRoute = createRoute({
@@ -65,7 +49,7 @@ const saveRoute = createRoute({
   responses: {
     200: json(IntegrationResponse, 'Replaced the existing integration'),
     201: json(IntegrationResponse, 'Created'),
-    ...errors,
+    ...errorResponses,
   },
 });
 
@@ -74,7 +58,7 @@ const validateRoute = createRoute({
   path: '/{platform}/validate',
   summary: 'Check a stored integration with its platform and record the result',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errors },
+  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errorResponses },
 });
 
 const deleteRoute = createRoute({
@@ -82,7 +66,7 @@ const deleteRoute = createRoute({
   path: '/{platform}',
   summary: 'Delete the user’s integration for a platform (idempotent)',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errors },
+  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errorResponses },
 });
 
 function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
@@ -102,7 +86,6 @@ function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
     refreshToken: body.refresh_token ?? null,
     tokenExpiresAt: body.token_expires_at ? new Date(body.token_expires_at) : null,
     pageId: body.page_id ?? null,
-    accountId: body.account_id ?? null,
     businessId: body.business_id ?? null,
     metadata: body.metadata ?? {},
   };

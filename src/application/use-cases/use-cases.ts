@@ -1,12 +1,15 @@
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
-import type { PlatformTokenValidator } from '../ports/platform-token-validator.js';
+import type { OAuthStateStore } from '../ports/oauth-state-store.js';
+import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import { completeOAuth } from './complete-oauth.js';
 import { deleteIntegration } from './delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import { listIntegrations } from './list-integrations.js';
 import { saveIntegration } from './save-integration.js';
+import { startOAuth } from './start-oauth.js';
 import { validateIntegration } from './validate-integration.js';
 
 export interface CorePorts {
@@ -14,7 +17,10 @@ export interface CorePorts {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
-  readonly tokenValidator: PlatformTokenValidator;
+  readonly gateways: PlatformGateways;
+  readonly oauthStates: OAuthStateStore;
+  /** The exact redirect URIs an OAuth flow may return to. */
+  readonly oauthRedirectUris: readonly string[];
 }
 
 /** Every use case, bound to its ports. */
@@ -26,6 +32,8 @@ export function createUseCases(ports: CorePorts) {
     saveIntegration: saveIntegration(ports),
     validateIntegration: validateIntegration(ports),
     deleteIntegration: deleteIntegration(ports),
+    startOAuth: startOAuth(ports),
+    completeOAuth: completeOAuth(ports),
   };
 }
 

@@ -1,0 +1,19 @@
+import type { z } from '@hono/zod-openapi';
+import { ErrorResponse } from './schemas.js';
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+/** The error answers every route may give, for the OpenAPI description. */
+export const errorResponses = {
+  400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
+  404: json(ErrorResponse, 'Unknown platform, or no such integration'),
+  409: json(ErrorResponse, 'Stored credentials cannot be decrypted; reconnect'),
+  413: json(ErrorResponse, 'Body larger than 64 KiB'),
+  415: json(ErrorResponse, 'Body is not application/json'),
+  500: json(ErrorResponse, 'Unexpected server error'),
+  502: json(ErrorResponse, 'The platform failed or timed out'),
+  503: json(ErrorResponse, 'Database unavailable'),
+} as const;
