@@ -7,8 +7,10 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { errorResponse, FailureResponse } from './errors.js';
+import { healthRoutes } from './health-routes.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { serveOpenApiDocument } from './openapi-document.js';
 
 export interface AppDeps {
   readonly useCases: UseCases;
@@ -48,7 +50,10 @@ const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** The service's HTTP API, shared by every runtime and by tests (`app.request()`). */
+/**
+ * The service's HTTP API, shared by every runtime and by tests (`app.request()`).
+ * Its type carries every API route, for Hono's typed client (`hc<App>`).
+ */
 export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
@@ -64,15 +69,12 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
   );
   app.use('/api/*', requireJsonBody);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    if (await isDatabaseReady()) return c.json({ status: 'ready' });
-    c.header('Retry-After', '5');
-    return errorResponse(c, { code: 'service_unavailable', detail: 'The database is not answering.' });
-  });
-
-  app.route('/api/integrations/oauth', oauthRoutes(useCases));
-  app.route('/api/integrations', integrationRoutes(useCases));
+  // Chained, so that the returned type lists the routes.
+  const api = app
+    .route('/', healthRoutes(isDatabaseReady))
+    .route('/api/integrations/oauth', oauthRoutes(useCases))
+    .route('/api/integrations', integrationRoutes(useCases));
+  serveOpenApiDocument(app);
 
   app.notFound((c) =>
     errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` }),
@@ -90,7 +92,7 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
     return errorResponse(c, { code: 'internal_error', detail: 'Something went wrong on our side.' });
   });
 
-  return app;
+  return api;
 }
 
 export type App = ReturnType<typeof createApp>;

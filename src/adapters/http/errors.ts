@@ -47,7 +47,11 @@ export interface FieldError {
   readonly message: string;
 }
 
-export function errorResponse(c: Context, failure: Failure, errors?: readonly FieldError[]) {
+export function errorResponse<Code extends ErrorCode>(
+  c: Context,
+  failure: Failure & { readonly code: Code },
+  errors?: readonly FieldError[],
+) {
   const body: z.infer<typeof ErrorResponse> = {
     detail: failure.detail,
     code: failure.code,

@@ -7,7 +7,7 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 
 /** The error answers every route may give, for the OpenAPI description. */
-export const errorResponses = {
+const errorResponses = {
   400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
   404: json(ErrorResponse, 'Unknown platform, or no such integration'),
   409: json(ErrorResponse, 'Stored credentials cannot be decrypted; reconnect'),
@@ -17,3 +17,10 @@ export const errorResponses = {
   502: json(ErrorResponse, 'The platform failed or timed out'),
   503: json(ErrorResponse, 'Database unavailable'),
 } as const;
+
+/**
+ * `responses` with the error answers added. Spreading `errorResponses` in place would turn its numeric
+ * keys into strings in the type, and Hono's typed client would then not know the error statuses.
+ */
+export const withErrorResponses = <Success extends object>(success: Success) =>
+  ({ ...success, ...errorResponses }) as Success & typeof errorResponses;
