@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import { createApp } from './adapters/http/app.js';
 import type { Clock } from './application/ports/clock.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
@@ -18,6 +19,7 @@ export interface Adapters {
   readonly oauthRedirectUris: readonly string[];
   readonly logger: Logger;
   readonly isDatabaseReady: () => Promise<boolean>;
+  readonly staticAssets: MiddlewareHandler;
 }
 
 /** The one hand-written wiring of adapters into use cases and the HTTP app, shared by every runtime. */
@@ -26,5 +28,6 @@ export function buildApp(adapters: Adapters) {
     useCases: createUseCases(adapters),
     logger: adapters.logger,
     isDatabaseReady: adapters.isDatabaseReady,
+    staticAssets: adapters.staticAssets,
   });
 }

@@ -11,6 +11,7 @@ import { buildApp } from '../composition.js';
 import { parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { isDatabaseReady, missingTables, openConfiguredDatabase } from './node-database.js';
+import { nodeStaticAssets } from './node-static-assets.js';
 
 function stop(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -73,6 +74,7 @@ async function main() {
     oauthRedirectUris: config.oauthRedirectUris,
     logger,
     isDatabaseReady: () => isDatabaseReady(handle),
+    staticAssets: nodeStaticAssets,
   });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {

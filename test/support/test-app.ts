@@ -6,6 +6,7 @@ import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-o
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
 import { buildApp } from '../../src/composition.js';
+import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
@@ -33,6 +34,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     oauthRedirectUris: options.oauthRedirectUris ?? [],
     logger: createJsonLogger('debug', (line) => logLines.push(line)),
     isDatabaseReady: async () => true,
+    staticAssets: nodeStaticAssets,
   });
   return { app, cipher, key, mailVerifier, gateway, logLines };
 }

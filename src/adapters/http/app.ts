@@ -11,12 +11,16 @@ import { healthRoutes } from './health-routes.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { serveOpenApiDocument } from './openapi-document.js';
+import { ASSETS_PATH } from './web/asset-paths.js';
+import { webRoutes } from './web/web-routes.js';
 
 export interface AppDeps {
   readonly useCases: UseCases;
   readonly logger: Logger;
   /** Whether the database answers; drives `/readyz`. */
   readonly isDatabaseReady: () => Promise<boolean>;
+  /** Serves the browser pages' files under `/assets/` (each runtime has its own way to read them). */
+  readonly staticAssets: MiddlewareHandler;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -51,10 +55,10 @@ const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * The service's HTTP API, shared by every runtime and by tests (`app.request()`).
+ * The service's HTTP API and browser pages, shared by every runtime and by tests (`app.request()`).
  * Its type carries every API route, for Hono's typed client (`hc<App>`).
  */
-export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
+export function createApp({ useCases, logger, isDatabaseReady, staticAssets }: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use(requestId());
@@ -75,6 +79,8 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
     .route('/api/integrations/oauth', oauthRoutes(useCases))
     .route('/api/integrations', integrationRoutes(useCases));
   serveOpenApiDocument(app);
+  app.route('/', webRoutes());
+  app.use(`${ASSETS_PATH}/*`, staticAssets);
 
   app.notFound((c) =>
     errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` }),
