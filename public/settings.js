@@ -263,6 +263,8 @@ function confirmDisconnect(card) {
           showMessage(card, result.error.detail, 'error');
           return;
         }
+        // An empty card again: nothing of the deleted settings stays in the form either.
+        card.querySelector('form')?.reset();
         await refresh();
         showMessage(card, 'Disconnected.', 'success');
         // The button that had focus is gone now; the card's heading is the next sensible place.

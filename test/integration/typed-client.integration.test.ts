@@ -6,6 +6,15 @@ import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { createTestApp } from '../support/test-app.js';
 
+const emailBody = (smtp_password: string) => ({
+  platform: 'email' as const,
+  email_address: 'me@example.com',
+  smtp_host: 'smtp.example.com',
+  smtp_port: 587,
+  smtp_username: 'me@example.com',
+  smtp_password,
+});
+
 let database: TestDatabase;
 let harness: Awaited<ReturnType<typeof createTestApp>>;
 let api: ReturnType<typeof hc<AppType>>;
@@ -41,14 +50,7 @@ describe("Hono's typed client over AppType", () => {
     const user_id = uniqueUserId();
     const saved = await api.api.integrations.$post({
       query: { user_id },
-      json: {
-        platform: 'email',
-        email_address: 'me@example.com',
-        smtp_host: 'smtp.example.com',
-        smtp_port: 587,
-        smtp_username: 'me@example.com',
-        smtp_password: 'CANARY_PW_typed-client',
-      },
+      json: emailBody('CANARY_PW_typed-client'),
     });
     expect(saved.status).toBe(201);
     if (saved.status === 201) {
@@ -79,14 +81,7 @@ describe("Hono's typed client over AppType", () => {
     );
     const response = await api.api.integrations.$post({
       query: { user_id: uniqueUserId() },
-      json: {
-        platform: 'email',
-        email_address: 'me@example.com',
-        smtp_host: 'smtp.example.com',
-        smtp_port: 587,
-        smtp_username: 'me@example.com',
-        smtp_password: 'wrong',
-      },
+      json: emailBody('wrong'),
     });
     expect(response.status).toBe(400);
     if (response.status === 400) {
