@@ -1,3 +1,4 @@
+import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
@@ -5,6 +6,7 @@ import type { PlatformTokenValidator } from '../ports/platform-token-validator.j
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { deleteIntegration } from './delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
+import { listAuditEntries } from './list-audit-entries.js';
 import { listIntegrations } from './list-integrations.js';
 import { saveIntegration } from './save-integration.js';
 import { validateIntegration } from './validate-integration.js';
@@ -15,6 +17,7 @@ export interface CorePorts {
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
   readonly tokenValidator: PlatformTokenValidator;
+  readonly auditLog: AuditLog;
 }
 
 /** Every use case, bound to its ports. */
@@ -26,6 +29,7 @@ export function createUseCases(ports: CorePorts) {
     saveIntegration: saveIntegration(ports),
     validateIntegration: validateIntegration(ports),
     deleteIntegration: deleteIntegration(ports),
+    listAuditEntries: listAuditEntries(ports),
   };
 }
 
