@@ -10,7 +10,7 @@ export async function openConfiguredDatabase(
   config: Config,
 ): Promise<{ handle: DatabaseHandle; description: string }> {
   if (config.databaseUrl !== null) {
-    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 2 });
+    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 1 });
     const url = new URL(config.databaseUrl);
     return { handle, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
   }

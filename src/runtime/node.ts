@@ -1,13 +1,19 @@
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import { unavailableTokenValidator } from '../adapters/gateways/unavailable-token-validator.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { SecretValues } from '../adapters/logging/secret-values.js';
+import { DrizzleAuditLog } from '../adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
 import { migrateDatabase } from '../adapters/persistence/migrate.js';
+import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
 import { systemClock } from '../application/ports/clock.js';
 import { buildApp } from '../composition.js';
-import { parseConfig } from '../config.js';
+import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { hasSchema, isDatabaseReady, openConfiguredDatabase } from './node-database.js';
 
@@ -16,17 +22,27 @@ function stop(line: string): never {
   process.exit(1);
 }
 
+/** Values no log line may contain for as long as the process runs. */
+function configuredSecrets(config: Config): string[] {
+  const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
+  if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
+  return secrets;
+}
+
 async function main() {
   const startedAt = performance.now();
   const parsed = parseConfig(process.env);
   if (!parsed.ok) stop(`Invalid configuration: ${parsed.problems.join('; ')}`);
   const { config } = parsed;
-  const logger = createJsonLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
+  const secrets = new SecretValues(configuredSecrets(config));
+  const logger = createJsonLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`), secrets);
 
   let keyList = config.encryptionKey;
   if (keyList === null) {
     const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
     keyList = developmentKey.key;
+    secrets.hold([developmentKey.key]);
     logger.warn(
       developmentKey.created
         ? 'generated a development encryption key'
@@ -49,19 +65,40 @@ async function main() {
     stop(`The database at ${description} has no social_integrations table: run npm run db:migrate first.`);
   }
   logger.info('database ready', { database: description });
+  if (config.jwt === null) {
+    logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id', {
+      hint: 'development only; set one of them before exposing the service',
+    });
+  }
 
-  const app = buildApp({
-    repository: new DrizzleIntegrationRepository(handle.db),
-    cipher,
-    clock: systemClock,
-    mailVerifier: new NodemailerMailVerifier({
-      timeoutMs: config.outboundTimeoutMs,
-      allowPrivateHosts: config.smtpAllowPrivateHosts,
-    }),
-    tokenValidator: unavailableTokenValidator,
-    logger,
-    isDatabaseReady: () => isDatabaseReady(handle),
-  });
+  const app = buildApp(
+    {
+      repository: new DrizzleIntegrationRepository(handle.db),
+      cipher,
+      clock: systemClock,
+      mailVerifier: new NodemailerMailVerifier({
+        timeoutMs: config.outboundTimeoutMs,
+        allowPrivateHosts: config.smtpAllowPrivateHosts,
+        allowPort: (port) => config.smtpAllowedPorts.includes(port),
+      }),
+      tokenValidator: unavailableTokenValidator,
+      auditLog: new DrizzleAuditLog(handle.db),
+      rateLimitStore:
+        config.rateLimits.store === 'database'
+          ? new DrizzleRateLimitStore(handle.db)
+          : new InMemoryRateLimitStore(),
+      logger,
+      secrets,
+      isDatabaseReady: () => isDatabaseReady(handle),
+    },
+    {
+      verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
+      corsOrigins: config.corsOrigins,
+      rateLimits: config.rateLimits,
+      socketAddress: (c) => getConnInfo(c).remote.address,
+      clientAddressHeader: config.clientAddressHeader,
+    },
+  );
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
     logger.info('listening', {

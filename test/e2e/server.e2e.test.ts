@@ -78,6 +78,7 @@ for (const database of databases) {
         ...prepared.env,
         DATA_DIR: mkdtempSync(join(workDir, 'data-')),
         SMTP_ALLOW_PRIVATE_HOSTS: 'true',
+        SMTP_ALLOWED_PORTS: String(smtp.port),
         NODE_EXTRA_CA_CERTS: caFile,
         OUTBOUND_TIMEOUT_MS: '3000',
         LOG_LEVEL: 'debug',

@@ -154,7 +154,7 @@ describe('POST /api/integrations (token platforms)', () => {
   });
 
   it('refuses a token it cannot validate and saves nothing', async () => {
-    const unvalidated = await createTestApp(database, unavailableTokenValidator);
+    const unvalidated = await createTestApp(database, { tokenValidator: unavailableTokenValidator });
     const userId = uniqueUserId();
     const response = await unvalidated.app.request(`/api/integrations?user_id=${userId}`, {
       method: 'POST',
