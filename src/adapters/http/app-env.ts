@@ -1,7 +1,6 @@
 import type { RequestIdVariables } from 'hono/request-id';
-import type { AuditAction, AuditEvent } from '../../application/ports/audit-log.js';
+import type { AuditEvent } from '../../application/ports/audit-log.js';
 import type { ErrorCode } from '../../domain/errors.js';
-import type { Platform } from '../../domain/platform.js';
 
 /** What an audit entry needs from the code that records it; the request supplies the rest. */
 export type AuditFacts = Pick<AuditEvent, 'action' | 'outcome'> &
@@ -17,8 +16,11 @@ export type AppEnv = {
     redact: (values: Iterable<string>) => void;
     /** Appends an audit entry for this request; never fails the request. */
     audit: (facts: AuditFacts) => Promise<void>;
-    /** Set by a handler that knows more than its path: the body's platform, whether a save created. */
-    auditNote: { readonly action?: AuditAction; readonly platform?: Platform } | undefined;
+    /**
+     * Set by a handler that knows more than its path and status: the body's platform, whether a save
+     * created, a validation that answered 200 but found the credentials failing.
+     */
+    auditNote: Partial<Pick<AuditFacts, 'action' | 'outcome' | 'platform' | 'code'>> | undefined;
     /** The code of the error response this request got, for its audit entry. */
     errorCode: ErrorCode | undefined;
   };

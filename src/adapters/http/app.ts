@@ -19,7 +19,7 @@ import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
-import { captureSecrets } from './secret-capture.js';
+import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -104,7 +104,12 @@ export function createApp(deps: AppDeps) {
   app.use(noStore);
   app.use(corsFor(security.corsOrigins));
   app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
+  app.use('/api/*', captureHeaderSecrets);
   app.use('/api/*', auditTrail(deps.auditLog, logger));
+  // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
+  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
+  app.use('/api/*', identify(security.verifyBearer));
+  app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   app.use(
     '/api/*',
     bodyLimit({
@@ -114,10 +119,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use('/api/*', requireJsonBody);
-  app.use('/api/*', captureSecrets);
-  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
-  app.use('/api/*', identify(security.verifyBearer));
-  app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
+  app.use('/api/*', captureBodySecrets);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) =>

@@ -71,13 +71,13 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
 
     const operation = recorded ? null : auditedOperation(c.req.method, c.req.path);
     if (operation === null) return;
-    const note = c.get('auditNote');
     const succeeded = c.res.status < 400;
     await audit({
-      action: note?.action ?? operation.action,
+      action: operation.action,
       outcome: succeeded ? 'success' : 'failure',
-      platform: note?.platform ?? operation.platform,
+      platform: operation.platform,
       code: succeeded ? null : (c.get('errorCode') ?? null),
+      ...c.get('auditNote'),
     });
   };
 }

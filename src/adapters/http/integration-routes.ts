@@ -125,6 +125,7 @@ export function integrationRoutes(useCases: UseCases) {
       const outcome = unwrap(
         await useCases.validateIntegration(authenticatedUser(c), c.req.valid('param').platform),
       );
+      if (!outcome.valid) c.set('auditNote', { outcome: 'failure', code: outcome.failureCode });
       return c.json(validationJson(outcome), 200);
     })
     .openapi(deleteRoute, async (c) => {

@@ -14,20 +14,25 @@ function secretsIn(value: unknown, underSecretName: boolean, depth = 0): string[
 }
 
 /**
- * Registers the secrets this request carries (the Authorization header, secret-named query parameters
- * and body fields) for redaction, so no log line written while it runs can contain them in any encoding.
+ * Registers the secrets in the request line and headers (the Authorization header, secret-named query
+ * parameters) for redaction, so no log line written while the request runs can contain them in any encoding.
  */
-export const captureSecrets: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const captureHeaderSecrets: MiddlewareHandler<AppEnv> = async (c, next) => {
   const values: string[] = [];
   const authorization = c.req.header('authorization');
   if (authorization !== undefined) values.push(authorization, authorization.replace(/^\S+\s+/, ''));
   for (const [name, found] of Object.entries(c.req.queries())) {
     if (SECRET_NAME.test(name)) values.push(...found);
   }
+  c.var.redact(values);
+  await next();
+};
+
+/** The same for secret-named fields anywhere in a JSON body (run after the body limit). */
+export const captureBodySecrets: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header('content-type')?.toLowerCase().includes('json')) {
     // Hono caches the parsed body, so the route's validator reads the same parse (or the same failure).
-    values.push(...secretsIn(await c.req.json().catch(() => null), false));
+    c.var.redact(secretsIn(await c.req.json().catch(() => null), false));
   }
-  c.var.redact(values);
   await next();
 };
