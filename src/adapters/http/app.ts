@@ -76,14 +76,15 @@ const hasBody = (request: Request) =>
 
 const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (hasBody(c.req.raw) && mediaType !== 'application/json') {
-    return errorResponse(c, {
-      code: 'unsupported_media_type',
-      detail: 'Send the request body as JSON with Content-Type: application/json.',
-    });
-  }
+  if (hasBody(c.req.raw) && mediaType !== 'application/json') return unsupportedMediaType(c);
   await next();
 };
+
+const unsupportedMediaType = (c: Context<AppEnv>) =>
+  errorResponse(c, {
+    code: 'unsupported_media_type',
+    detail: 'Send the request body as JSON with Content-Type: application/json.',
+  });
 
 const databaseUnavailable = (c: Context<AppEnv>) => {
   c.header('Retry-After', RETRY_AFTER_SECONDS);
@@ -135,9 +136,12 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof FailureResponse) return errorResponse(c, error.failure);
     if (error instanceof DatabaseUnavailable) return databaseUnavailable(c);
+    // Hono's validators refuse a body they cannot read: unparseable JSON, or a body whose size the
+    // headers did not announce sent as something other than JSON.
     if (error instanceof HTTPException && error.status === 400) {
       return errorResponse(c, { code: 'invalid_request', detail: 'The request body is not valid JSON.' });
     }
+    if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
     logger.error('unhandled error', {

@@ -11,6 +11,7 @@ export const securityHeaders = secureHeaders({
   strictTransportSecurity: 'max-age=31536000; includeSubDomains',
   contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
   referrerPolicy: 'no-referrer',
+  xFrameOptions: 'DENY',
 });
 
 /** Responses carry masked credentials and per-user data: no cache may keep them. */
