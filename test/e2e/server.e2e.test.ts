@@ -218,6 +218,15 @@ describe('start-up refuses a bad configuration with one clear line', () => {
     );
   });
 
+  it('refuses production without JWT settings, because user_id alone lets anyone be anyone', async () => {
+    const { code, output } = await failedStart({ NODE_ENV: 'production', ENCRYPTION_KEY: generateFernetKey() });
+
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      'Invalid configuration: AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV=production (ALLOW_INSECURE_USER_ID=true lets anyone act as any user_id)',
+    );
+  });
+
   it('rejects an invalid ENCRYPTION_KEY without printing it', async () => {
     const secretLookingKey = `${generateFernetKey()},not-a-fernet-key-CANARY`;
     const { code, output } = await failedStart({ ENCRYPTION_KEY: secretLookingKey, DATA_DIR: workDir });
