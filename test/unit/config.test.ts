@@ -53,6 +53,7 @@ describe('identity settings', () => {
     ).toEqual([
       'AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256',
       'AUTH_JWKS_URL must be an https:// URL (http:// only on localhost)',
+      'AUTH_JWKS_URL and AUTH_JWT_SECRET are both set; set only one',
     ]);
     expect(
       problems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://auth.example.com/jwks.json' }),
