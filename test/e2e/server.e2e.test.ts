@@ -219,7 +219,10 @@ describe('start-up refuses a bad configuration with one clear line', () => {
   });
 
   it('refuses production without JWT settings, because user_id alone lets anyone be anyone', async () => {
-    const { code, output } = await failedStart({ NODE_ENV: 'production', ENCRYPTION_KEY: generateFernetKey() });
+    const { code, output } = await failedStart({
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: generateFernetKey(),
+    });
 
     expect(code).toBe(1);
     expect(output.trim()).toBe(

@@ -7,6 +7,7 @@ import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-lo
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
+import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
 import type { PlatformTokenValidator } from '../../src/application/ports/platform-token-validator.js';
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import { buildApp } from '../../src/composition.js';
@@ -19,6 +20,7 @@ export interface TestAppOptions {
   readonly security?: Partial<HttpSecurity>;
   readonly clock?: Clock;
   readonly rateLimitStore?: RateLimitStore;
+  readonly repository?: IntegrationRepository;
   readonly logLevel?: LogLevel;
 }
 
@@ -33,7 +35,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
   const auditLog = new DrizzleAuditLog(database.handle.db);
   const app = buildApp(
     {
-      repository: new DrizzleIntegrationRepository(database.handle.db),
+      repository: options.repository ?? new DrizzleIntegrationRepository(database.handle.db),
       cipher,
       clock: options.clock ?? systemClock,
       mailVerifier,
