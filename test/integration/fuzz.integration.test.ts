@@ -40,7 +40,7 @@ const HOSTILE = [
   'email\u0000',
   '\u202eliame',
   '１２７.０.０.１',
-  '${jndi:ldap://x}',
+  '$' + '{jndi:ldap://x}',
   '<script>alert(1)</script>',
   'x\r\nSet-Cookie: a=b',
   '\ud83d\udd10',

@@ -54,16 +54,22 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
         requestId: c.get('requestId'),
         clientAddress: c.get('clientAddress'),
       };
-      try {
-        await auditLog.append(event);
-      } catch (error) {
+      const notWritten = (reason: string) =>
         logger.error('audit entry not written', {
           request_id: event.requestId,
           action: event.action,
           outcome: event.outcome,
           code: event.code,
-          error: (error as Error).name,
+          actor: event.actor,
+          platform: event.platform,
+          reason,
         });
+      // The request already found the database unreachable; another attempt would only delay the 503.
+      if (c.get('errorCode') === 'service_unavailable') return notWritten('DatabaseUnavailable');
+      try {
+        await auditLog.append(event);
+      } catch (error) {
+        notWritten((error as Error).name);
       }
     };
     c.set('audit', audit);

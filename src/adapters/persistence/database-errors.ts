@@ -31,12 +31,32 @@ export function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
-/** Runs a database call, turning a connection failure into the port-level `DatabaseUnavailable`. */
-export async function reachable<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * The longest any one call may take. The service's queries are point lookups and single-row writes, so
+ * one still running after this means the database is not answering (a black-holed network, a pool stuck
+ * reconnecting), and the caller gets its 503 in time instead of hanging. A write that completes after the
+ * deadline is still one whole statement: never a half-written row.
+ */
+const DEADLINE_MS = 1500;
+
+/**
+ * Runs a database call, turning a connection failure, or no answer within the deadline, into the
+ * port-level `DatabaseUnavailable`.
+ */
+export async function reachable<T>(work: () => PromiseLike<T>): Promise<T> {
+  // Drizzle's queries run each time `then` is called, so adopt the query exactly once.
+  const running = Promise.resolve().then(work);
+  running.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailable()), DEADLINE_MS);
+  });
   try {
-    return await work();
+    return await Promise.race([running, deadline]);
   } catch (error) {
-    if (isConnectionFailure(error)) throw new DatabaseUnavailable();
+    if (error instanceof DatabaseUnavailable || isConnectionFailure(error)) throw new DatabaseUnavailable();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
