@@ -11,6 +11,7 @@ import {
   startTestSmtpServer,
   type TestSmtpServer,
 } from '../support/smtp-test-server.js';
+import { JWT_SECRET, signToken } from '../support/tokens.js';
 
 const USER = 'outreach@example.com';
 const PASSWORD = 'CANARY_PW_e2e-Zq8!correct';
@@ -206,6 +207,44 @@ for (const database of databases) {
     });
   });
 }
+
+describe('the server process with JWT authentication', () => {
+  let server: ServerProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startServer({
+      DATA_DIR: mkdtempSync(join(workDir, 'jwt-')),
+      AUTH_JWT_SECRET: JWT_SECRET,
+      LOG_LEVEL: 'debug',
+    });
+    base = `${server.baseUrl}/api/integrations`;
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  it('identifies the caller by the token, refuses everyone else, and audits with the socket’s address', async () => {
+    const token = await signToken('erin');
+    const auth = { authorization: `Bearer ${token}` };
+
+    const anonymous = await fetch(`${base}/`);
+    const own = await fetch(`${base}/`, { headers: auth });
+    const foreign = await fetch(`${base}/email?user_id=frank`, { method: 'DELETE', headers: auth });
+    const deleted = await fetch(`${base}/email`, { method: 'DELETE', headers: auth });
+    const audit = await (await fetch(`${base}/audit`, { headers: auth })).json();
+
+    expect([anonymous.status, own.status, foreign.status, deleted.status]).toEqual([401, 200, 403, 204]);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'integration.delete',
+        outcome: 'success',
+        client_address: '127.0.0.1',
+      }),
+      expect.objectContaining({ action: 'request.denied', code: 'forbidden', target_user_id: 'frank' }),
+    ]);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).not.toContain(JWT_SECRET);
+  });
+});
 
 describe('start-up refuses a bad configuration with one clear line', () => {
   it('names every bad variable at once', async () => {
