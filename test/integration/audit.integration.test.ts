@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
-import { fail, ok } from '../../src/domain/result.js';
 import { emailBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -77,33 +76,15 @@ describe('the audit log', () => {
   });
   step('save refused by the SMTP server', {
     id: 'save-refused',
-    request: async (id) => {
-      harness.mailVerifier.next = fail(
-        'smtp_auth_failed',
-        'SMTP authentication failed - check username and password',
-      );
-      try {
-        return await call(id, 'POST', '/api/integrations', { body: email });
-      } finally {
-        harness.mailVerifier.next = ok(undefined);
-      }
-    },
+    request: (id) =>
+      harness.mailVerifier.refusingLogins(() => call(id, 'POST', '/api/integrations', { body: email })),
     status: 400,
     entry: { action: 'integration.save', outcome: 'failure', platform: 'email', code: 'smtp_auth_failed' },
   });
   step('validation that finds the credentials failing', {
     id: 'validate-failing',
-    request: async (id) => {
-      harness.mailVerifier.next = fail(
-        'smtp_auth_failed',
-        'SMTP authentication failed - check username and password',
-      );
-      try {
-        return await call(id, 'POST', '/api/integrations/email/validate');
-      } finally {
-        harness.mailVerifier.next = ok(undefined);
-      }
-    },
+    request: (id) =>
+      harness.mailVerifier.refusingLogins(() => call(id, 'POST', '/api/integrations/email/validate')),
     status: 200,
     entry: {
       action: 'integration.validate',

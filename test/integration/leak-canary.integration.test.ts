@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
 import { DatabaseUnavailable } from '../../src/application/ports/database-unavailable.js';
-import { fail, ok } from '../../src/domain/result.js';
 import { API_ROUTES, emailBody, routeRequest, tokenBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -116,17 +115,7 @@ const ERROR_PATHS: [string, () => Promise<number>, number][] = [
   ['an unknown platform', () => send('/api/integrations/myspace/validate', { method: 'POST' }), 404],
   [
     'credentials the SMTP server refuses',
-    async () => {
-      harness.mailVerifier.next = fail(
-        'smtp_auth_failed',
-        'SMTP authentication failed - check username and password',
-      );
-      try {
-        return await send('/api/integrations', { body: emailBody(PASSWORD) });
-      } finally {
-        harness.mailVerifier.next = ok(undefined);
-      }
-    },
+    () => harness.mailVerifier.refusingLogins(() => send('/api/integrations', { body: emailBody(PASSWORD) })),
     400,
   ],
   [

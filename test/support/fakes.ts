@@ -5,7 +5,7 @@ import type {
   ValidatedToken,
 } from '../../src/application/ports/platform-token-validator.js';
 import type { TokenPlatform } from '../../src/domain/platform.js';
-import { ok, type Result } from '../../src/domain/result.js';
+import { fail, ok, type Result } from '../../src/domain/result.js';
 
 /** Answers with `next` (success unless a test sets a failure) and remembers every login it was given. */
 export class ScriptedMailVerifier implements MailVerifier {
@@ -15,6 +15,16 @@ export class ScriptedMailVerifier implements MailVerifier {
   async verify(login: SmtpLogin): Promise<Result<void>> {
     this.logins.push(login);
     return this.next;
+  }
+
+  /** Runs `work` while every check answers with the SMTP server refusing the login, then succeeds again. */
+  async refusingLogins<T>(work: () => T | Promise<T>): Promise<T> {
+    this.next = fail('smtp_auth_failed', 'SMTP authentication failed - check username and password');
+    try {
+      return await work();
+    } finally {
+      this.next = ok(undefined);
+    }
   }
 }
 
