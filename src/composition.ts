@@ -5,7 +5,8 @@ import type { Clock } from './application/ports/clock.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
 import type { Logger } from './application/ports/logger.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
-import type { PlatformTokenValidator } from './application/ports/platform-token-validator.js';
+import type { OAuthStateStore } from './application/ports/oauth-state-store.js';
+import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
 import { createUseCases } from './application/use-cases/use-cases.js';
@@ -15,9 +16,11 @@ export interface Adapters {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
-  readonly tokenValidator: PlatformTokenValidator;
   readonly auditLog: AuditLog;
   readonly rateLimitStore: RateLimitStore;
+  readonly gateways: PlatformGateways;
+  readonly oauthStates: OAuthStateStore;
+  readonly oauthRedirectUris: readonly string[];
   readonly logger: Logger;
   /** The registry `logger` redacts with. */
   readonly secrets: SecretValues;

@@ -1,7 +1,40 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './adapters/logging/json-logger.js';
+import type { TokenPlatform } from './domain/platform.js';
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+const optionalText = z.preprocess(unsetWhenEmpty, z.string().optional());
+
+const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+
+const parseUrl = (text: string) => (URL.canParse(text) ? new URL(text) : null);
+
+// A platform endpoint: https, or http on loopback for local fakes; no trailing slash, so paths join cleanly.
+const baseUrl = (fallback: string) =>
+  z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .default(fallback)
+      .refine((text) => {
+        const url = parseUrl(text);
+        return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
+      }, 'must be an https URL (http only on localhost)')
+      .transform((text) => text.replace(/\/+$/, '')),
+  );
+
+// Compared byte for byte with what callers send, so each entry is kept exactly as written.
+const redirectUri = z.string().refine((text) => {
+  const url = parseUrl(text);
+  return (
+    url !== null &&
+    (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) &&
+    url.username === '' &&
+    url.password === '' &&
+    !text.includes('#')
+  );
+}, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment');
 
 const flag = z.preprocess(
   unsetWhenEmpty,
@@ -11,8 +44,6 @@ const flag = z.preprocess(
     .transform((value) => value === 'true' || value === '1'),
 );
 
-const optionalText = z.preprocess(unsetWhenEmpty, z.string().optional());
-
 const commaList = (value: unknown) =>
   typeof value === 'string'
     ? value
@@ -21,13 +52,34 @@ const commaList = (value: unknown) =>
         .filter((item) => item !== '')
     : value;
 
-const isLoopbackHost = (hostname: string) => ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
-
 const perMinute = (fallback: number) =>
   z.preprocess(
     unsetWhenEmpty,
     z.coerce.number({ error: 'must be a whole number' }).int().min(0, 'must be 0 or more').default(fallback),
   );
+
+/** A version the stored Meta docs name as current; pin another with META_GRAPH_VERSION. */
+const DEFAULT_GRAPH_VERSION = 'v25.0';
+
+const APP_VARIABLE_PAIRS = [
+  ['INSTAGRAM_CLIENT_ID', 'INSTAGRAM_CLIENT_SECRET'],
+  ['FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'],
+  ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'],
+] as const;
+
+type AppVariable = (typeof APP_VARIABLE_PAIRS)[number][number];
+
+/** What an operator sets to enable each platform's sign-in, in words for error messages. */
+export const APP_VARIABLES = {
+  instagram:
+    'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET (or FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET)',
+  facebook: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
+  tiktok: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
+} as const satisfies Record<TokenPlatform, string>;
+
+// `when` lets a refinement run alongside other problems, so all of them are reported at once.
+const everyField = (payload: { value: unknown }) =>
+  payload.value !== null && typeof payload.value === 'object';
 
 const EnvironmentSchema = z
   .object({
@@ -50,6 +102,12 @@ const EnvironmentSchema = z
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag,
+    SMTP_ALLOWED_PORTS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
+      z
+        .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
+        .min(1, 'must name at least one port'),
+    ),
     OUTBOUND_TIMEOUT_MS: z.preprocess(
       unsetWhenEmpty,
       z.coerce
@@ -59,13 +117,34 @@ const EnvironmentSchema = z
         .max(120_000, 'must be at most 120000')
         .default(10_000),
     ),
-    SMTP_ALLOWED_PORTS: z.preprocess(
-      (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
-      z
-        .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
-        .min(1, 'must name at least one port'),
-    ),
     LOG_LEVEL: z.preprocess(unsetWhenEmpty, z.enum(LOG_LEVELS).default('info')),
+    INSTAGRAM_CLIENT_ID: optionalText,
+    INSTAGRAM_CLIENT_SECRET: optionalText,
+    FACEBOOK_CLIENT_ID: optionalText,
+    FACEBOOK_CLIENT_SECRET: optionalText,
+    TIKTOK_CLIENT_KEY: optionalText,
+    TIKTOK_CLIENT_SECRET: optionalText,
+    OAUTH_REDIRECT_URIS: z.preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((entry) => entry.trim())
+              .filter((entry) => entry !== '')
+          : [],
+      z.array(redirectUri),
+    ),
+    META_GRAPH_URL: baseUrl('https://graph.facebook.com'),
+    META_GRAPH_VERSION: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .regex(/^v\d+\.\d+$/, 'must look like v25.0')
+        .default(DEFAULT_GRAPH_VERSION),
+    ),
+    META_DIALOG_URL: baseUrl('https://www.facebook.com'),
+    TIKTOK_AUTH_URL: baseUrl('https://www.tiktok.com'),
+    TIKTOK_API_URL: baseUrl('https://open.tiktokapis.com'),
     AUTH_JWT_SECRET: z.preprocess(
       unsetWhenEmpty,
       z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
@@ -73,10 +152,10 @@ const EnvironmentSchema = z
     AUTH_JWKS_URL: z.preprocess(
       unsetWhenEmpty,
       z
-        .url({ error: 'must be a URL' })
-        .refine((value) => {
-          const url = new URL(value);
-          return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+        .string()
+        .refine((text) => {
+          const url = parseUrl(text);
+          return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
         }, 'must be an https:// URL (http:// only on localhost)')
         .optional(),
     ),
@@ -104,11 +183,10 @@ const EnvironmentSchema = z
         .optional(),
     ),
   })
-  // `when` lets these run alongside other problems, so all of them are reported at once.
   .refine((env) => env.NODE_ENV !== 'production' || env.ENCRYPTION_KEY !== undefined, {
     path: ['ENCRYPTION_KEY'],
     message: 'is required when NODE_ENV=production (generate one with npm run generate-key)',
-    when: (payload) => payload.value !== null && typeof payload.value === 'object',
+    when: everyField,
   })
   .refine(
     (env) =>
@@ -120,14 +198,30 @@ const EnvironmentSchema = z
       path: ['AUTH_JWT_SECRET'],
       message:
         'or AUTH_JWKS_URL is required when NODE_ENV=production (ALLOW_INSECURE_USER_ID=true lets anyone act as any user_id)',
-      when: (payload) => payload.value !== null && typeof payload.value === 'object',
+      when: everyField,
     },
   )
   .refine((env) => env.AUTH_JWT_SECRET === undefined || env.AUTH_JWKS_URL === undefined, {
     path: ['AUTH_JWKS_URL'],
     message: 'and AUTH_JWT_SECRET are both set; set only one',
-    when: (payload) => payload.value !== null && typeof payload.value === 'object',
+    when: everyField,
+  })
+  .superRefine((env, context) => {
+    for (const [id, secret] of APP_VARIABLE_PAIRS) {
+      if ((env[id] === undefined) !== (env[secret] === undefined)) {
+        const [missing, set] = env[id] === undefined ? [id, secret] : [secret, id];
+        context.addIssue({ code: 'custom', path: [missing], message: `must be set together with ${set}` });
+      }
+    }
   });
+
+type Environment = z.infer<typeof EnvironmentSchema>;
+
+function app(env: Environment, id: AppVariable, secret: AppVariable): OAuthApp | null {
+  const clientId = env[id];
+  const clientSecret = env[secret];
+  return clientId === undefined || clientSecret === undefined ? null : { clientId, clientSecret };
+}
 
 /** How bearer tokens are checked; null in `Config` means development identity by `?user_id=`. */
 export interface JwtSettings {
@@ -137,6 +231,18 @@ export interface JwtSettings {
   readonly audience: string | null;
 }
 
+function jwtSettings(env: Environment): JwtSettings | null {
+  const key =
+    env.AUTH_JWT_SECRET !== undefined
+      ? { secret: env.AUTH_JWT_SECRET }
+      : env.AUTH_JWKS_URL !== undefined
+        ? { jwksUrl: env.AUTH_JWKS_URL }
+        : null;
+  return key === null
+    ? null
+    : { key, issuer: env.AUTH_JWT_ISSUER ?? null, audience: env.AUTH_JWT_AUDIENCE ?? null };
+}
+
 export interface RateLimitSettings {
   /** Requests per minute per user and per client address; 0 turns rate limiting off. */
   readonly perMinute: number;
@@ -144,6 +250,23 @@ export interface RateLimitSettings {
   readonly outboundPerMinute: number;
   /** Where counts are kept: this process, or the service's database (shared by every instance). */
   readonly store: 'memory' | 'database';
+}
+
+/** A platform app's OAuth client credentials (TikTok calls the id a client key). */
+export interface OAuthApp {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Where the platforms live and which apps this service signs in with. */
+export interface PlatformSettings {
+  /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
+  readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  readonly metaGraphUrl: string;
+  readonly metaGraphVersion: string;
+  readonly metaDialogUrl: string;
+  readonly tiktokAuthUrl: string;
+  readonly tiktokApiUrl: string;
 }
 
 export interface Config {
@@ -156,26 +279,17 @@ export interface Config {
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
   readonly smtpAllowPrivateHosts: boolean;
-  readonly outboundTimeoutMs: number;
   readonly smtpAllowedPorts: readonly number[];
+  readonly outboundTimeoutMs: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly platforms: PlatformSettings;
+  /** The exact redirect URIs an OAuth flow may return to, as configured. */
+  readonly oauthRedirectUris: readonly string[];
   readonly jwt: JwtSettings | null;
   readonly corsOrigins: readonly string[];
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
-}
-
-function jwtSettings(env: z.infer<typeof EnvironmentSchema>): JwtSettings | null {
-  const key =
-    env.AUTH_JWT_SECRET !== undefined
-      ? { secret: env.AUTH_JWT_SECRET }
-      : env.AUTH_JWKS_URL !== undefined
-        ? { jwksUrl: env.AUTH_JWKS_URL }
-        : null;
-  return key === null
-    ? null
-    : { key, issuer: env.AUTH_JWT_ISSUER ?? null, audience: env.AUTH_JWT_AUDIENCE ?? null };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -200,9 +314,24 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,
-      outboundTimeoutMs: env.OUTBOUND_TIMEOUT_MS,
       smtpAllowedPorts: env.SMTP_ALLOWED_PORTS,
+      outboundTimeoutMs: env.OUTBOUND_TIMEOUT_MS,
       logLevel: env.LOG_LEVEL,
+      platforms: {
+        apps: {
+          instagram:
+            app(env, 'INSTAGRAM_CLIENT_ID', 'INSTAGRAM_CLIENT_SECRET') ??
+            app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
+          facebook: app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
+          tiktok: app(env, 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'),
+        },
+        metaGraphUrl: env.META_GRAPH_URL,
+        metaGraphVersion: env.META_GRAPH_VERSION,
+        metaDialogUrl: env.META_DIALOG_URL,
+        tiktokAuthUrl: env.TIKTOK_AUTH_URL,
+        tiktokApiUrl: env.TIKTOK_API_URL,
+      },
+      oauthRedirectUris: env.OAUTH_REDIRECT_URIS,
       jwt: jwtSettings(env),
       corsOrigins: env.CORS_ORIGINS,
       rateLimits: {

@@ -10,14 +10,16 @@ export interface EmailInput {
   readonly smtpPassword: string;
 }
 
-/** What a caller sends to connect a token platform; the platform's own answer overrides the claims. */
+/**
+ * What a caller sends to connect a token platform. The platform's own answer decides the account, Page,
+ * scopes and expiry; `pageId` only chooses among the Pages a Meta token can manage.
+ */
 export interface TokenInput {
   readonly platform: TokenPlatform;
   readonly accessToken: string;
   readonly refreshToken: string | null;
   readonly tokenExpiresAt: Date | null;
   readonly pageId: string | null;
-  readonly accountId: string | null;
   readonly businessId: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
 }

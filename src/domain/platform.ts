@@ -5,6 +5,10 @@ export type Platform = (typeof PLATFORMS)[number];
 /** Platforms connected with an access token (OAuth or pasted), as opposed to SMTP settings. */
 export type TokenPlatform = Exclude<Platform, 'email'>;
 
+export function isTokenPlatform(value: string): value is TokenPlatform {
+  return value !== 'email' && isPlatform(value);
+}
+
 export const PLATFORM_NAMES = {
   instagram: 'Instagram',
   facebook: 'Facebook',

@@ -28,7 +28,14 @@ export async function isDatabaseReady(handle: DatabaseHandle): Promise<boolean> 
   }
 }
 
-export async function hasSchema(handle: PostgresHandle): Promise<boolean> {
-  const [row] = await handle.sql`select to_regclass('social_integrations') is not null as present`;
-  return row?.present === true;
+/** The service's tables that the database lacks (none once migrated). */
+export async function missingTables(handle: PostgresHandle): Promise<string[]> {
+  const [row] = await handle.sql<Record<string, boolean>[]>`
+    select to_regclass('social_integrations') is not null as social_integrations,
+           to_regclass('oauth_states') is not null as oauth_states,
+           to_regclass('audit_log') is not null as audit_log,
+           to_regclass('rate_limit_counters') is not null as rate_limit_counters`;
+  return Object.entries(row ?? {})
+    .filter(([, present]) => !present)
+    .map(([table]) => table);
 }

@@ -2,12 +2,13 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
-import { unavailableTokenValidator } from '../adapters/gateways/unavailable-token-validator.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { SecretValues } from '../adapters/logging/secret-values.js';
 import { DrizzleAuditLog } from '../adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
 import { migrateDatabase } from '../adapters/persistence/migrate.js';
 import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
@@ -15,7 +16,7 @@ import { systemClock } from '../application/ports/clock.js';
 import { buildApp } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
-import { hasSchema, isDatabaseReady, openConfiguredDatabase } from './node-database.js';
+import { isDatabaseReady, missingTables, openConfiguredDatabase } from './node-database.js';
 
 function stop(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -27,6 +28,7 @@ function configuredSecrets(config: Config): string[] {
   const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
   if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
+  for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
   return secrets;
 }
 
@@ -59,10 +61,15 @@ async function main() {
 
   const { handle, description } = await openConfiguredDatabase(config);
   if (handle.driver === 'pglite') await migrateDatabase(handle);
-  else if (
-    !(await hasSchema(handle).catch((error: Error) => stop(`Cannot reach ${description}: ${error.message}`)))
-  ) {
-    stop(`The database at ${description} has no social_integrations table: run npm run db:migrate first.`);
+  else {
+    const missing = await missingTables(handle).catch((error: Error) =>
+      stop(`Cannot reach ${description}: ${error.message}`),
+    );
+    if (missing.length > 0) {
+      stop(
+        `The database at ${description} has no ${missing.join(' or ')} table: run npm run db:migrate first.`,
+      );
+    }
   }
   logger.info('database ready', { database: description });
   if (config.jwt === null) {
@@ -81,7 +88,13 @@ async function main() {
         allowPrivateHosts: config.smtpAllowPrivateHosts,
         allowPort: (port) => config.smtpAllowedPorts.includes(port),
       }),
-      tokenValidator: unavailableTokenValidator,
+      gateways: createPlatformGateways(config.platforms, {
+        fetch: globalThis.fetch,
+        clock: systemClock,
+        timeoutMs: config.outboundTimeoutMs,
+      }),
+      oauthStates: new DrizzleOAuthStateStore(handle.db),
+      oauthRedirectUris: config.oauthRedirectUris,
       auditLog: new DrizzleAuditLog(handle.db),
       rateLimitStore:
         config.rateLimits.store === 'database'

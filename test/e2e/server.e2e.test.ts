@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
-import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
+import { postgresUnavailableReason, serverDatabases } from '../support/databases.js';
 import { failedStart, type ServerProcess, startServer } from '../support/server-process.js';
 import {
   generateTestCertificate,
@@ -49,31 +49,14 @@ const emailIntegration = (password = PASSWORD) => ({
 
 const postgresSkip = await postgresUnavailableReason();
 
-const databases = [
-  {
-    name: 'the embedded PGlite default',
-    skip: false,
-    env: async () => ({ env: {}, dispose: async () => {} }),
-  },
-  {
-    name: 'PostgreSQL (DATABASE_URL)',
-    skip: postgresSkip !== null,
-    env: async () => {
-      const database: TestDatabase = await postgresTestDatabase();
-      await database.handle.close();
-      return { env: { DATABASE_URL: database.url ?? '' }, dispose: () => database.dispose() };
-    },
-  },
-];
-
-for (const database of databases) {
+for (const database of await serverDatabases()) {
   describe.skipIf(database.skip)(`the server process on ${database.name}`, () => {
     let server: ServerProcess;
     let dispose: () => Promise<void>;
     let base: string;
 
     beforeAll(async () => {
-      const prepared = await database.env();
+      const prepared = await database.open();
       dispose = prepared.dispose;
       server = await startServer({
         ...prepared.env,
@@ -295,7 +278,9 @@ describe('start-up refuses a bad configuration with one clear line', () => {
         });
 
         expect(code).toBe(1);
-        expect(output.trim()).toMatch(/has no social_integrations table: run npm run db:migrate first\.$/);
+        expect(output.trim()).toMatch(
+          /has no social_integrations or oauth_states or audit_log or rate_limit_counters table: run npm run db:migrate first\.$/,
+        );
       } finally {
         await admin.unsafe(`drop database ${name} with (force)`);
         await admin.end();

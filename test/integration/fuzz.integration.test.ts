@@ -10,8 +10,8 @@ import { leaks, responseText } from '../support/leaks.js';
 import { createTestApp } from '../support/test-app.js';
 import { JWT_SECRET, signToken } from '../support/tokens.js';
 
-// 7 routes x 1,500 + 1,000 free-form requests = 11,500 generated requests.
-const RUNS_PER_ROUTE = 1500;
+// 9 routes x 1,200 + 1,000 free-form requests = 11,800 generated requests.
+const RUNS_PER_ROUTE = 1200;
 const FREE_FORM_RUNS = 1000;
 const EXPECTED_STATUSES = new Set([200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 429]);
 
@@ -151,7 +151,8 @@ async function check(generated: Generated) {
   } catch {
     path = route.path('email');
   }
-  const query = `${generated.userId === null ? '?' : `?user_id=${encodeURIComponent(generated.userId)}`}${generated.extraQuery}`;
+  const userQuery = generated.userId === null ? '' : `user_id=${encodeURIComponent(generated.userId)}`;
+  const query = `${path.includes('?') ? '&' : '?'}${userQuery}${generated.extraQuery}`;
   const headers: Record<string, string> = {};
   if (generated.auth === 'garbage') headers.authorization = `Bearer ${PASSWORD}`;
   else if (generated.auth !== 'none') headers.authorization = `Bearer ${tokens[generated.auth]}`;

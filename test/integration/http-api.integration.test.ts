@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unavailableTokenValidator } from '../../src/adapters/gateways/unavailable-token-validator.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
 import { fail } from '../../src/domain/result.js';
 import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
+import { ScriptedGateway } from '../support/fakes.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -129,6 +129,8 @@ describe('POST /api/integrations (token platforms)', () => {
       refresh_token: null,
       token_expires_at: '2099-01-01T00:00:00Z',
       page_id: 'caller-page',
+      account_id: 'caller-account',
+      business_id: 'caller-business',
       metadata: { note: 'from caller' },
     });
     const body = await response.json();
@@ -142,30 +144,48 @@ describe('POST /api/integrations (token platforms)', () => {
       token_expires_at: '2030-01-01T00:00:00.000Z',
       page_id: '100000000000001',
       account_id: '17841400000000001',
+      business_id: 'caller-business',
       metadata: { note: 'from caller', username: 'acme.studio' },
     });
-    expect(harness.tokenValidator.calls.at(-1)).toMatchObject({
-      platform: 'instagram',
-      credentials: { accessToken: ACCESS_TOKEN, pageId: 'caller-page' },
-    });
+    expect(harness.gateway.validations.at(-1)).toEqual({ accessToken: ACCESS_TOKEN, pageId: 'caller-page' });
     const row = await rawRow(userId, 'instagram');
     expect(row?.access_token).toMatch(/^gAAAAA/);
     expect(JSON.stringify(row)).not.toContain(ACCESS_TOKEN);
   });
 
-  it('refuses a token it cannot validate and saves nothing', async () => {
-    const unvalidated = await createTestApp(database, { tokenValidator: unavailableTokenValidator });
+  it('keeps the stored refresh token when the same account reconnects without one', async () => {
     const userId = uniqueUserId();
-    const response = await unvalidated.app.request(`/api/integrations?user_id=${userId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ platform: 'tiktok', access_token: ACCESS_TOKEN }),
+    const first = {
+      platform: 'tiktok',
+      access_token: ACCESS_TOKEN,
+      refresh_token: 'rft.CANARY_RT_first-refresh',
+    };
+    await call('POST', `/api/integrations?user_id=${userId}`, first);
+    const stored = await rawRow(userId, 'tiktok');
+
+    const again = await call('POST', `/api/integrations?user_id=${userId}`, {
+      ...first,
+      refresh_token: null,
     });
+
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ refresh_token: '****resh' });
+    expect((await rawRow(userId, 'tiktok'))?.refresh_token).toBe(stored?.refresh_token);
+  });
+
+  it('refuses a token the platform rejects with its sentence and saves nothing', async () => {
+    const userId = uniqueUserId();
+    harness.gateway.next = fail('token_revoked', 'Your TikTok access was revoked. Reconnect your account.');
+    const response = await call('POST', `/api/integrations?user_id=${userId}`, {
+      platform: 'tiktok',
+      access_token: ACCESS_TOKEN,
+    });
+    harness.gateway.next = new ScriptedGateway().next;
 
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
-      detail: 'TikTok tokens cannot be validated by this service yet, so they are not saved.',
-      code: 'platform_validation_unavailable',
+      detail: 'Your TikTok access was revoked. Reconnect your account.',
+      code: 'token_revoked',
     });
     expect(await rawRow(userId, 'tiktok')).toBeUndefined();
   });

@@ -1,21 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
-import {
-  pgliteTestDatabase,
-  postgresTestDatabase,
-  postgresUnavailableReason,
-  type TestDatabase,
-} from '../support/databases.js';
+import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 
-const drivers = [
-  { name: 'PGlite', open: pgliteTestDatabase, skipReason: null },
-  { name: 'PostgreSQL', open: postgresTestDatabase, skipReason: await postgresUnavailableReason() },
-];
+const drivers = await databaseDrivers();
 
 for (const driver of drivers) {
-  describe.skipIf(driver.skipReason !== null)(`IntegrationRepository on ${driver.name}`, () => {
+  describe.skipIf(driver.skip)(`IntegrationRepository on ${driver.name}`, () => {
     let database: TestDatabase;
     let repository: DrizzleIntegrationRepository;
 

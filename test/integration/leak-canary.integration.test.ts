@@ -2,11 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
+import { createPlatformGateways } from '../../src/adapters/gateways/platform-gateways.js';
+import { systemClock } from '../../src/application/ports/clock.js';
 import { DatabaseUnavailable } from '../../src/application/ports/database-unavailable.js';
-import { API_ROUTES, emailBody, routeRequest, tokenBody } from '../support/api-routes.js';
+import type { EncryptedSecret } from '../../src/domain/integration.js';
+import { giveConsent } from '../fakes/consent.js';
+import { API_ROUTES, emailBody, REDIRECT_URI, routeRequest, tokenBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { leaks, responseText } from '../support/leaks.js';
+import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 import { JWT_SECRET, signToken } from '../support/tokens.js';
 
@@ -22,6 +27,10 @@ let database: TestDatabase;
 let harness: Harness;
 let limited: Harness;
 let down: Harness;
+let oauth: Harness;
+let fakes: PlatformFakes;
+/** Tokens the fake platforms issued through OAuth, read back from the database once stored. */
+const issued: string[] = [];
 let token: string;
 const user = uniqueUserId();
 const responses: string[] = [];
@@ -53,7 +62,29 @@ async function send(
   return response.status;
 }
 
-/** Every way an integration with secrets comes into being. OAuth via the fake platforms adds one line here. */
+/** Authorize, consent at the fake platform, call back: the tokens the fake issues become canaries too. */
+async function connectThroughOAuth(platform: 'tiktok' | 'facebook') {
+  const query = `redirect_uri=${encodeURIComponent(REDIRECT_URI)}`;
+  const started = await oauth.app.request(`/api/integrations/oauth/${platform}/authorize?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  responses.push(await responseText(started.clone()));
+  const back = await giveConsent((await started.json()).authorization_url);
+  const code = back.searchParams.get('code') ?? '';
+  const body = { code, state: back.searchParams.get('state'), redirect_uri: REDIRECT_URI };
+  const status = await send(`/api/integrations/oauth/${platform}/callback`, { body, app: oauth });
+  const [row] = await selectRows<{ access_token: string | null; refresh_token: string | null }>(
+    database,
+    sql`select access_token, refresh_token from social_integrations where user_id = ${user} and platform = ${platform}`,
+  );
+  for (const sealed of [row?.access_token, row?.refresh_token]) {
+    if (sealed) issued.push(await oauth.cipher.open(sealed as EncryptedSecret));
+  }
+  issued.push(code);
+  return status;
+}
+
+/** Every way an integration with secrets comes into being, one line each. */
 const CREATION_PATHS: [string, () => Promise<number>][] = [
   ['email, directly', () => send('/api/integrations', { body: emailBody(PASSWORD) })],
   [
@@ -64,6 +95,7 @@ const CREATION_PATHS: [string, () => Promise<number>][] = [
     'tiktok, directly',
     () => send('/api/integrations', { body: tokenBody('tiktok', ACCESS_TOKEN, REFRESH_TOKEN) }),
   ],
+  ['facebook, through OAuth with the fake Meta', () => connectThroughOAuth('facebook')],
 ];
 
 /** Error paths, each one line: what is sent and the status it must get. */
@@ -177,9 +209,23 @@ beforeAll(async () => {
       remove: unavailable,
     },
   });
+  fakes = await startPlatformFakes([REDIRECT_URI]);
+  fakes.meta.pages = [
+    { id: '100000000000009', name: 'Canary Page', instagramAccountId: '17841400000000009' },
+  ];
+  oauth = await createTestApp(database, {
+    logLevel: 'debug',
+    security: { verifyBearer },
+    oauthRedirectUris: [REDIRECT_URI],
+    gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 2000 }),
+    fixedSecrets: [fakes.meta.appSecret, fakes.tiktok.clientSecret],
+  });
   token = await signToken(user);
 });
-afterAll(() => database.dispose());
+afterAll(async () => {
+  await fakes.close();
+  await database.dispose();
+});
 
 describe('no secret leaks through any response, header, log line or audit entry', () => {
   it.each(CREATION_PATHS)('creates with canary secrets: %s', async (_, create) => {
@@ -196,6 +242,12 @@ describe('no secret leaks through any response, header, log line or audit entry'
       }
     }
     for (const [, create] of CREATION_PATHS) expect(await create()).toBeLessThan(300);
+    for (const route of API_ROUTES) {
+      const [path, init] = routeRequest(route, 'facebook', { token });
+      const response = await oauth.app.request(path, init);
+      responses.push(await responseText(response));
+      expect(response.status).toBeLessThan(500);
+    }
   });
 
   it.each(ERROR_PATHS)('exercises an error path: %s', async (_, attempt, status) => {
@@ -206,25 +258,20 @@ describe('no secret leaks through any response, header, log line or audit entry'
     const rows = await selectRows(database, sql`select * from audit_log`);
     const stored = await selectRows(database, sql`select * from social_integrations`);
     const secrets = [
-      PASSWORD,
-      ACCESS_TOKEN,
-      REFRESH_TOKEN,
-      CODE,
-      harness.key,
-      limited.key,
-      down.key,
-      JWT_SECRET,
-      token,
+      ...[PASSWORD, ACCESS_TOKEN, REFRESH_TOKEN, CODE, JWT_SECRET, token],
+      ...[harness.key, limited.key, down.key, oauth.key, fakes.meta.appSecret, fakes.tiktok.clientSecret],
+      ...issued,
     ];
 
     const found = leaks(secrets, {
       responses: responses.join('\n'),
-      logs: [harness, limited, down].flatMap((h) => h.logLines).join('\n'),
+      logs: [harness, limited, down, oauth].flatMap((h) => h.logLines).join('\n'),
       audit_log: JSON.stringify(rows),
       social_integrations: JSON.stringify(stored),
     });
 
     expect(found).toEqual([]);
+    expect(issued.length).toBeGreaterThanOrEqual(2);
     expect(responses.length).toBeGreaterThan(40);
     expect(
       harness.logLines.some((line) => line.includes('"level":"debug"') || line.includes('"level":"info"')),

@@ -7,9 +7,12 @@ export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: (platform: string) => string;
   readonly body?: (platform: string) => unknown;
-  /** What the owner gets for an integration that exists. */
+  /** What the owner gets for an integration that exists (OAuth routes: the redirect URI registered). */
   readonly ownStatus: number;
 }
+
+/** The redirect URI the tests register for OAuth (`oauthRedirectUris`). */
+export const REDIRECT_URI = 'https://app.example.com/oauth/callback';
 
 export const emailBody = (password: string, overrides: Record<string, unknown> = {}) => ({
   platform: 'email',
@@ -47,6 +50,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { name: 'validate', method: 'POST', path: (p) => `/api/integrations/${p}/validate`, ownStatus: 200 },
   { name: 'delete', method: 'DELETE', path: (p) => `/api/integrations/${p}`, ownStatus: 204 },
   { name: 'audit', method: 'GET', path: () => '/api/integrations/audit', ownStatus: 200 },
+  {
+    name: 'oauth authorize',
+    method: 'GET',
+    path: (p) => `/api/integrations/oauth/${p}/authorize?redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+    // Email has no OAuth, so the owner is told so.
+    ownStatus: 400,
+  },
+  {
+    name: 'oauth callback',
+    method: 'POST',
+    path: (p) => `/api/integrations/oauth/${p}/callback`,
+    body: () => ({ code: 'CANARY_CODE_route-table', state: 'a'.repeat(43), redirect_uri: REDIRECT_URI }),
+    // A state this service never issued.
+    ownStatus: 400,
+  },
 ];
 
 /** Builds the request for `route` with an optional query string and bearer token. */
@@ -59,8 +77,9 @@ export function routeRequest(
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  const path = route.path(platform);
   return [
-    `${route.path(platform)}${query}`,
+    `${path}${path.includes('?') ? query.replace(/^\?/, '&') : query}`,
     { method: route.method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) },
   ];
 }

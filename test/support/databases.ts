@@ -82,3 +82,33 @@ export async function selectRows<T = Record<string, unknown>>(
   const result: unknown = await database.handle.db.execute(query);
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/** Both drivers, for contract suites: PGlite always, real PostgreSQL unless unavailable. */
+export async function databaseDrivers() {
+  const postgresSkip = await postgresUnavailableReason();
+  return [
+    { name: 'PGlite', open: pgliteTestDatabase, skip: false },
+    { name: 'PostgreSQL', open: postgresTestDatabase, skip: postgresSkip !== null },
+  ];
+}
+
+/** Databases for a server process: the environment that selects one, and how to drop it afterwards. */
+export async function serverDatabases() {
+  const postgresSkip = await postgresUnavailableReason();
+  return [
+    {
+      name: 'the embedded PGlite default',
+      skip: false,
+      open: async () => ({ env: {}, dispose: async () => {} }),
+    },
+    {
+      name: 'PostgreSQL (DATABASE_URL)',
+      skip: postgresSkip !== null,
+      open: async () => {
+        const database = await postgresTestDatabase();
+        await database.handle.close();
+        return { env: { DATABASE_URL: database.url ?? '' }, dispose: () => database.dispose() };
+      },
+    },
+  ];
+}

@@ -1,10 +1,12 @@
 import type { MailVerifier, SmtpLogin } from '../../src/application/ports/mail-verifier.js';
 import type {
-  PlatformTokenValidator,
+  AuthorizationRequest,
+  IssuedToken,
+  PlatformGateway,
+  PlatformGateways,
   TokenCredentials,
   ValidatedToken,
-} from '../../src/application/ports/platform-token-validator.js';
-import type { TokenPlatform } from '../../src/domain/platform.js';
+} from '../../src/application/ports/platform-gateway.js';
 import { fail, ok, type Result } from '../../src/domain/result.js';
 
 /** Answers with `next` (success unless a test sets a failure) and remembers every login it was given. */
@@ -28,19 +30,32 @@ export class ScriptedMailVerifier implements MailVerifier {
   }
 }
 
-export class ScriptedTokenValidator implements PlatformTokenValidator {
-  readonly calls: Array<{ platform: TokenPlatform; credentials: TokenCredentials }> = [];
-  next: Result<ValidatedToken> = ok({
+/** Answers every platform with `next` (success unless a test sets a failure) and remembers each check. */
+export class ScriptedGateway implements PlatformGateway {
+  readonly validations: TokenCredentials[] = [];
+  next: Result<Omit<ValidatedToken, 'accessToken'>> = ok({
     scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
-    tokenExpiresAt: new Date('2030-01-01T00:00:00.000Z'),
+    expiresAt: new Date('2030-01-01T00:00:00.000Z'),
     accountId: '17841400000000001',
     pageId: '100000000000001',
-    businessId: '200000000000001',
     metadata: { username: 'acme.studio' },
   });
 
-  async validate(platform: TokenPlatform, credentials: TokenCredentials): Promise<Result<ValidatedToken>> {
-    this.calls.push({ platform, credentials });
-    return this.next;
+  authorizationUrl(request: AuthorizationRequest): Result<string> {
+    return ok(`https://consent.example/authorize?state=${request.state}`);
+  }
+
+  async exchangeCode(): Promise<Result<IssuedToken>> {
+    return fail('authorization_code_rejected', 'Scripted gateways exchange no codes.');
+  }
+
+  async validate(credentials: TokenCredentials): Promise<Result<ValidatedToken>> {
+    this.validations.push(credentials);
+    return this.next.ok ? ok({ accessToken: credentials.accessToken, ...this.next.value }) : this.next;
+  }
+
+  /** The same scripted gateway for every token platform. */
+  asGateways(): PlatformGateways {
+    return { instagram: this, facebook: this, tiktok: this };
   }
 }

@@ -5,33 +5,38 @@ import { createJsonLogger, type LogLevel } from '../../src/adapters/logging/json
 import { SecretValues } from '../../src/adapters/logging/secret-values.js';
 import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
 import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
-import type { PlatformTokenValidator } from '../../src/application/ports/platform-token-validator.js';
+import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import { buildApp } from '../../src/composition.js';
 import type { TestDatabase } from './databases.js';
-import { ScriptedMailVerifier, ScriptedTokenValidator } from './fakes.js';
+import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
 export interface TestAppOptions {
-  readonly tokenValidator?: PlatformTokenValidator;
+  /** Real gateways (e.g. pointed at the fakes); scripted ones otherwise. */
+  readonly gateways?: PlatformGateways;
+  readonly clock?: Clock;
+  readonly oauthRedirectUris?: readonly string[];
   /** Defaults: development identity (`?user_id=`), no CORS, rate limiting off, socket address 127.0.0.1. */
   readonly security?: Partial<HttpSecurity>;
-  readonly clock?: Clock;
   readonly rateLimitStore?: RateLimitStore;
   readonly repository?: IntegrationRepository;
   readonly logLevel?: LogLevel;
+  /** Values the logger must redact for good, like the OAuth client secrets the runtime registers. */
+  readonly fixedSecrets?: readonly string[];
 }
 
-/** The real app on a test database, with scripted platforms and captured log lines. */
+/** The real app on a test database, with scripted platforms unless given, and captured log lines. */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
   const key = generateFernetKey();
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
-  const scriptedTokens = new ScriptedTokenValidator();
+  const gateway = new ScriptedGateway();
   const logLines: string[] = [];
-  const secrets = new SecretValues([key]);
+  const secrets = new SecretValues([key, ...(options.fixedSecrets ?? [])]);
   const auditLog = new DrizzleAuditLog(database.handle.db);
   const app = buildApp(
     {
@@ -39,7 +44,9 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       cipher,
       clock: options.clock ?? systemClock,
       mailVerifier,
-      tokenValidator: options.tokenValidator ?? scriptedTokens,
+      gateways: options.gateways ?? gateway.asGateways(),
+      oauthStates: new DrizzleOAuthStateStore(database.handle.db),
+      oauthRedirectUris: options.oauthRedirectUris ?? [],
       auditLog,
       rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
       logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
@@ -55,5 +62,5 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       ...options.security,
     },
   );
-  return { app, cipher, key, mailVerifier, tokenValidator: scriptedTokens, logLines, auditLog };
+  return { app, cipher, key, mailVerifier, gateway, logLines, auditLog };
 }

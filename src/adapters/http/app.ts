@@ -17,6 +17,7 @@ import { resolveClientAddress } from './client-address.js';
 import { errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
@@ -49,7 +50,7 @@ export interface AppDeps {
 const MAX_BODY_BYTES = 64 * 1024;
 const RETRY_AFTER_SECONDS = '5';
 
-// Query strings are left out: they may carry user ids today and OAuth codes later. The secrets a request
+// Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
 // registered stay redacted until its line is written.
 const logRequests =
   (logger: Logger, secrets: SecretValues): MiddlewareHandler<AppEnv> =>
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route('/api/integrations/audit', auditRoutes(useCases));
+  app.route('/api/integrations/oauth', oauthRoutes(useCases));
   app.route('/api/integrations', integrationRoutes(useCases));
 
   app.notFound((c) =>

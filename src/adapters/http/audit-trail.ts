@@ -17,6 +17,16 @@ const AUDITED_ROUTES: readonly {
     action: 'integration.validate',
   },
   { method: 'DELETE', path: /^\/api\/integrations\/(?<platform>[^/]+)\/?$/, action: 'integration.delete' },
+  {
+    method: 'GET',
+    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/authorize\/?$/,
+    action: 'oauth.start',
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/callback\/?$/,
+    action: 'oauth.callback',
+  },
 ];
 
 function auditedOperation(method: string, path: string) {

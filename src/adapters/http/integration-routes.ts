@@ -4,8 +4,8 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
+import { errorResponses, json } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
-import { errors, json } from './route-responses.js';
 import {
   CapabilityResponse,
   IntegrationCreate,
@@ -20,7 +20,7 @@ const listRoute = createRoute({
   path: '/',
   summary: 'List the user’s integrations (secrets masked)',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errors },
+  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errorResponses },
 });
 
 const allCapabilitiesRoute = createRoute({
@@ -28,7 +28,7 @@ const allCapabilitiesRoute = createRoute({
   path: '/capabilities',
   summary: 'What the user can do on each platform, in the order instagram, facebook, tiktok, email',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errors },
+  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errorResponses },
 });
 
 const platformCapabilityRoute = createRoute({
@@ -36,7 +36,7 @@ const platformCapabilityRoute = createRoute({
   path: '/{platform}/capabilities',
   summary: 'What the user can do on one platform',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errors },
+  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errorResponses },
 });
 
 const saveRoute = createRoute({
@@ -50,7 +50,7 @@ const saveRoute = createRoute({
   responses: {
     200: json(IntegrationResponse, 'Replaced the existing integration'),
     201: json(IntegrationResponse, 'Created'),
-    ...errors,
+    ...errorResponses,
   },
 });
 
@@ -59,7 +59,7 @@ const validateRoute = createRoute({
   path: '/{platform}/validate',
   summary: 'Check a stored integration with its platform and record the result',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errors },
+  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errorResponses },
 });
 
 const deleteRoute = createRoute({
@@ -67,7 +67,7 @@ const deleteRoute = createRoute({
   path: '/{platform}',
   summary: 'Delete the user’s integration for a platform (idempotent)',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errors },
+  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errorResponses },
 });
 
 function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
@@ -87,7 +87,6 @@ function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
     refreshToken: body.refresh_token ?? null,
     tokenExpiresAt: body.token_expires_at ? new Date(body.token_expires_at) : null,
     pageId: body.page_id ?? null,
-    accountId: body.account_id ?? null,
     businessId: body.business_id ?? null,
     metadata: body.metadata ?? {},
   };

@@ -51,6 +51,27 @@ export const PlatformParam = z.object({
   platform: z.enum(PLATFORMS).openapi({ param: { name: 'platform', in: 'path' } }),
 });
 
+const redirectUri = printable('redirect_uri', 2048).openapi({
+  description: 'Must equal one entry of OAUTH_REDIRECT_URIS exactly.',
+});
+
+export const OAuthAuthorizeQuery = UserQuery.extend({ redirect_uri: redirectUri });
+
+export const OAuthCallbackRequest = z
+  .strictObject({
+    code: printable('code', 2048),
+    state: printable('state', 512),
+    redirect_uri: redirectUri,
+  })
+  .openapi('OAuthCallbackRequest');
+
+export const AuthorizationResponse = z
+  .object({
+    authorization_url: z.url(),
+    expires_at: z.iso.datetime().openapi({ description: 'The sign-in must be completed before this time.' }),
+  })
+  .openapi('AuthorizationResponse');
+
 export const EmailIntegrationCreate = z.strictObject({
   platform: z.literal('email'),
   email_address: z.email('email_address must be an email address').max(320),
@@ -70,8 +91,13 @@ export const TokenIntegrationCreate = z.strictObject({
   token_expires_at: z.iso
     .datetime({ offset: true, error: 'token_expires_at must be an ISO 8601 date-time' })
     .nullish(),
-  page_id: optionalId,
-  account_id: optionalId,
+  page_id: optionalId.openapi({
+    description:
+      'Meta: which of the token’s Pages to use (the first one, or for Instagram the first with a linked account, otherwise).',
+  }),
+  account_id: optionalId.openapi({
+    description: 'Ignored: the platform says which account the token is for.',
+  }),
   business_id: optionalId,
   metadata: z.record(z.string(), z.unknown()).optional(),
 });

@@ -48,6 +48,23 @@ export const socialIntegrations = pgTable(
 
 export type IntegrationRow = typeof socialIntegrations.$inferSelect;
 
+/** Started OAuth sign-ins: only the state's SHA-256 is kept, and each row is taken out once. */
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    stateHash: varchar('state_hash', { length: 64 }).primaryKey(),
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 32 }).notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    codeVerifier: text('code_verifier'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('oauth_states_expires_at_idx').on(table.expiresAt)],
+);
+
+export type OAuthStateRow = typeof oauthStates.$inferSelect;
+
 /**
  * Append-only (a trigger in the migration refuses UPDATE, DELETE and TRUNCATE): who did what to which
  * integration, and with what outcome. Identifiers and codes only, never a secret.

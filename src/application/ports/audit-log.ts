@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   'integration.save',
   'integration.validate',
   'integration.delete',
+  'oauth.start',
+  'oauth.callback',
   'request.denied',
   'request.rate_limited',
 ] as const;

@@ -1,28 +1,26 @@
-import type { EncryptedSecret, IntegrationDraft } from '../../domain/integration.js';
+import type { IntegrationDraft } from '../../domain/integration.js';
 import { ok, type Result } from '../../domain/result.js';
 import type { EmailInput, IntegrationInput, TokenInput } from '../integration-input.js';
 import { type IntegrationView, presentIntegration } from '../integration-view.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
-import type { PlatformTokenValidator } from '../ports/platform-token-validator.js';
+import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import { acceptedTokenDraft } from '../token-draft.js';
 
 export interface SaveIntegrationDeps {
   readonly repository: IntegrationRepository;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
-  readonly tokenValidator: PlatformTokenValidator;
+  readonly gateways: PlatformGateways;
 }
 
 export interface SavedIntegration {
   readonly integration: IntegrationView;
   readonly created: boolean;
 }
-
-const sealOrNull = (cipher: SecretCipher, value: string | null): Promise<EncryptedSecret | null> =>
-  value === null ? Promise.resolve(null) : cipher.seal(value);
 
 async function emailDraft(
   userId: string,
@@ -61,30 +59,27 @@ async function tokenDraft(
   input: TokenInput,
   deps: SaveIntegrationDeps,
 ): Promise<Result<IntegrationDraft>> {
-  const validated = await deps.tokenValidator.validate(input.platform, input);
-  if (!validated.ok) return validated;
-  const found = validated.value;
-  const [accessToken, refreshToken] = await Promise.all([
-    deps.cipher.seal(input.accessToken),
-    sealOrNull(deps.cipher, input.refreshToken),
+  const [validated, existing] = await Promise.all([
+    deps.gateways[input.platform].validate({ accessToken: input.accessToken, pageId: input.pageId }),
+    deps.repository.find(userId, input.platform),
   ]);
-  return ok({
-    userId,
-    platform: input.platform,
-    connectionStatus: 'connected',
-    statusDetail: null,
-    scopesGranted: found.scopesGranted,
-    accountId: found.accountId ?? input.accountId,
-    pageId: found.pageId ?? input.pageId,
-    businessId: found.businessId ?? input.businessId,
-    accessToken,
-    refreshToken,
-    tokenExpiresAt: found.tokenExpiresAt ?? input.tokenExpiresAt,
-    lastVerifiedAt: deps.clock.now(),
-    smtp: null,
-    smtpPassword: null,
-    metadata: { ...input.metadata, ...found.metadata },
-  });
+  if (!validated.ok) return validated;
+  return ok(
+    await acceptedTokenDraft(
+      {
+        userId,
+        platform: input.platform,
+        validated: validated.value,
+        refreshToken: input.refreshToken,
+        scopesGranted: validated.value.scopesGranted,
+        fallbackExpiresAt: input.tokenExpiresAt,
+        businessId: input.businessId,
+        metadata: input.metadata,
+      },
+      existing,
+      deps,
+    ),
+  );
 }
 
 /**
@@ -98,7 +93,15 @@ export function saveIntegration(deps: SaveIntegrationDeps) {
         ? await emailDraft(userId, input, deps)
         : await tokenDraft(userId, input, deps);
     if (!draft.ok) return draft;
-    const { integration, created } = await deps.repository.upsert(draft.value);
-    return ok({ integration: await presentIntegration(integration, deps.cipher, deps.clock.now()), created });
+    return ok(await storeIntegration(draft.value, deps));
   };
+}
+
+/** Upserts a draft and answers with the stored integration, masked. */
+export async function storeIntegration(
+  draft: IntegrationDraft,
+  deps: Pick<SaveIntegrationDeps, 'repository' | 'cipher' | 'clock'>,
+): Promise<SavedIntegration> {
+  const { integration, created } = await deps.repository.upsert(draft);
+  return { integration: await presentIntegration(integration, deps.cipher, deps.clock.now()), created };
 }

@@ -1,12 +1,12 @@
 import type { ErrorCode } from '../../domain/errors.js';
-import type { Integration } from '../../domain/integration.js';
+import type { ConnectionStatus, Integration } from '../../domain/integration.js';
 import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { type IntegrationView, presentIntegration, UNREADABLE_CREDENTIALS } from '../integration-view.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
-import type { PlatformTokenValidator } from '../ports/platform-token-validator.js';
+import type { PlatformGateways } from '../ports/platform-gateway.js';
 import { InvalidToken, type SecretCipher } from '../ports/secret-cipher.js';
 
 export interface ValidateIntegrationDeps {
@@ -14,7 +14,7 @@ export interface ValidateIntegrationDeps {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
-  readonly tokenValidator: PlatformTokenValidator;
+  readonly gateways: PlatformGateways;
 }
 
 export interface ValidationOutcome {
@@ -29,7 +29,13 @@ const notFound = (platform: Platform) =>
   fail<never>('integration_not_found', `No ${PLATFORM_NAMES[platform]} integration exists for this user.`);
 
 /** Failures that say nothing about the credentials, so the stored status must not change. */
-const INCONCLUSIVE: readonly ErrorCode[] = ['platform_unavailable', 'platform_validation_unavailable'];
+const INCONCLUSIVE: readonly ErrorCode[] = ['platform_unavailable', 'platform_not_configured'];
+
+/** The status a refusal leaves behind when the platform said why; any other refusal is an `error`. */
+const STATUS_AFTER: Partial<Record<ErrorCode, ConnectionStatus>> = {
+  token_expired: 'expired',
+  token_revoked: 'revoked',
+};
 
 async function checkWithPlatform(
   integration: Integration,
@@ -51,9 +57,8 @@ async function checkWithPlatform(
       `This ${PLATFORM_NAMES[integration.platform]} integration has no token.`,
     );
   }
-  const checked = await deps.tokenValidator.validate(integration.platform, {
+  const checked = await deps.gateways[integration.platform].validate({
     accessToken: await cipher.open(integration.accessToken),
-    refreshToken: integration.refreshToken === null ? null : await cipher.open(integration.refreshToken),
     pageId: integration.pageId,
   });
   return checked.ok ? ok(undefined) : checked;
@@ -70,7 +75,8 @@ async function checkSafely(integration: Integration, deps: ValidateIntegrationDe
 
 /**
  * Re-checks a stored integration with its platform and records the outcome: `connected` with a new
- * `last_verified_at`, or `error` with the reason. An outage of the platform changes nothing.
+ * `last_verified_at`, or `expired`, `revoked` or `error` with the reason. An outage of the platform, or
+ * its app credentials missing here, changes nothing.
  */
 export function validateIntegration(deps: ValidateIntegrationDeps) {
   return async (userId: string, platform: Platform): Promise<Result<ValidationOutcome>> => {
@@ -84,7 +90,10 @@ export function validateIntegration(deps: ValidateIntegrationDeps) {
       integration.id,
       checked.ok
         ? { connectionStatus: 'connected', statusDetail: null, lastVerifiedAt: now }
-        : { connectionStatus: 'error', statusDetail: checked.failure.detail },
+        : {
+            connectionStatus: STATUS_AFTER[checked.failure.code] ?? 'error',
+            statusDetail: checked.failure.detail,
+          },
     );
     if (updated === null) return notFound(platform);
     return ok({

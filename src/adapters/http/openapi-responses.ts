@@ -6,8 +6,8 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
 });
 
-/** The error responses every `/api` route may give. */
-export const errors = {
+/** The error answers every route may give, for the OpenAPI description. */
+export const errorResponses = {
   400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
   401: json(ErrorResponse, 'Missing or invalid bearer token'),
   403: json(ErrorResponse, 'user_id names someone other than the token’s user'),

@@ -1,0 +1,68 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { UseCases } from '../../application/use-cases/use-cases.js';
+import type { AppEnv } from './app-env.js';
+import { unwrap, validationHook } from './errors.js';
+import { authenticatedUser } from './identity.js';
+import { errorResponses, json } from './openapi-responses.js';
+import { integrationJson } from './presenters.js';
+import {
+  AuthorizationResponse,
+  IntegrationResponse,
+  OAuthAuthorizeQuery,
+  OAuthCallbackRequest,
+  PlatformParam,
+  UserQuery,
+} from './schemas.js';
+
+const authorizeRoute = createRoute({
+  method: 'get',
+  path: '/{platform}/authorize',
+  summary: 'Start connecting a platform: the consent URL to send the user to',
+  request: { params: PlatformParam, query: OAuthAuthorizeQuery },
+  responses: {
+    200: json(AuthorizationResponse, 'The consent URL and when it stops working'),
+    ...errorResponses,
+  },
+});
+
+const callbackRoute = createRoute({
+  method: 'post',
+  path: '/{platform}/callback',
+  summary: 'Finish connecting: exchange the code the platform returned, validate and save',
+  request: {
+    params: PlatformParam,
+    query: UserQuery,
+    body: { content: { 'application/json': { schema: OAuthCallbackRequest } }, required: true },
+  },
+  responses: {
+    200: json(IntegrationResponse, 'Replaced the existing integration'),
+    201: json(IntegrationResponse, 'Created'),
+    ...errorResponses,
+  },
+});
+
+/** The `/api/integrations/oauth` resource: authorize, then callback. */
+export function oauthRoutes(useCases: UseCases) {
+  return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook })
+    .openapi(authorizeRoute, async (c) => {
+      const { redirect_uri } = c.req.valid('query');
+      const started = unwrap(
+        await useCases.startOAuth(authenticatedUser(c), c.req.valid('param').platform, redirect_uri),
+      );
+      return c.json(
+        { authorization_url: started.authorizationUrl, expires_at: started.expiresAt.toISOString() },
+        200,
+      );
+    })
+    .openapi(callbackRoute, async (c) => {
+      const { code, state, redirect_uri } = c.req.valid('json');
+      const saved = unwrap(
+        await useCases.completeOAuth(authenticatedUser(c), c.req.valid('param').platform, {
+          code,
+          state,
+          redirectUri: redirect_uri,
+        }),
+      );
+      return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
+    });
+}

@@ -1,0 +1,66 @@
+import type { TokenPlatform } from '../../domain/platform.js';
+import type { Result } from '../../domain/result.js';
+
+export interface TokenCredentials {
+  readonly accessToken: string;
+  /** The Facebook Page to use when the token can manage several; null lets the gateway choose. */
+  readonly pageId: string | null;
+}
+
+/** What the platform itself says about a token; it overrides whatever the caller claimed. */
+export interface ValidatedToken {
+  /**
+   * The credential to store, which may differ from the one checked: for Meta it is the selected Page's
+   * token (what sends messages, and it does not expire), or the checked token when no Page has one.
+   */
+  readonly accessToken: string;
+  readonly scopesGranted: readonly string[];
+  /** `never` for tokens without an expiry; `unknown` when the platform cannot say (TikTok). */
+  readonly expiresAt: Date | 'never' | 'unknown';
+  /** Instagram: the Business/Creator account (null: personal or not linked); Facebook: the user; TikTok: open_id. */
+  readonly accountId: string | null;
+  readonly pageId: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Tokens from an authorization-code exchange (Meta: already upgraded to a long-lived token). */
+export interface IssuedToken {
+  readonly accessToken: string;
+  readonly refreshToken: string | null;
+  /** What the token response says was granted, when it says (TikTok); null otherwise. */
+  readonly scopesGranted: readonly string[] | null;
+  readonly expiresAt: Date | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface AuthorizationRequest {
+  readonly state: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  /** BASE64URL(SHA-256(verifier)), or null for platforms without PKCE. */
+  readonly codeChallenge: string | null;
+}
+
+export interface CodeGrant {
+  readonly code: string;
+  readonly redirectUri: string;
+  readonly codeVerifier: string | null;
+}
+
+/**
+ * One platform's API, as the core needs it. Expected failures come back as values: a token the platform
+ * refuses is `token_expired`, `token_revoked` or `credentials_rejected`; a refused code is
+ * `authorization_code_rejected`; missing app credentials are `platform_not_configured` (naming the
+ * variables to set); the platform timing out, failing or rate-limiting is `platform_unavailable`.
+ * Sentences are safe to show: nothing the platform said is passed through.
+ */
+export interface PlatformGateway {
+  /** The consent page to send the user to. */
+  authorizationUrl(request: AuthorizationRequest): Result<string>;
+  /** Exchanges a code once for tokens. */
+  exchangeCode(grant: CodeGrant): Promise<Result<IssuedToken>>;
+  /** Checks a token and reports the account, Page and scopes behind it. */
+  validate(credentials: TokenCredentials): Promise<Result<ValidatedToken>>;
+}
+
+export type PlatformGateways = Readonly<Record<TokenPlatform, PlatformGateway>>;

@@ -1,0 +1,21 @@
+import type { TokenPlatform } from './platform.js';
+
+/** How long a started sign-in may take before its state is refused. */
+export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
+
+interface OAuthRule {
+  /** What the consent screen asks for: the original design's scopes. */
+  readonly scopes: readonly string[];
+  /**
+   * Whether the flow carries a PKCE S256 challenge. TikTok documents it; Meta marks its PKCE flow for
+   * manually built logins as "in testing", and a confidential client with a server-side, single-use
+   * state bound to the user does not need it.
+   */
+  readonly pkce: boolean;
+}
+
+export const OAUTH_RULES = {
+  instagram: { scopes: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'], pkce: false },
+  facebook: { scopes: ['pages_messaging', 'pages_show_list'], pkce: false },
+  tiktok: { scopes: ['user.info.basic'], pkce: true },
+} as const satisfies Record<TokenPlatform, OAuthRule>;

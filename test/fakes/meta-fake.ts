@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import { FakeHttpServer, type FakeResponse, type Fault, type RecordedRequest } from './fake-http-server.js';
+
+/** A Facebook Page the signed-in person manages. */
+export interface FakePage {
+  readonly id: string;
+  readonly name: string;
+  /** The Instagram Business/Creator account linked to it, if any. */
+  readonly instagramAccountId?: string;
+  /** Granular consent can grant a Page without its token. */
+  readonly withoutToken?: boolean;
+}
+
+interface TokenRecord {
+  readonly type: 'USER' | 'PAGE';
+  readonly appId: string;
+  readonly userId: string;
+  readonly pageId: string | null;
+  readonly scopes: readonly string[];
+  /** Unix seconds; 0 never expires. */
+  readonly expiresAt: number;
+  /** Set when the token was revoked: the Meta error subcode it answers with. */
+  revokedWith: number | null;
+}
+
+/** Why Meta says a token was revoked: 458 app removed, 460 password changed, 467 logged out. */
+export type RevocationSubcode = 458 | 460 | 467;
+
+export type MetaRoute = 'dialog' | 'access_token' | 'debug_token' | 'accounts' | 'me';
+
+const now = () => Math.floor(Date.now() / 1000);
+const SHORT_LIVED_SECONDS = 3600;
+export const LONG_LIVED_SECONDS = 5_183_944;
+
+/** A Meta error body as the Graph API sends it. */
+export function metaError(code: number, subcode?: number, status = 400): Fault {
+  return { kind: 'answer', response: { status, body: graphError(code, subcode) } };
+}
+
+function graphError(code: number, subcode?: number, message = 'Fake Meta error') {
+  return {
+    error: {
+      message,
+      type: 'OAuthException',
+      code,
+      ...(subcode === undefined ? {} : { error_subcode: subcode }),
+      fbtrace_id: 'AbCdEfFakeTrace',
+    },
+  };
+}
+
+const failure = (code: number, subcode?: number, message?: string): FakeResponse => ({
+  status: 400,
+  body: graphError(code, subcode, message),
+});
+
+/**
+ * The Meta login dialog and Graph API (`graph.facebook.com` and `www.facebook.com` on one port): the
+ * dialog, code and `fb_exchange_token` exchanges, `debug_token`, `/me` and `/me/accounts` with Page tokens.
+ * Tests shape the person who signs in (`userId`, `pages`, `grantedScopes`) and the tokens they hold.
+ */
+export class MetaFake {
+  readonly appId = '710000000000001';
+  readonly appSecret = 'CANARY_SECRET_meta_app_0f9e8d';
+  readonly version = 'v25.0';
+  userId = '10000000000001';
+  pages: FakePage[] = [];
+  /** What the person grants at the dialog; null grants everything asked for. */
+  grantedScopes: readonly string[] | null = null;
+  denyConsent = false;
+  /** `/me/accounts` answers this many Pages per request, then a `paging.next` link. */
+  pageSize = 2;
+
+  private readonly tokens = new Map<string, TokenRecord>();
+  private readonly codes = new Map<
+    string,
+    { redirectUri: string; scopes: readonly string[]; used: boolean }
+  >();
+
+  private constructor(
+    readonly server: FakeHttpServer<MetaRoute>,
+    private readonly registeredRedirectUris: readonly string[],
+  ) {}
+
+  static async start(registeredRedirectUris: readonly string[]): Promise<MetaFake> {
+    let fake: MetaFake | undefined;
+    const server = await FakeHttpServer.start<MetaRoute>({
+      route: (method, path) => {
+        const [, version, ...rest] = path.split('/');
+        if (method !== 'GET' || version !== fake?.version) return null;
+        const ROUTES: Record<string, MetaRoute> = {
+          'dialog/oauth': 'dialog',
+          'oauth/access_token': 'access_token',
+          debug_token: 'debug_token',
+          'me/accounts': 'accounts',
+          me: 'me',
+        };
+        return ROUTES[rest.join('/')] ?? null;
+      },
+      respond: (route, request) => {
+        if (fake === undefined) throw new Error('fake not started');
+        return fake.respond(route, request);
+      },
+    });
+    fake = new MetaFake(server, registeredRedirectUris);
+    return fake;
+  }
+
+  get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  /** A user token for this (or another) app, as if the person had logged in elsewhere. */
+  mintUserToken(
+    options: {
+      scopes?: readonly string[];
+      longLived?: boolean;
+      appId?: string;
+      expired?: boolean;
+      /** Mint it already revoked with this subcode (see {@link revoke}). */
+      revokedWith?: RevocationSubcode;
+    } = {},
+  ): string {
+    const lifetime = options.longLived === false ? SHORT_LIVED_SECONDS : LONG_LIVED_SECONDS;
+    return this.mint({
+      type: 'USER',
+      appId: options.appId ?? this.appId,
+      userId: this.userId,
+      pageId: null,
+      scopes: options.scopes ?? [],
+      expiresAt: options.expired ? now() - 60 : now() + lifetime,
+      revokedWith: options.revokedWith ?? null,
+    });
+  }
+
+  /** Revokes every token of the token's user, Page tokens included. */
+  revoke(token: string, subcode: RevocationSubcode = 460): void {
+    const record = this.tokens.get(token);
+    if (record === undefined) throw new Error('unknown token');
+    for (const other of this.tokens.values()) {
+      if (other.userId === record.userId) other.revokedWith = subcode;
+    }
+  }
+
+  /** The Page token most recently handed out for a Page (what the service should store for sending). */
+  latestPageToken(pageId: string): string | undefined {
+    return [...this.tokens].findLast(([, record]) => record.type === 'PAGE' && record.pageId === pageId)?.[0];
+  }
+
+  fail(route: MetaRoute, fault: Fault): void {
+    this.server.fail(route, fault);
+  }
+
+  heal(): void {
+    this.server.heal();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private mint(record: TokenRecord): string {
+    const token = `EAAG${record.type === 'PAGE' ? 'Page' : 'User'}${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, record);
+    return token;
+  }
+
+  private respond(route: MetaRoute, request: RecordedRequest): FakeResponse {
+    switch (route) {
+      case 'dialog':
+        return this.dialog(request.query);
+      case 'access_token':
+        return request.query.grant_type === 'fb_exchange_token'
+          ? this.exchangeForLongLived(request.query)
+          : this.exchangeCode(request.query);
+      case 'debug_token':
+        return this.debugToken(request.query);
+      case 'accounts':
+        return this.accounts(request.query);
+      case 'me':
+        return this.me(request.query);
+    }
+  }
+
+  private dialog(query: Record<string, string>): FakeResponse {
+    const redirectUri = query.redirect_uri ?? '';
+    if (query.client_id !== this.appId || !this.registeredRedirectUris.includes(redirectUri)) {
+      return failure(
+        191,
+        undefined,
+        'URL blocked: this redirect failed because the redirect URI is not whitelisted',
+      );
+    }
+    if (!query.state || !query.scope || query.response_type !== 'code') return failure(100);
+    const target = new URL(redirectUri);
+    if (this.denyConsent) {
+      target.search = new URLSearchParams({
+        error: 'access_denied',
+        error_reason: 'user_denied',
+        error_description: 'Permissions error',
+        state: query.state,
+      }).toString();
+    } else {
+      const code = `AQ${randomBytes(24).toString('base64url')}`;
+      this.codes.set(code, {
+        redirectUri,
+        scopes: this.grantedScopes ?? query.scope.split(','),
+        used: false,
+      });
+      target.search = new URLSearchParams({ code, state: query.state }).toString();
+    }
+    return { status: 302, location: target.toString() };
+  }
+
+  private exchangeCode(query: Record<string, string>): FakeResponse {
+    if (query.client_id !== this.appId || query.client_secret !== this.appSecret) {
+      return failure(1, undefined, 'Error validating client secret.');
+    }
+    const code = this.codes.get(query.code ?? '');
+    if (code === undefined || code.used || code.redirectUri !== query.redirect_uri) {
+      return failure(100, 36009, 'This authorization code has been used.');
+    }
+    code.used = true;
+    const token = this.mint({
+      type: 'USER',
+      appId: this.appId,
+      userId: this.userId,
+      pageId: null,
+      scopes: code.scopes,
+      expiresAt: now() + SHORT_LIVED_SECONDS,
+      revokedWith: null,
+    });
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'bearer', expires_in: SHORT_LIVED_SECONDS },
+    };
+  }
+
+  private exchangeForLongLived(query: Record<string, string>): FakeResponse {
+    if (query.client_id !== this.appId || query.client_secret !== this.appSecret) return failure(1);
+    const checked = this.check(query.fb_exchange_token);
+    if ('failure' in checked) return checked.failure;
+    const token = this.mint({ ...checked.record, expiresAt: now() + LONG_LIVED_SECONDS });
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS },
+    };
+  }
+
+  private debugToken(query: Record<string, string>): FakeResponse {
+    if (query.access_token !== `${this.appId}|${this.appSecret}`) {
+      return failure(190, undefined, 'Invalid OAuth access token signature.');
+    }
+    const record = this.tokens.get(query.input_token ?? '');
+    if (record === undefined) {
+      return {
+        status: 200,
+        body: {
+          data: {
+            is_valid: false,
+            error: { code: 190, message: 'Invalid OAuth access token - Cannot parse' },
+          },
+        },
+      };
+    }
+    const described = {
+      app_id: record.appId,
+      type: record.type,
+      application: 'Fake Outreach',
+      expires_at: record.expiresAt,
+      data_access_expires_at: now() + 90 * 86_400,
+      issued_at: now() - 60,
+      user_id: record.userId,
+      ...(record.pageId === null ? {} : { profile_id: record.pageId }),
+      scopes: record.scopes,
+      granular_scopes: record.scopes.map((scope) => ({ scope })),
+    };
+    const invalid = this.invalidity(record);
+    return {
+      status: 200,
+      body: {
+        data:
+          invalid === null
+            ? { ...described, is_valid: true }
+            : {
+                ...described,
+                is_valid: false,
+                error: { code: 190, subcode: invalid, message: 'Fake invalid' },
+              },
+      },
+    };
+  }
+
+  private accounts(query: Record<string, string>): FakeResponse {
+    const checked = this.check(query.access_token);
+    if ('failure' in checked) return checked.failure;
+    const { record } = checked;
+    if (record.type !== 'USER')
+      return failure(100, undefined, 'Tried accessing nonexisting field (accounts)');
+    if (!record.scopes.includes('pages_show_list')) return failure(200, undefined, 'Permissions error');
+    const offset = Number(query.after ?? 0);
+    const slice = this.pages.slice(offset, offset + this.pageSize);
+    const data = slice.map((page) => ({
+      id: page.id,
+      name: page.name,
+      tasks: ['MESSAGING', 'MODERATE', 'ADVERTISE'],
+      ...(page.withoutToken ? {} : { access_token: this.pageToken(page, record) }),
+      ...(page.instagramAccountId === undefined
+        ? {}
+        : { instagram_business_account: { id: page.instagramAccountId } }),
+    }));
+    const more = offset + this.pageSize < this.pages.length;
+    const next = new URL(`${this.baseUrl}/${this.version}/me/accounts`);
+    next.search = new URLSearchParams({ ...query, after: String(offset + this.pageSize) }).toString();
+    return { status: 200, body: { data, paging: more ? { next: next.toString() } : {} } };
+  }
+
+  private me(query: Record<string, string>): FakeResponse {
+    const checked = this.check(query.access_token);
+    if ('failure' in checked) return checked.failure;
+    const { record } = checked;
+    const page = this.pages.find((candidate) => candidate.id === record.pageId);
+    if (page === undefined) return { status: 200, body: { id: record.userId, name: 'Fake Person' } };
+    return {
+      status: 200,
+      body: {
+        id: page.id,
+        name: page.name,
+        ...(page.instagramAccountId === undefined
+          ? {}
+          : { instagram_business_account: { id: page.instagramAccountId } }),
+      },
+    };
+  }
+
+  /** A fresh Page token with the user's grants; it never expires when made from a long-lived token. */
+  private pageToken(page: FakePage, user: TokenRecord): string {
+    const longLived = user.expiresAt - now() > SHORT_LIVED_SECONDS;
+    return this.mint({
+      ...user,
+      type: 'PAGE',
+      pageId: page.id,
+      expiresAt: longLived ? 0 : now() + SHORT_LIVED_SECONDS,
+    });
+  }
+
+  private invalidity(record: TokenRecord): number | null {
+    if (record.revokedWith !== null) return record.revokedWith;
+    return record.expiresAt !== 0 && record.expiresAt <= now() ? 463 : null;
+  }
+
+  private check(token: string | undefined): { record: TokenRecord } | { failure: FakeResponse } {
+    const record = this.tokens.get(token ?? '');
+    if (record === undefined) return { failure: failure(190, undefined, 'Invalid OAuth access token.') };
+    const invalid = this.invalidity(record);
+    return invalid === null
+      ? { record }
+      : { failure: failure(190, invalid, 'Error validating access token') };
+  }
+}

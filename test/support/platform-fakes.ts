@@ -1,0 +1,63 @@
+import type { PlatformSettings } from '../../src/config.js';
+import { MetaFake } from '../fakes/meta-fake.js';
+import { TikTokFake } from '../fakes/tiktok-fake.js';
+
+/** Fake Meta and TikTok servers that accept the same registered redirect URIs. */
+export interface PlatformFakes {
+  readonly meta: MetaFake;
+  readonly tiktok: TikTokFake;
+  /** Settings pointing the real gateways at the fakes, with every app configured. */
+  readonly settings: PlatformSettings;
+  /** The same, as environment variables for a server process. */
+  readonly environment: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startPlatformFakes(redirectUris: readonly string[]): Promise<PlatformFakes> {
+  const [meta, tiktok] = await Promise.all([MetaFake.start(redirectUris), TikTokFake.start(redirectUris)]);
+  const metaApp = { clientId: meta.appId, clientSecret: meta.appSecret };
+  return {
+    meta,
+    tiktok,
+    settings: {
+      apps: {
+        instagram: metaApp,
+        facebook: metaApp,
+        tiktok: { clientId: tiktok.clientKey, clientSecret: tiktok.clientSecret },
+      },
+      metaGraphUrl: meta.baseUrl,
+      metaGraphVersion: meta.version,
+      metaDialogUrl: meta.baseUrl,
+      tiktokAuthUrl: tiktok.baseUrl,
+      tiktokApiUrl: tiktok.baseUrl,
+    },
+    environment: {
+      FACEBOOK_CLIENT_ID: meta.appId,
+      FACEBOOK_CLIENT_SECRET: meta.appSecret,
+      TIKTOK_CLIENT_KEY: tiktok.clientKey,
+      TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+      OAUTH_REDIRECT_URIS: redirectUris.join(','),
+      META_GRAPH_URL: meta.baseUrl,
+      META_GRAPH_VERSION: meta.version,
+      META_DIALOG_URL: meta.baseUrl,
+      TIKTOK_AUTH_URL: tiktok.baseUrl,
+      TIKTOK_API_URL: tiktok.baseUrl,
+    },
+    close: async () => {
+      await Promise.all([meta.close(), tiktok.close()]);
+    },
+  };
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock {
+  constructor(private current = new Date()) {}
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(milliseconds: number): void {
+    this.current = new Date(this.current.getTime() + milliseconds);
+  }
+}
