@@ -86,25 +86,20 @@ const problems = (env: Record<string, string>) => {
   const parsed = parseConfig(env);
   return parsed.ok ? [] : parsed.problems;
 };
-const config = (env: Record<string, string>) => {
-  const parsed = parseConfig(env);
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  return parsed.config;
-};
 
 describe('identity settings', () => {
   it('is development identity by user_id when no JWT setting is given', () => {
-    expect(config({}).jwt).toBeNull();
+    expect(parsed({}).jwt).toBeNull();
   });
 
   it('reads an HS256 secret or a JWKS URL, with optional issuer and audience', () => {
-    expect(config({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://auth.example.com/' }).jwt).toEqual({
+    expect(parsed({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://auth.example.com/' }).jwt).toEqual({
       key: { secret: SECRET },
       issuer: 'https://auth.example.com/',
       audience: null,
     });
     expect(
-      config({ AUTH_JWKS_URL: 'https://auth.example.com/jwks.json', AUTH_JWT_AUDIENCE: 'api' }).jwt,
+      parsed({ AUTH_JWKS_URL: 'https://auth.example.com/jwks.json', AUTH_JWT_AUDIENCE: 'api' }).jwt,
     ).toEqual({
       key: { jwksUrl: 'https://auth.example.com/jwks.json' },
       issuer: null,
@@ -141,7 +136,7 @@ describe('identity settings', () => {
 
 describe('edge settings', () => {
   it('has safe defaults', () => {
-    expect(config({})).toMatchObject({
+    expect(parsed({})).toMatchObject({
       corsOrigins: [],
       rateLimits: { perMinute: 120, outboundPerMinute: 10, store: 'memory' },
       clientAddressHeader: null,
@@ -150,7 +145,7 @@ describe('edge settings', () => {
   });
 
   it('reads exact CORS origins and refuses anything else', () => {
-    expect(config({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+    expect(parsed({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual([
       'https://app.example.com',
       'http://localhost:5173',
     ]);
@@ -163,7 +158,7 @@ describe('edge settings', () => {
 
   it('reads rate limits (0 turns them off), their store and the trusted client-address header', () => {
     expect(
-      config({
+      parsed({
         RATE_LIMIT_PER_MINUTE: '0',
         RATE_LIMIT_OUTBOUND_PER_MINUTE: '3',
         RATE_LIMIT_STORE: 'database',
@@ -183,7 +178,7 @@ describe('edge settings', () => {
   });
 
   it('reads the SMTP port allowlist', () => {
-    expect(config({ SMTP_ALLOWED_PORTS: '587, 2587' }).smtpAllowedPorts).toEqual([587, 2587]);
+    expect(parsed({ SMTP_ALLOWED_PORTS: '587, 2587' }).smtpAllowedPorts).toEqual([587, 2587]);
     expect(problems({ SMTP_ALLOWED_PORTS: '587,smtp' })).toHaveLength(1);
   });
 });
