@@ -4,7 +4,7 @@ import { DEMO_SMTP_ACCOUNT, startDemoSmtpServer } from '../test/support/demo-smt
 
 const { server, caFile } = await startDemoSmtpServer(
   resolve(process.env.DATA_DIR ?? '.data', 'demo-smtp'),
-  Number(process.env.DEMO_SMTP_PORT ?? 2587),
+  Number(process.env.DEMO_SMTP_PORT ?? 2525),
 );
 
 process.stdout.write(

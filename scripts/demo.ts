@@ -5,7 +5,7 @@ import { startDemoStack } from '../test/support/demo-stack.js';
 
 const stack = await startDemoStack({
   port: Number(process.env.PORT ?? 8000),
-  smtpPort: Number(process.env.DEMO_SMTP_PORT ?? 2587),
+  smtpPort: Number(process.env.DEMO_SMTP_PORT ?? 2525),
   dataDir: resolve(process.env.DATA_DIR ?? '.data', 'demo'),
   echo: process.env.DEMO_QUIET === undefined,
 });

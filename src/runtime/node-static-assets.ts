@@ -25,8 +25,5 @@ const swaggerUiFiles: Readonly<Record<string, MiddlewareHandler>> = Object.fromE
 /** `/assets/*` from the repository's `public/` folder, plus Swagger UI's two files from node_modules. */
 export const nodeStaticAssets: MiddlewareHandler = (c, next) => {
   const serve = c.req.path.startsWith(swaggerUiPrefix) ? swaggerUiFiles[c.req.path] : publicFiles;
-  if (serve === undefined) return next();
-  // File names carry no version, so browsers revalidate rather than keep an old script.
-  c.header('Cache-Control', 'no-cache');
-  return serve(c, next);
+  return serve === undefined ? next() : serve(c, next);
 };

@@ -39,7 +39,7 @@ describe.each(['/settings', '/settings/callback', '/docs'])('GET %s', (path) => 
       const response = await get(file);
       expect(response.status, file).toBe(200);
       expect(response.headers.get('content-type'), file).toMatch(/^text\/(javascript|css); charset=utf-8$/);
-      expect(response.headers.get('cache-control'), file).toBe('no-cache');
+      expect(response.headers.get('x-content-type-options'), file).toBe('nosniff');
     }
   });
 });

@@ -52,8 +52,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       META_DIALOG_URL: consent.metaDialogUrl,
       TIKTOK_AUTH_URL: consent.tiktokAuthUrl,
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
+      SMTP_ALLOWED_PORTS: `465,587,${smtp.server.port}`,
       NODE_EXTRA_CA_CERTS: smtp.caFile,
       OUTBOUND_TIMEOUT_MS: '5000',
+      // One person clicking quickly through every flow would meet the default outbound limit (10 a minute).
+      RATE_LIMIT_PER_MINUTE: '600',
+      RATE_LIMIT_OUTBOUND_PER_MINUTE: '60',
     },
     { echo: options.echo ?? false },
   ).catch(async (error: unknown) => {

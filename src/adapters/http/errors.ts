@@ -30,12 +30,16 @@ export const STATUS_BY_CODE = {
   smtp_connection_refused: 400,
   smtp_host_not_found: 400,
   smtp_host_not_allowed: 400,
+  smtp_port_not_allowed: 400,
   smtp_tls_failed: 400,
   smtp_tls_required: 400,
   smtp_timeout: 400,
   smtp_connection_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
@@ -48,10 +52,11 @@ export interface FieldError {
 }
 
 export function errorResponse<Code extends ErrorCode>(
-  c: Context,
+  c: Context<AppEnv>,
   failure: Failure & { readonly code: Code },
   errors?: readonly FieldError[],
 ) {
+  c.set('errorCode', failure.code);
   const body: z.infer<typeof ErrorResponse> = {
     detail: failure.detail,
     code: failure.code,
@@ -97,4 +102,13 @@ export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>['defaultHook
   }
   const errors = fieldErrors(result.error);
   return errorResponse(c, { code: 'invalid_request', detail: invalidRequestDetail(errors) }, errors);
+};
+
+/** 503 with Retry-After: the database does not answer (readiness, and any request that needed it). */
+export const databaseUnavailable = (c: Context<AppEnv>) => {
+  c.header('Retry-After', '5');
+  return errorResponse(c, {
+    code: 'service_unavailable',
+    detail: 'The database is not answering. Try again shortly.',
+  });
 };

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from './app-env.js';
-import { errorResponse } from './errors.js';
+import { databaseUnavailable } from './errors.js';
 import { json } from './openapi-responses.js';
 import { ErrorResponse } from './schemas.js';
 
@@ -35,7 +35,6 @@ export function healthRoutes(isDatabaseReady: () => Promise<boolean>) {
     .openapi(livenessRoute, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readinessRoute, async (c) => {
       if (await isDatabaseReady()) return c.json({ status: 'ready' as const }, 200);
-      c.header('Retry-After', '5');
-      return errorResponse(c, { code: 'service_unavailable', detail: 'The database is not answering.' });
+      return databaseUnavailable(c);
     });
 }

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
@@ -7,6 +8,7 @@ import type { SecretCipher } from '../ports/secret-cipher.js';
 import { completeOAuth } from './complete-oauth.js';
 import { deleteIntegration } from './delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
+import { listAuditEntries } from './list-audit-entries.js';
 import { listIntegrations } from './list-integrations.js';
 import { saveIntegration } from './save-integration.js';
 import { startOAuth } from './start-oauth.js';
@@ -17,6 +19,7 @@ export interface CorePorts {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
+  readonly auditLog: AuditLog;
   readonly gateways: PlatformGateways;
   readonly oauthStates: OAuthStateStore;
   /** The exact redirect URIs an OAuth flow may return to. */
@@ -32,6 +35,7 @@ export function createUseCases(ports: CorePorts) {
     saveIntegration: saveIntegration(ports),
     validateIntegration: validateIntegration(ports),
     deleteIntegration: deleteIntegration(ports),
+    listAuditEntries: listAuditEntries(ports),
     startOAuth: startOAuth(ports),
     completeOAuth: completeOAuth(ports),
   };

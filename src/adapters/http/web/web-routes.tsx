@@ -23,18 +23,23 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// The callback page's URL carries the authorization code: it must not leak through Referer or a cache.
-const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** Where {@link pageHeaders} applies, with and without a trailing slash. */
+export const PAGE_PATHS = [SETTINGS_PATH, `${SETTINGS_PATH}/*`, DOCS_PATH, `${DOCS_PATH}/*`];
+
+/**
+ * The pages' CSP in place of the API's `default-src 'none'`. It must run after the app's security
+ * headers on the way out, so the app registers it before them. The callback page's URL carries the
+ * authorization code: the app's `Referrer-Policy: no-referrer` and `Cache-Control: no-store` keep it there.
+ */
+export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   c.header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY);
-  c.header('Referrer-Policy', 'no-referrer');
-  c.header('Cache-Control', 'no-store');
 };
 
 /** The browser pages: the integrations settings page, its OAuth callback page and the API docs. */
 export function webRoutes() {
   return new Hono<AppEnv>({ strict: false })
-    .get(SETTINGS_PATH, pageHeaders, (c) => c.html(<SettingsPage />))
-    .get(CALLBACK_PATH, pageHeaders, (c) => c.html(<CallbackPage />))
-    .get(DOCS_PATH, pageHeaders, (c) => c.html(<DocsPage />));
+    .get(SETTINGS_PATH, (c) => c.html(<SettingsPage />))
+    .get(CALLBACK_PATH, (c) => c.html(<CallbackPage />))
+    .get(DOCS_PATH, (c) => c.html(<DocsPage />));
 }
