@@ -345,6 +345,27 @@ describe('the settings page in headless Chromium', () => {
   );
 
   it(
+    'sends the bearer token an identity provides, the seam for JWT sign-in',
+    async () => {
+      const page = await open('jules');
+      // A string, so that vitest does not rewrite the browser's import().
+      const [request, status] = await Promise.all([
+        page.waitForRequest('**/api/integrations/capabilities?*'),
+        page.evaluate(`(async () => {
+          const { createApiClient } = await import('/assets/api-client.js');
+          const api = createApiClient({ userId: 'jules', bearerToken: async () => 'header.payload.signature' });
+          return (await api.capabilities()).status;
+        })()`),
+      ]);
+      expect(await request.headerValue('authorization')).toBe('Bearer header.payload.signature');
+      expect(new URL(request.url()).searchParams.get('user_id')).toBe('jules');
+      // This server runs in development mode, where the user_id decides and the header is not needed.
+      expect(status).toBe(200);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
     'fits a phone-sized screen and shows the whole page on a desktop one',
     async () => {
       await saveDemoEmail('demo');
