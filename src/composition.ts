@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
 import type { SecretValues } from './adapters/logging/secret-values.js';
 import type { AuditLog } from './application/ports/audit-log.js';
@@ -25,6 +26,7 @@ export interface Adapters {
   /** The registry `logger` redacts with. */
   readonly secrets: SecretValues;
   readonly isDatabaseReady: () => Promise<boolean>;
+  readonly staticAssets: MiddlewareHandler;
 }
 
 /** The one hand-written wiring of adapters into use cases and the HTTP app, shared by every runtime. */

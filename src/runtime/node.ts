@@ -17,6 +17,7 @@ import { buildApp } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { isDatabaseReady, missingTables, openConfiguredDatabase } from './node-database.js';
+import { nodeStaticAssets } from './node-static-assets.js';
 
 function stop(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -103,6 +104,7 @@ async function main() {
       logger,
       secrets,
       isDatabaseReady: () => isDatabaseReady(handle),
+      staticAssets: nodeStaticAssets,
     },
     {
       verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),

@@ -12,6 +12,7 @@ import type { IntegrationRepository } from '../../src/application/ports/integrat
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import { buildApp } from '../../src/composition.js';
+import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
@@ -52,6 +53,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
       secrets,
       isDatabaseReady: async () => true,
+      staticAssets: nodeStaticAssets,
     },
     {
       verifyBearer: null,
