@@ -37,7 +37,7 @@ export function isConnectionFailure(error: unknown): boolean {
  * reconnecting), and the caller gets its 503 in time instead of hanging. A write that completes after the
  * deadline is still one whole statement: never a half-written row.
  */
-const DEADLINE_MS = 1500;
+const DEADLINE_MS = 1000;
 
 /**
  * Runs a database call, turning a connection failure, or no answer within the deadline, into the
