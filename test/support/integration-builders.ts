@@ -18,6 +18,7 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
     accessToken: null,
     refreshToken: null,
     tokenExpiresAt: null,
+    tokenIssuedAt: null,
     lastVerifiedAt: new Date('2026-01-02T03:04:05.000Z'),
     smtp: { emailAddress: 'me@example.com', host: 'smtp.example.com', port: 587, username: 'me@example.com' },
     smtpPassword: sealedForTest('password'),
