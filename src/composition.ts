@@ -1,12 +1,15 @@
 import { createApp } from './adapters/http/app.js';
 import type { Clock } from './application/ports/clock.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
+import type { LifecycleStore } from './application/ports/lifecycle-store.js';
 import type { Logger } from './application/ports/logger.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
 import type { OAuthStateStore } from './application/ports/oauth-state-store.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
+import type { SealedSecretStore } from './application/ports/sealed-secret-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
-import { createUseCases } from './application/use-cases/use-cases.js';
+import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
+import { createLifecycleJobs, createUseCases } from './application/use-cases/use-cases.js';
 
 export interface Adapters {
   readonly repository: IntegrationRepository;
@@ -18,6 +21,9 @@ export interface Adapters {
   readonly oauthRedirectUris: readonly string[];
   readonly logger: Logger;
   readonly isDatabaseReady: () => Promise<boolean>;
+  readonly lifecycle: LifecycleStore;
+  readonly sealedSecrets: SealedSecretStore;
+  readonly lifecycleSettings: LifecycleSettings;
 }
 
 /** The one hand-written wiring of adapters into use cases and the HTTP app, shared by every runtime. */
@@ -27,4 +33,9 @@ export function buildApp(adapters: Adapters) {
     logger: adapters.logger,
     isDatabaseReady: adapters.isDatabaseReady,
   });
+}
+
+/** The lifecycle jobs (refresh and health checks, key check, key rotation) on the same adapters. */
+export function buildLifecycleJobs(adapters: Adapters) {
+  return createLifecycleJobs(adapters);
 }

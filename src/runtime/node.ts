@@ -1,80 +1,22 @@
 import { serve } from '@hono/node-server';
-import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
-import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
-import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
-import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
-import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
-import { migrateDatabase } from '../adapters/persistence/migrate.js';
-import { systemClock } from '../application/ports/clock.js';
-import { buildApp } from '../composition.js';
-import { parseConfig } from '../config.js';
-import { loadOrCreateDevelopmentKey } from './development-key.js';
-import { isDatabaseReady, missingTables, openConfiguredDatabase } from './node-database.js';
-
-function stop(line: string): never {
-  process.stderr.write(`${line}\n`);
-  process.exit(1);
-}
+import { REFRESH_OUTCOMES } from '../application/use-cases/refresh-due-integrations.js';
+import { buildApp, buildLifecycleJobs } from '../composition.js';
+import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, refuseMissingKeys } from './node-setup.js';
+import { startPeriodicJob } from './periodic-job.js';
 
 async function main() {
   const startedAt = performance.now();
-  const parsed = parseConfig(process.env);
-  if (!parsed.ok) stop(`Invalid configuration: ${parsed.problems.join('; ')}`);
-  const { config } = parsed;
+  const config = loadConfig();
   const logger = createJsonLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
-
-  let keyList = config.encryptionKey;
-  if (keyList === null) {
-    const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
-    keyList = developmentKey.key;
-    logger.warn(
-      developmentKey.created
-        ? 'generated a development encryption key'
-        : 'using the development encryption key',
-      {
-        path: developmentKey.path,
-        hint: 'set ENCRYPTION_KEY (npm run generate-key) before storing real secrets',
-      },
-    );
-  }
-  const cipher = await FernetSecretCipher.fromKeyList(keyList).catch((error: Error) =>
-    stop(`Invalid configuration: ENCRYPTION_KEY: ${error.message}`),
-  );
-
-  const { handle, description } = await openConfiguredDatabase(config);
-  if (handle.driver === 'pglite') await migrateDatabase(handle);
-  else {
-    const missing = await missingTables(handle).catch((error: Error) =>
-      stop(`Cannot reach ${description}: ${error.message}`),
-    );
-    if (missing.length > 0) {
-      stop(
-        `The database at ${description} has no ${missing.join(' or ')} table: run npm run db:migrate first.`,
-      );
-    }
-  }
+  const cipher = await loadCipher(config, logger);
+  const { handle, description } = await openReadyDatabase(config);
+  const adapters = nodeAdapters(config, handle, cipher, logger);
+  const jobs = buildLifecycleJobs(adapters);
+  await refuseMissingKeys(jobs, description);
   logger.info('database ready', { database: description });
 
-  const app = buildApp({
-    repository: new DrizzleIntegrationRepository(handle.db),
-    cipher,
-    clock: systemClock,
-    mailVerifier: new NodemailerMailVerifier({
-      timeoutMs: config.outboundTimeoutMs,
-      allowPrivateHosts: config.smtpAllowPrivateHosts,
-    }),
-    gateways: createPlatformGateways(config.platforms, {
-      fetch: globalThis.fetch,
-      clock: systemClock,
-      timeoutMs: config.outboundTimeoutMs,
-    }),
-    oauthStates: new DrizzleOAuthStateStore(handle.db),
-    oauthRedirectUris: config.oauthRedirectUris,
-    logger,
-    isDatabaseReady: () => isDatabaseReady(handle),
-  });
-
+  const app = buildApp(adapters);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
     logger.info('listening', {
       url: `http://${config.host}:${address.port}`,
@@ -82,9 +24,33 @@ async function main() {
     });
   });
 
+  const refresher = config.lifecycle.enabled
+    ? startPeriodicJob(
+        async () => {
+          const report = await jobs.refreshDueIntegrations();
+          const handled = REFRESH_OUTCOMES.reduce((sum, outcome) => sum + report[outcome], 0);
+          if (handled > 0) logger.info('refresh run', report);
+          else logger.debug('refresh run', report);
+        },
+        config.lifecycle.intervalMs,
+        (error) =>
+          logger.error('refresh run failed', {
+            error: (error as Error).name,
+            message: (error as Error).message,
+          }),
+      )
+    : null;
+  if (refresher === null) {
+    logger.info('background refresh is off (REFRESH_ENABLED=false)', {
+      hint: 'run npm run refresh from a scheduler instead',
+    });
+  }
+
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
     server.close(async () => {
+      // A refresh in flight finishes first, so a renewed token is saved rather than lost.
+      await refresher?.stop();
       await handle.close();
       process.exit(0);
     });

@@ -2,10 +2,13 @@ import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import { createJsonLogger } from '../../src/adapters/logging/json-logger.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
+import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
-import { buildApp } from '../../src/composition.js';
+import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
+import { buildApp, buildLifecycleJobs } from '../../src/composition.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
@@ -14,16 +17,28 @@ export interface TestAppOptions {
   readonly gateways?: PlatformGateways;
   readonly clock?: Clock;
   readonly oauthRedirectUris?: readonly string[];
+  /** The Fernet keyring, newest first; a fresh key otherwise. */
+  readonly keys?: string;
+  readonly lifecycleSettings?: LifecycleSettings;
 }
 
-/** The real app on a test database, with scripted platforms unless given, and captured log lines. */
+export const TEST_LIFECYCLE_SETTINGS: LifecycleSettings = {
+  batchSize: 25,
+  leaseMs: 5 * 60_000,
+  healthCheckIntervalMs: 24 * 3_600_000,
+};
+
+/**
+ * The real app and lifecycle jobs on a test database, with scripted platforms unless given, and
+ * captured log lines.
+ */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const key = generateFernetKey();
+  const key = options.keys ?? generateFernetKey();
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
   const logLines: string[] = [];
-  const app = buildApp({
+  const adapters = {
     repository: new DrizzleIntegrationRepository(database.handle.db),
     cipher,
     clock: options.clock ?? systemClock,
@@ -33,6 +48,18 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     oauthRedirectUris: options.oauthRedirectUris ?? [],
     logger: createJsonLogger('debug', (line) => logLines.push(line)),
     isDatabaseReady: async () => true,
-  });
-  return { app, cipher, key, mailVerifier, gateway, logLines };
+    lifecycle: new DrizzleLifecycleStore(database.handle.db),
+    sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
+    lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
+  };
+  return {
+    app: buildApp(adapters),
+    jobs: buildLifecycleJobs(adapters),
+    repository: adapters.repository,
+    cipher,
+    key,
+    mailVerifier,
+    gateway,
+    logLines,
+  };
 }
