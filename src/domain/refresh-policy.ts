@@ -27,9 +27,9 @@ export interface RefreshRule {
 
 // Meta issues no refresh token: a long-lived user token is exchanged for a new one while it is still
 // valid (an expired one cannot be). Page tokens made from it do not expire, so they are only checked.
-const META: RefreshRule = {
+const META = {
   renewal: { secret: 'accessToken', leadFraction: 0.25, afterExpiry: false, checksHealth: false },
-};
+} as const satisfies RefreshRule;
 
 export const REFRESH_RULES = {
   instagram: META,

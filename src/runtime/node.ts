@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { errorFields } from '../application/error-fields.js';
 import { REFRESH_OUTCOMES } from '../application/use-cases/refresh-due-integrations.js';
 import { buildApp, buildLifecycleJobs } from '../composition.js';
 import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, refuseMissingKeys } from './node-setup.js';
@@ -33,11 +34,7 @@ async function main() {
           else logger.debug('refresh run', report);
         },
         config.lifecycle.intervalMs,
-        (error) =>
-          logger.error('refresh run failed', {
-            error: (error as Error).name,
-            message: (error as Error).message,
-          }),
+        (error) => logger.error('refresh run failed', errorFields(error)),
       )
     : null;
   if (refresher === null) {

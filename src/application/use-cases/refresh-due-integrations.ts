@@ -11,6 +11,7 @@ import {
 } from '../../domain/refresh-policy.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { type CredentialCheckDeps, checkStoredCredentials, withStoredSecrets } from '../credential-check.js';
+import { errorFields } from '../error-fields.js';
 import type { Clock } from '../ports/clock.js';
 import type {
   ClaimedIntegration,
@@ -253,8 +254,7 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
     deps.logger.error('integration refresh failed unexpectedly', {
       integration_id: integration.id,
       platform: integration.platform,
-      error: (error as Error).name,
-      message: (error as Error).message,
+      ...errorFields(error),
     });
     const attempts = claim.attempts + 1;
     step = { outcome: 'failed', settlement: { changes: {}, nextCheckAt: retryAt(attempts, now), attempts } };
@@ -267,8 +267,7 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
       integration_id: integration.id,
       platform: integration.platform,
       outcome: step.outcome,
-      error: (error as Error).name,
-      message: (error as Error).message,
+      ...errorFields(error),
     });
     return 'failed';
   }
