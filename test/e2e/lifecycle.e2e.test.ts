@@ -8,11 +8,10 @@ import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/dri
 import { migrateDatabase } from '../../src/adapters/persistence/migrate.js';
 import { openPglite } from '../../src/adapters/persistence/pglite.js';
 import type { Integration } from '../../src/domain/integration.js';
-import { instagramDraft } from '../support/integration-builders.js';
+import { dueTikTokDraft } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { failedStart, runCommand, startServer } from '../support/server-process.js';
 
-const MINUTE = 60_000;
 const KEY_A = generateFernetKey();
 const KEY_B = generateFernetKey();
 
@@ -49,23 +48,12 @@ async function dataDirWith(key: string, count: number) {
   const handle = await openPglite(join(dataDir, 'pglite'));
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const repository = new DrizzleIntegrationRepository(handle.db);
-  const seeded: { openId: string; refreshToken: string }[] = [];
+  const seeded: { openId: string; accessToken: string; refreshToken: string }[] = [];
   for (let index = 0; index < count; index++) {
     const openId = `open-${index}-${Date.now()}`;
-    const tokens = fakes.tiktok.issueTokens(openId);
-    await repository.upsert(
-      instagramDraft({
-        platform: 'tiktok',
-        accountId: openId,
-        pageId: null,
-        scopesGranted: ['user.info.basic'],
-        accessToken: await cipher.seal(tokens.accessToken),
-        refreshToken: await cipher.seal(tokens.refreshToken),
-        tokenIssuedAt: new Date(Date.now() - 100 * MINUTE),
-        tokenExpiresAt: new Date(Date.now() + 20 * MINUTE),
-      }),
-    );
-    seeded.push({ openId, refreshToken: tokens.refreshToken });
+    const tokens = { openId, ...fakes.tiktok.issueTokens(openId) };
+    await repository.upsert(await dueTikTokDraft(cipher, tokens, new Date()));
+    seeded.push(tokens);
   }
   await handle.close();
   return { dataDir, seeded };

@@ -12,7 +12,7 @@ import { systemClock } from '../../src/application/ports/clock.js';
 import { createLifecycleJobs } from '../../src/application/use-cases/use-cases.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
 import { ScriptedMailVerifier } from '../support/fakes.js';
-import { instagramDraft } from '../support/integration-builders.js';
+import { dueTikTokDraft } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 
 const INTEGRATIONS = 1000;
@@ -55,28 +55,12 @@ describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreS
   }
 
   it('renews each of 1,000 due TikTok integrations exactly once and keeps every newest refresh token', async () => {
-    const now = Date.now();
+    const now = new Date();
     const seeded = await Promise.all(
       Array.from({ length: INTEGRATIONS }, async (_, index) => {
         const openId = `open-${index}`;
-        const tokens = fakes.tiktok.issueTokens(openId);
-        return {
-          openId,
-          refreshToken: tokens.refreshToken,
-          row: toRow(
-            instagramDraft({
-              platform: 'tiktok',
-              accountId: openId,
-              pageId: null,
-              scopesGranted: ['user.info.basic'],
-              accessToken: await cipher.seal(tokens.accessToken),
-              refreshToken: await cipher.seal(tokens.refreshToken),
-              tokenIssuedAt: new Date(now - 100 * MINUTE),
-              tokenExpiresAt: new Date(now + 20 * MINUTE),
-              lastVerifiedAt: new Date(now - 100 * MINUTE),
-            }),
-          ),
-        };
+        const tokens = { openId, ...fakes.tiktok.issueTokens(openId) };
+        return { ...tokens, row: toRow(await dueTikTokDraft(cipher, tokens, now)) };
       }),
     );
     await database.handle.db.insert(socialIntegrations).values(seeded.map((entry) => entry.row));

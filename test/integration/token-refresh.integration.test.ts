@@ -7,7 +7,7 @@ import type { EncryptedSecret, IntegrationDraft } from '../../src/domain/integra
 import { fail } from '../../src/domain/result.js';
 import { LONG_LIVED_SECONDS } from '../fakes/meta-fake.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
-import { emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
+import { dueTikTokDraft, emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 import { clearIntegrations, lifecycleRow } from '../support/lifecycle-rows.js';
 import { ManualClock, type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
@@ -83,24 +83,14 @@ for (const driver of drivers) {
     /** A TikTok integration whose 2-hour access token has 20 minutes left. */
     async function storedTikTok(overrides: Partial<IntegrationDraft> = {}) {
       const openId = `open-${uniqueUserId()}`;
-      const tokens = fakes.tiktok.issueTokens(openId);
+      const tokens = { openId, ...fakes.tiktok.issueTokens(openId) };
       const { integration } = await harness.repository.upsert(
-        instagramDraft({
-          platform: 'tiktok',
-          scopesGranted: ['user.info.basic'],
-          accountId: openId,
-          pageId: null,
-          businessId: null,
-          accessToken: await harness.cipher.seal(tokens.accessToken),
-          refreshToken: await harness.cipher.seal(tokens.refreshToken),
-          tokenIssuedAt: at(-100 * MINUTE),
-          tokenExpiresAt: at(20 * MINUTE),
-          lastVerifiedAt: at(-100 * MINUTE),
+        await dueTikTokDraft(harness.cipher, tokens, clock.now(), {
           metadata: { display_name: 'Fake Creator' },
           ...overrides,
         }),
       );
-      return { integration, openId, ...tokens };
+      return { integration, ...tokens };
     }
 
     const stored = async (userId: string, platform: 'instagram' | 'tiktok' | 'email') => {
