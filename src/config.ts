@@ -182,9 +182,9 @@ export interface LifecycleConfig {
   readonly settings: LifecycleSettings;
 }
 
-// Handling one integration makes at most 13 platform calls in a row (a Meta check: debug_token, ten
-// pages of /me/accounts, the Page token's debug_token; or one renewal), each bounded by the outbound
-// timeout. A claim must outlast that with room to spare, or another process could renew the same token.
+// Handling one integration makes at most 12 platform calls in a row (a Meta check: debug_token, ten
+// pages of /me/accounts, the Page token's debug_token), each bounded by the outbound timeout, as is a
+// whole SMTP check. A claim must outlast that with room to spare, or another process could take it over.
 const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
 
 export interface Config {

@@ -69,7 +69,8 @@ interface Step {
 
 const SETTLE_TRIES = 3;
 
-const blank = (text: string | null): text is null => text === null || text.trim() === '';
+// An empty or blank token is no token: it must never replace a stored one.
+const present = (text: string | null): text is string => text !== null && text.trim() !== '';
 
 async function renew(
   integration: Integration,
@@ -85,7 +86,7 @@ async function renew(
   const issued = await deps.gateways[platform].refresh(await deps.cipher.open(sealed));
   if (!issued.ok) return issued;
   const { accessToken, refreshToken, expiresAt, scopesGranted, metadata } = issued.value;
-  if (blank(accessToken)) {
+  if (!present(accessToken)) {
     return fail(
       'platform_unavailable',
       `${PLATFORM_NAMES[platform]} renewed the token but sent no new one. Nothing was changed; try again later.`,
@@ -93,7 +94,7 @@ async function renew(
   }
   const [newAccessToken, newRefreshToken] = await Promise.all([
     deps.cipher.seal(accessToken),
-    blank(refreshToken) ? null : deps.cipher.seal(refreshToken),
+    present(refreshToken) ? deps.cipher.seal(refreshToken) : null,
   ]);
   return ok({
     accessToken: newAccessToken,
@@ -126,8 +127,8 @@ async function checkHealth(
   });
 }
 
-/** The settlement for what a renewal or check answered. */
-function settle(
+/** The step for what a renewal or check answered. */
+function stepFor(
   outcome: 'renewed' | 'checked',
   result: Result<LifecycleChanges>,
   claim: ClaimedIntegration,
@@ -194,7 +195,7 @@ async function decide(claim: ClaimedIntegration, deps: RefreshDueDeps, now: Date
         },
       };
     case 'renew':
-      return settle(
+      return stepFor(
         'renewed',
         await withStoredSecrets(() => renew(integration, decision.renewal, deps, now)),
         claim,
@@ -202,7 +203,7 @@ async function decide(claim: ClaimedIntegration, deps: RefreshDueDeps, now: Date
         now,
       );
     case 'check':
-      return settle('checked', await checkHealth(integration, deps, now), claim, deps, now);
+      return stepFor('checked', await checkHealth(integration, deps, now), claim, deps, now);
   }
 }
 
