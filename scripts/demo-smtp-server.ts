@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { generateTestCertificate, startTestSmtpServer } from '../test/support/smtp-test-server.js';
 
 const directory = resolve(process.env.DATA_DIR ?? '.data', 'demo-smtp');
-const port = Number(process.env.DEMO_SMTP_PORT ?? 2587);
+const port = Number(process.env.DEMO_SMTP_PORT ?? 2525);
 const user = 'demo@example.com';
 const password = 'demo-password';
 

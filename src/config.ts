@@ -57,6 +57,20 @@ const whole = (fallback: number, min: number, max: number) =>
       .default(fallback),
   );
 
+const commaList = (value: unknown) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    : value;
+
+const perMinute = (fallback: number) =>
+  z.preprocess(
+    unsetWhenEmpty,
+    z.coerce.number({ error: 'must be a whole number' }).int().min(0, 'must be 0 or more').default(fallback),
+  );
+
 /** A version the stored Meta docs name as current; pin another with META_GRAPH_VERSION. */
 const DEFAULT_GRAPH_VERSION = 'v25.0';
 
@@ -101,6 +115,12 @@ const EnvironmentSchema = z
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
+    SMTP_ALLOWED_PORTS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
+      z
+        .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
+        .min(1, 'must name at least one port'),
+    ),
     OUTBOUND_TIMEOUT_MS: whole(10_000, 100, 120_000),
     REFRESH_ENABLED: flag('true'),
     REFRESH_INTERVAL_SECONDS: whole(300, 1, 86_400),
@@ -134,10 +154,65 @@ const EnvironmentSchema = z
     META_DIALOG_URL: baseUrl('https://www.facebook.com'),
     TIKTOK_AUTH_URL: baseUrl('https://www.tiktok.com'),
     TIKTOK_API_URL: baseUrl('https://open.tiktokapis.com'),
+    AUTH_JWT_SECRET: z.preprocess(
+      unsetWhenEmpty,
+      z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
+    ),
+    AUTH_JWKS_URL: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .refine((text) => {
+          const url = parseUrl(text);
+          return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
+        }, 'must be an https:// URL (http:// only on localhost)')
+        .optional(),
+    ),
+    AUTH_JWT_ISSUER: optionalText,
+    AUTH_JWT_AUDIENCE: optionalText,
+    ALLOW_INSECURE_USER_ID: flag('false'),
+    CORS_ORIGINS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? ''),
+      z.array(
+        z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+          error: (issue) =>
+            `has ${JSON.stringify(issue.input)}, which is not an exact origin like https://app.example.com`,
+        }),
+      ),
+    ),
+    RATE_LIMIT_PER_MINUTE: perMinute(120),
+    RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
+    RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
+    CLIENT_ADDRESS_HEADER: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Real-IP')
+        .transform((name) => name.toLowerCase())
+        .optional(),
+    ),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.ENCRYPTION_KEY !== undefined, {
     path: ['ENCRYPTION_KEY'],
     message: 'is required when NODE_ENV=production (generate one with npm run generate-key)',
+    when: everyField,
+  })
+  .refine(
+    (env) =>
+      env.NODE_ENV !== 'production' ||
+      env.AUTH_JWT_SECRET !== undefined ||
+      env.AUTH_JWKS_URL !== undefined ||
+      env.ALLOW_INSECURE_USER_ID,
+    {
+      path: ['AUTH_JWT_SECRET'],
+      message:
+        'or AUTH_JWKS_URL is required when NODE_ENV=production (ALLOW_INSECURE_USER_ID=true lets anyone act as any user_id)',
+      when: everyField,
+    },
+  )
+  .refine((env) => env.AUTH_JWT_SECRET === undefined || env.AUTH_JWKS_URL === undefined, {
+    path: ['AUTH_JWKS_URL'],
+    message: 'and AUTH_JWT_SECRET are both set; set only one',
     when: everyField,
   })
   .superRefine((env, context) => {
@@ -155,6 +230,35 @@ function app(env: Environment, id: AppVariable, secret: AppVariable): OAuthApp |
   const clientId = env[id];
   const clientSecret = env[secret];
   return clientId === undefined || clientSecret === undefined ? null : { clientId, clientSecret };
+}
+
+/** How bearer tokens are checked; null in `Config` means development identity by `?user_id=`. */
+export interface JwtSettings {
+  /** An HS256 shared secret, or the URL of the JWKS that publishes the signing keys. */
+  readonly key: { readonly secret: string } | { readonly jwksUrl: string };
+  readonly issuer: string | null;
+  readonly audience: string | null;
+}
+
+function jwtSettings(env: Environment): JwtSettings | null {
+  const key =
+    env.AUTH_JWT_SECRET !== undefined
+      ? { secret: env.AUTH_JWT_SECRET }
+      : env.AUTH_JWKS_URL !== undefined
+        ? { jwksUrl: env.AUTH_JWKS_URL }
+        : null;
+  return key === null
+    ? null
+    : { key, issuer: env.AUTH_JWT_ISSUER ?? null, audience: env.AUTH_JWT_AUDIENCE ?? null };
+}
+
+export interface RateLimitSettings {
+  /** Requests per minute per user and per client address; 0 turns rate limiting off. */
+  readonly perMinute: number;
+  /** The tighter limit on routes that call out to a platform or SMTP server; 0 turns it off. */
+  readonly outboundPerMinute: number;
+  /** Where counts are kept: this process, or the service's database (shared by every instance). */
+  readonly store: 'memory' | 'database';
 }
 
 /** A platform app's OAuth client credentials (TikTok calls the id a client key). */
@@ -197,12 +301,18 @@ export interface Config {
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
   readonly smtpAllowPrivateHosts: boolean;
+  readonly smtpAllowedPorts: readonly number[];
   readonly outboundTimeoutMs: number;
   readonly lifecycle: LifecycleConfig;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly platforms: PlatformSettings;
   /** The exact redirect URIs an OAuth flow may return to, as configured. */
   readonly oauthRedirectUris: readonly string[];
+  readonly jwt: JwtSettings | null;
+  readonly corsOrigins: readonly string[];
+  readonly rateLimits: RateLimitSettings;
+  /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
+  readonly clientAddressHeader: string | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -227,6 +337,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,
+      smtpAllowedPorts: env.SMTP_ALLOWED_PORTS,
       outboundTimeoutMs: env.OUTBOUND_TIMEOUT_MS,
       lifecycle: {
         enabled: env.REFRESH_ENABLED,
@@ -253,6 +364,14 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         tiktokApiUrl: env.TIKTOK_API_URL,
       },
       oauthRedirectUris: env.OAUTH_REDIRECT_URIS,
+      jwt: jwtSettings(env),
+      corsOrigins: env.CORS_ORIGINS,
+      rateLimits: {
+        perMinute: env.RATE_LIMIT_PER_MINUTE,
+        outboundPerMinute: env.RATE_LIMIT_OUTBOUND_PER_MINUTE,
+        store: env.RATE_LIMIT_STORE,
+      },
+      clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
     },
   };
 }

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'smtp_connection_refused',
   'smtp_host_not_found',
   'smtp_host_not_allowed',
+  'smtp_port_not_allowed',
   'smtp_tls_failed',
   'smtp_tls_required',
   'smtp_timeout',
@@ -29,6 +30,9 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'not_found',
+  'unauthenticated',
+  'forbidden',
+  'rate_limited',
   'service_unavailable',
   'internal_error',
 ] as const;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
+import { reachable } from '../adapters/persistence/database-errors.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
 import { openPostgres } from '../adapters/persistence/postgres.js';
 import type { Config } from '../config.js';
@@ -10,7 +11,7 @@ export async function openConfiguredDatabase(
   config: Config,
 ): Promise<{ handle: DatabaseHandle; description: string }> {
   if (config.databaseUrl !== null) {
-    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 2 });
+    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 1 });
     const url = new URL(config.databaseUrl);
     return { handle, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
   }
@@ -20,7 +21,7 @@ export async function openConfiguredDatabase(
 
 export async function isDatabaseReady(handle: DatabaseHandle): Promise<boolean> {
   try {
-    await handle.db.execute(sql`select 1`);
+    await reachable<unknown>(() => handle.db.execute(sql`select 1`));
     return true;
   } catch {
     return false;

@@ -1,12 +1,17 @@
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
+import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { SecretValues } from '../adapters/logging/secret-values.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
+import { DrizzleAuditLog } from '../adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from '../adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
+import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
 import { DrizzleSealedSecretStore } from '../adapters/persistence/drizzle-sealed-secret-store.js';
 import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
+import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
 import { systemClock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
@@ -29,12 +34,31 @@ export function loadConfig(): Config {
   return parsed.config;
 }
 
+/** Values no log line may contain for as long as the process runs. */
+function configuredSecrets(config: Config): string[] {
+  const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
+  if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
+  for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
+  return secrets;
+}
+
+/** The JSON logger at LOG_LEVEL, redacting the configured secrets, and the registry it redacts with. */
+export function nodeLogger(config: Config, write: (line: string) => void) {
+  const secrets = new SecretValues(configuredSecrets(config));
+  return { logger: createJsonLogger(config.logLevel, write, secrets), secrets };
+}
+
 /** The keyring from ENCRYPTION_KEY, or outside production the development key kept in DATA_DIR. */
-export async function loadCipher(config: Config, logger: Logger): Promise<FernetSecretCipher> {
+export async function loadCipher(
+  config: Config,
+  { logger, secrets }: { readonly logger: Logger; readonly secrets: SecretValues },
+): Promise<FernetSecretCipher> {
   let keyList = config.encryptionKey;
   if (keyList === null) {
     const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
     keyList = developmentKey.key;
+    secrets.hold([developmentKey.key]);
     logger.warn(
       developmentKey.created
         ? 'generated a development encryption key'
@@ -72,8 +96,11 @@ export async function openReadyDatabase(
 export function nodeAdapters(
   config: Config,
   handle: DatabaseHandle,
-  cipher: FernetSecretCipher,
-  logger: Logger,
+  {
+    cipher,
+    logger,
+    secrets,
+  }: { readonly cipher: FernetSecretCipher; readonly logger: Logger; readonly secrets: SecretValues },
 ): Adapters {
   return {
     repository: new DrizzleIntegrationRepository(handle.db),
@@ -82,6 +109,7 @@ export function nodeAdapters(
     mailVerifier: new NodemailerMailVerifier({
       timeoutMs: config.outboundTimeoutMs,
       allowPrivateHosts: config.smtpAllowPrivateHosts,
+      allowPort: (port) => config.smtpAllowedPorts.includes(port),
     }),
     gateways: createPlatformGateways(config.platforms, {
       fetch: globalThis.fetch,
@@ -90,7 +118,13 @@ export function nodeAdapters(
     }),
     oauthStates: new DrizzleOAuthStateStore(handle.db),
     oauthRedirectUris: config.oauthRedirectUris,
+    auditLog: new DrizzleAuditLog(handle.db),
+    rateLimitStore:
+      config.rateLimits.store === 'database'
+        ? new DrizzleRateLimitStore(handle.db)
+        : new InMemoryRateLimitStore(),
     logger,
+    secrets,
     isDatabaseReady: () => isDatabaseReady(handle),
     lifecycle: new DrizzleLifecycleStore(handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(handle.db),

@@ -1,23 +1,42 @@
 import { serve } from '@hono/node-server';
-import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { errorFields } from '../application/error-fields.js';
 import { REFRESH_OUTCOMES } from '../application/use-cases/refresh-due-integrations.js';
 import { buildApp, buildLifecycleJobs } from '../composition.js';
-import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, refuseMissingKeys } from './node-setup.js';
+import {
+  loadCipher,
+  loadConfig,
+  nodeAdapters,
+  nodeLogger,
+  openReadyDatabase,
+  refuseMissingKeys,
+} from './node-setup.js';
 import { startPeriodicJob } from './periodic-job.js';
 
 async function main() {
   const startedAt = performance.now();
   const config = loadConfig();
-  const logger = createJsonLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
-  const cipher = await loadCipher(config, logger);
+  const { logger, secrets } = nodeLogger(config, (line) => process.stdout.write(`${line}\n`));
+  const cipher = await loadCipher(config, { logger, secrets });
   const { handle, description } = await openReadyDatabase(config);
-  const adapters = nodeAdapters(config, handle, cipher, logger);
+  const adapters = nodeAdapters(config, handle, { cipher, logger, secrets });
   const jobs = buildLifecycleJobs(adapters);
   await refuseMissingKeys(jobs, description);
   logger.info('database ready', { database: description });
+  if (config.jwt === null) {
+    logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id', {
+      hint: 'development only; set one of them before exposing the service',
+    });
+  }
 
-  const app = buildApp(adapters);
+  const app = buildApp(adapters, {
+    verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
+    corsOrigins: config.corsOrigins,
+    rateLimits: config.rateLimits,
+    socketAddress: (c) => getConnInfo(c).remote.address,
+    clientAddressHeader: config.clientAddressHeader,
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
     logger.info('listening', {
       url: `http://${config.host}:${address.port}`,

@@ -41,6 +41,8 @@ for (const database of await serverDatabases()) {
         DATA_DIR: mkdtempSync(join(workDir, 'data-')),
         OUTBOUND_TIMEOUT_MS: '3000',
         LOG_LEVEL: 'debug',
+        // More OAuth calls than the default outbound limit allows in a minute; limits have their own tests.
+        RATE_LIMIT_OUTBOUND_PER_MINUTE: '0',
       });
       base = `${server.baseUrl}/api/integrations`;
     }, 60_000);

@@ -11,6 +11,7 @@ import {
   startTestSmtpServer,
   type TestSmtpServer,
 } from '../support/smtp-test-server.js';
+import { JWT_SECRET, signToken } from '../support/tokens.js';
 
 const USER = 'outreach@example.com';
 const PASSWORD = 'CANARY_PW_e2e-Zq8!correct';
@@ -61,6 +62,7 @@ for (const database of await serverDatabases()) {
         ...prepared.env,
         DATA_DIR: mkdtempSync(join(workDir, 'data-')),
         SMTP_ALLOW_PRIVATE_HOSTS: 'true',
+        SMTP_ALLOWED_PORTS: String(smtp.port),
         NODE_EXTRA_CA_CERTS: caFile,
         OUTBOUND_TIMEOUT_MS: '3000',
         LOG_LEVEL: 'debug',
@@ -189,6 +191,44 @@ for (const database of await serverDatabases()) {
   });
 }
 
+describe('the server process with JWT authentication', () => {
+  let server: ServerProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startServer({
+      DATA_DIR: mkdtempSync(join(workDir, 'jwt-')),
+      AUTH_JWT_SECRET: JWT_SECRET,
+      LOG_LEVEL: 'debug',
+    });
+    base = `${server.baseUrl}/api/integrations`;
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  it('identifies the caller by the token, refuses everyone else, and audits with the socket’s address', async () => {
+    const token = await signToken('erin');
+    const auth = { authorization: `Bearer ${token}` };
+
+    const anonymous = await fetch(`${base}/`);
+    const own = await fetch(`${base}/`, { headers: auth });
+    const foreign = await fetch(`${base}/email?user_id=frank`, { method: 'DELETE', headers: auth });
+    const deleted = await fetch(`${base}/email`, { method: 'DELETE', headers: auth });
+    const audit = await (await fetch(`${base}/audit`, { headers: auth })).json();
+
+    expect([anonymous.status, own.status, foreign.status, deleted.status]).toEqual([401, 200, 403, 204]);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'integration.delete',
+        outcome: 'success',
+        client_address: '127.0.0.1',
+      }),
+      expect.objectContaining({ action: 'request.denied', code: 'forbidden', target_user_id: 'frank' }),
+    ]);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).not.toContain(JWT_SECRET);
+  });
+});
+
 describe('start-up refuses a bad configuration with one clear line', () => {
   it('names every bad variable at once', async () => {
     const { code, output } = await failedStart({ PORT: 'eighty', LOG_LEVEL: 'loud', NODE_ENV: 'production' });
@@ -197,6 +237,18 @@ describe('start-up refuses a bad configuration with one clear line', () => {
     expect(output.trim().split('\n')).toHaveLength(1);
     expect(output).toMatch(
       /^Invalid configuration: PORT must be a port number; LOG_LEVEL .*; ENCRYPTION_KEY is required when NODE_ENV=production/,
+    );
+  });
+
+  it('refuses production without JWT settings, because user_id alone lets anyone be anyone', async () => {
+    const { code, output } = await failedStart({
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: generateFernetKey(),
+    });
+
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      'Invalid configuration: AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV=production (ALLOW_INSECURE_USER_ID=true lets anyone act as any user_id)',
     );
   });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { SQL } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { DatabaseHandle } from '../../src/adapters/persistence/database.js';
 import { migrateDatabase } from '../../src/adapters/persistence/migrate.js';
@@ -71,6 +72,15 @@ export async function postgresTestDatabase(): Promise<TestDatabase> {
       await admin.end();
     },
   };
+}
+
+/** Rows of a raw query, on either driver (postgres.js returns an array, PGlite an object with `rows`). */
+export async function selectRows<T = Record<string, unknown>>(
+  database: TestDatabase,
+  query: SQL,
+): Promise<T[]> {
+  const result: unknown = await database.handle.db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** Both drivers, for contract suites: PGlite always, real PostgreSQL unless unavailable. */

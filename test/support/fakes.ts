@@ -18,6 +18,16 @@ export class ScriptedMailVerifier implements MailVerifier {
     this.logins.push(login);
     return this.next;
   }
+
+  /** Runs `work` while every check answers with the SMTP server refusing the login, then succeeds again. */
+  async refusingLogins<T>(work: () => T | Promise<T>): Promise<T> {
+    this.next = fail('smtp_auth_failed', 'SMTP authentication failed - check username and password');
+    try {
+      return await work();
+    } finally {
+      this.next = ok(undefined);
+    }
+  }
 }
 
 /** Answers every platform with `next` (success unless a test sets a failure) and remembers each check. */

@@ -1,14 +1,20 @@
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
-import { createJsonLogger } from '../../src/adapters/logging/json-logger.js';
+import type { HttpSecurity } from '../../src/adapters/http/app.js';
+import { createJsonLogger, type LogLevel } from '../../src/adapters/logging/json-logger.js';
+import { SecretValues } from '../../src/adapters/logging/secret-values.js';
+import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
+import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
+import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
-import { buildApp, buildLifecycleJobs } from '../../src/composition.js';
+import { type Adapters, buildApp, buildLifecycleJobs } from '../../src/composition.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
@@ -17,6 +23,13 @@ export interface TestAppOptions {
   readonly gateways?: PlatformGateways;
   readonly clock?: Clock;
   readonly oauthRedirectUris?: readonly string[];
+  /** Defaults: development identity (`?user_id=`), no CORS, rate limiting off, socket address 127.0.0.1. */
+  readonly security?: Partial<HttpSecurity>;
+  readonly rateLimitStore?: RateLimitStore;
+  readonly repository?: IntegrationRepository;
+  readonly logLevel?: LogLevel;
+  /** Values the logger must redact for good, like the OAuth client secrets the runtime registers. */
+  readonly fixedSecrets?: readonly string[];
   /** The Fernet keyring, newest first; a fresh key otherwise. */
   readonly keys?: string;
   readonly lifecycleSettings?: LifecycleSettings;
@@ -38,22 +51,35 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
   const logLines: string[] = [];
-  const adapters = {
-    repository: new DrizzleIntegrationRepository(database.handle.db),
+  const secrets = new SecretValues([...key.split(','), ...(options.fixedSecrets ?? [])]);
+  const auditLog = new DrizzleAuditLog(database.handle.db);
+  const adapters: Adapters = {
+    repository: options.repository ?? new DrizzleIntegrationRepository(database.handle.db),
     cipher,
     clock: options.clock ?? systemClock,
     mailVerifier,
     gateways: options.gateways ?? gateway.asGateways(),
     oauthStates: new DrizzleOAuthStateStore(database.handle.db),
     oauthRedirectUris: options.oauthRedirectUris ?? [],
-    logger: createJsonLogger('debug', (line) => logLines.push(line)),
+    auditLog,
+    rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
+    logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
+    secrets,
     isDatabaseReady: async () => true,
     lifecycle: new DrizzleLifecycleStore(database.handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
     lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
   };
+  const app = buildApp(adapters, {
+    verifyBearer: null,
+    corsOrigins: [],
+    rateLimits: { perMinute: 0, outboundPerMinute: 0 },
+    socketAddress: () => '127.0.0.1',
+    clientAddressHeader: null,
+    ...options.security,
+  });
   return {
-    app: buildApp(adapters),
+    app,
     jobs: buildLifecycleJobs(adapters),
     repository: adapters.repository,
     cipher,
@@ -61,5 +87,6 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     mailVerifier,
     gateway,
     logLines,
+    auditLog,
   };
 }

@@ -120,3 +120,107 @@ describe('parseConfig: the refresh job', () => {
     });
   });
 });
+
+const KEY = 'KkH6mhmIH7ZKz7lRZ3yjXgSeW9T9_kyOjwS_8_3yQ9s=';
+const SECRET = 's'.repeat(32);
+
+const problems = (env: Record<string, string>) => {
+  const parsed = parseConfig(env);
+  return parsed.ok ? [] : parsed.problems;
+};
+
+describe('identity settings', () => {
+  it('is development identity by user_id when no JWT setting is given', () => {
+    expect(parsed({}).jwt).toBeNull();
+  });
+
+  it('reads an HS256 secret or a JWKS URL, with optional issuer and audience', () => {
+    expect(parsed({ AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://auth.example.com/' }).jwt).toEqual({
+      key: { secret: SECRET },
+      issuer: 'https://auth.example.com/',
+      audience: null,
+    });
+    expect(
+      parsed({ AUTH_JWKS_URL: 'https://auth.example.com/jwks.json', AUTH_JWT_AUDIENCE: 'api' }).jwt,
+    ).toEqual({
+      key: { jwksUrl: 'https://auth.example.com/jwks.json' },
+      issuer: null,
+      audience: 'api',
+    });
+  });
+
+  it('refuses to start in production without JWT settings unless told that user_id is enough', () => {
+    expect(problems({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY })).toEqual([
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL is required when NODE_ENV=production (ALLOW_INSECURE_USER_ID=true lets anyone act as any user_id)',
+    ]);
+    expect(problems({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY, ALLOW_INSECURE_USER_ID: 'true' })).toEqual(
+      [],
+    );
+    expect(problems({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY, AUTH_JWT_SECRET: SECRET })).toEqual([]);
+  });
+
+  it('names every bad identity setting at once', () => {
+    expect(
+      problems({
+        AUTH_JWT_SECRET: 'short',
+        AUTH_JWKS_URL: 'http://auth.example.com/jwks.json',
+      }),
+    ).toEqual([
+      'AUTH_JWT_SECRET must be at least 32 characters (256 bits) for HS256',
+      'AUTH_JWKS_URL must be an https:// URL (http:// only on localhost)',
+      'AUTH_JWKS_URL and AUTH_JWT_SECRET are both set; set only one',
+    ]);
+    expect(
+      problems({ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://auth.example.com/jwks.json' }),
+    ).toEqual(['AUTH_JWKS_URL and AUTH_JWT_SECRET are both set; set only one']);
+  });
+});
+
+describe('edge settings', () => {
+  it('has safe defaults', () => {
+    expect(parsed({})).toMatchObject({
+      corsOrigins: [],
+      rateLimits: { perMinute: 120, outboundPerMinute: 10, store: 'memory' },
+      clientAddressHeader: null,
+      smtpAllowedPorts: [25, 465, 587, 2525],
+    });
+  });
+
+  it('reads exact CORS origins and refuses anything else', () => {
+    expect(parsed({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(problems({ CORS_ORIGINS: '*,https://app.example.com/,null' })).toEqual([
+      'CORS_ORIGINS.0 has "*", which is not an exact origin like https://app.example.com',
+      'CORS_ORIGINS.1 has "https://app.example.com/", which is not an exact origin like https://app.example.com',
+      'CORS_ORIGINS.2 has "null", which is not an exact origin like https://app.example.com',
+    ]);
+  });
+
+  it('reads rate limits (0 turns them off), their store and the trusted client-address header', () => {
+    expect(
+      parsed({
+        RATE_LIMIT_PER_MINUTE: '0',
+        RATE_LIMIT_OUTBOUND_PER_MINUTE: '3',
+        RATE_LIMIT_STORE: 'database',
+        CLIENT_ADDRESS_HEADER: 'X-Real-IP',
+      }),
+    ).toMatchObject({
+      rateLimits: { perMinute: 0, outboundPerMinute: 3, store: 'database' },
+      clientAddressHeader: 'x-real-ip',
+    });
+    expect(
+      problems({ RATE_LIMIT_PER_MINUTE: '-1', RATE_LIMIT_STORE: 'redis', CLIENT_ADDRESS_HEADER: 'x y' }),
+    ).toEqual([
+      'RATE_LIMIT_PER_MINUTE must be 0 or more',
+      'RATE_LIMIT_STORE Invalid option: expected one of "memory"|"database"',
+      'CLIENT_ADDRESS_HEADER must be a header name such as X-Real-IP',
+    ]);
+  });
+
+  it('reads the SMTP port allowlist', () => {
+    expect(parsed({ SMTP_ALLOWED_PORTS: '587, 2587' }).smtpAllowedPorts).toEqual([587, 2587]);
+    expect(problems({ SMTP_ALLOWED_PORTS: '587,smtp' })).toHaveLength(1);
+  });
+});

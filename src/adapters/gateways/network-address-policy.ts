@@ -18,3 +18,20 @@ export function isPublicUnicast(address: string): boolean {
   if (parsed.range() !== 'unicast') return false;
   return parsed.kind() === 'ipv4' || parsed.match(IPV6_GLOBAL_UNICAST);
 }
+
+/**
+ * The host as a connection would reach it: a lower-case ASCII name or a plain IP literal, or null when it
+ * is neither. WHATWG URL parsing applies UTS-46 (fullwidth digits, case, IDN to punycode) and reads the
+ * IPv4 number forms that `getaddrinfo` accepts (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`) as the
+ * address they mean, so every spelling is judged by the address it reaches.
+ */
+export function canonicalHost(host: string): string | null {
+  const unbracketed = /^\[(.*)\]$/.exec(host)?.[1] ?? host;
+  if (isIP(unbracketed) === 6) return unbracketed;
+  if (/[\s/?#@:\\%[\]]/u.test(host)) return null;
+  try {
+    return new URL(`http://${host}/`).hostname || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,37 +1,75 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import type { AuditLog } from '../../application/ports/audit-log.js';
+import type { Clock } from '../../application/ports/clock.js';
+import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
+import type { SecretValues } from '../logging/secret-values.js';
 import type { AppEnv } from './app-env.js';
+import { auditRoutes } from './audit-routes.js';
+import { auditTrail } from './audit-trail.js';
+import { resolveClientAddress } from './client-address.js';
 import { errorResponse, FailureResponse } from './errors.js';
+import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { type RateLimits, rateLimit } from './rate-limit.js';
+import { corsFor, noStore, securityHeaders } from './response-headers.js';
+import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
+
+/** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
+export interface HttpSecurity {
+  /** Checks bearer tokens; null is development mode, where `?user_id=` names the user. */
+  readonly verifyBearer: VerifyBearerToken | null;
+  readonly corsOrigins: readonly string[];
+  readonly rateLimits: RateLimits;
+  /** The connecting peer's address as the runtime sees it (the socket); undefined where there is none. */
+  readonly socketAddress: (c: Context) => string | undefined;
+  /** A header a trusted reverse proxy sets to the client's address; null means use the socket's. */
+  readonly clientAddressHeader: string | null;
+}
 
 export interface AppDeps {
   readonly useCases: UseCases;
   readonly logger: Logger;
+  /** The same registry the logger redacts with; requests add the secrets they carry. */
+  readonly secrets: SecretValues;
+  readonly auditLog: AuditLog;
+  readonly rateLimitStore: RateLimitStore;
+  readonly clock: Clock;
   /** Whether the database answers; drives `/readyz`. */
   readonly isDatabaseReady: () => Promise<boolean>;
+  readonly security: HttpSecurity;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const RETRY_AFTER_SECONDS = '5';
 
-// Query strings are left out: they may carry user ids and OAuth redirect URIs.
+// Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
+// registered stay redacted until its line is written.
 const logRequests =
-  (logger: Logger): MiddlewareHandler<AppEnv> =>
+  (logger: Logger, secrets: SecretValues): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const started = performance.now();
-    await next();
-    logger.info('request', {
-      request_id: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    const releases: (() => void)[] = [];
+    c.set('redact', (values) => releases.push(secrets.hold(values)));
+    try {
+      await next();
+      logger.info('request', {
+        request_id: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    } finally {
+      for (const release of releases) release();
+    }
   };
 
 const hasBody = (request: Request) =>
@@ -39,21 +77,41 @@ const hasBody = (request: Request) =>
 
 const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (hasBody(c.req.raw) && mediaType !== 'application/json') {
-    return errorResponse(c, {
-      code: 'unsupported_media_type',
-      detail: 'Send the request body as JSON with Content-Type: application/json.',
-    });
-  }
+  if (hasBody(c.req.raw) && mediaType !== 'application/json') return unsupportedMediaType(c);
   await next();
 };
 
+const unsupportedMediaType = (c: Context<AppEnv>) =>
+  errorResponse(c, {
+    code: 'unsupported_media_type',
+    detail: 'Send the request body as JSON with Content-Type: application/json.',
+  });
+
+const databaseUnavailable = (c: Context<AppEnv>) => {
+  c.header('Retry-After', RETRY_AFTER_SECONDS);
+  return errorResponse(c, {
+    code: 'service_unavailable',
+    detail: 'The database is not answering. Try again shortly.',
+  });
+};
+
 /** The service's HTTP API, shared by every runtime and by tests (`app.request()`). */
-export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
+export function createApp(deps: AppDeps) {
+  const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use(requestId());
-  app.use(logRequests(logger));
+  app.use(logRequests(logger, deps.secrets));
+  app.use(securityHeaders);
+  app.use(noStore);
+  app.use(corsFor(security.corsOrigins));
+  app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
+  app.use('/api/*', captureHeaderSecrets);
+  app.use('/api/*', auditTrail(deps.auditLog, logger));
+  // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
+  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
+  app.use('/api/*', identify(security.verifyBearer));
+  app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   app.use(
     '/api/*',
     bodyLimit({
@@ -63,14 +121,14 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
     }),
   );
   app.use('/api/*', requireJsonBody);
+  app.use('/api/*', captureBodySecrets);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    if (await isDatabaseReady()) return c.json({ status: 'ready' });
-    c.header('Retry-After', '5');
-    return errorResponse(c, { code: 'service_unavailable', detail: 'The database is not answering.' });
-  });
+  app.get('/readyz', async (c) =>
+    (await deps.isDatabaseReady()) ? c.json({ status: 'ready' }) : databaseUnavailable(c),
+  );
 
+  app.route('/api/integrations/audit', auditRoutes(useCases));
   app.route('/api/integrations/oauth', oauthRoutes(useCases));
   app.route('/api/integrations', integrationRoutes(useCases));
 
@@ -79,13 +137,19 @@ export function createApp({ useCases, logger, isDatabaseReady }: AppDeps) {
   );
   app.onError((error, c) => {
     if (error instanceof FailureResponse) return errorResponse(c, error.failure);
+    if (error instanceof DatabaseUnavailable) return databaseUnavailable(c);
+    // Hono's validators refuse a body they cannot read: unparseable JSON, or a body whose size the
+    // headers did not announce sent as something other than JSON.
     if (error instanceof HTTPException && error.status === 400) {
       return errorResponse(c, { code: 'invalid_request', detail: 'The request body is not valid JSON.' });
     }
+    if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
+    // A summary only: the messages of driver and query errors can quote SQL parameters.
+    const code = (error as { code?: unknown }).code;
     logger.error('unhandled error', {
       request_id: c.get('requestId'),
       error: error.name,
-      message: error.message,
+      code: typeof code === 'string' ? code : null,
     });
     return errorResponse(c, { code: 'internal_error', detail: 'Something went wrong on our side.' });
   });

@@ -30,12 +30,16 @@ export const STATUS_BY_CODE = {
   smtp_connection_refused: 400,
   smtp_host_not_found: 400,
   smtp_host_not_allowed: 400,
+  smtp_port_not_allowed: 400,
   smtp_tls_failed: 400,
   smtp_tls_required: 400,
   smtp_timeout: 400,
   smtp_connection_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   service_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
@@ -47,7 +51,8 @@ export interface FieldError {
   readonly message: string;
 }
 
-export function errorResponse(c: Context, failure: Failure, errors?: readonly FieldError[]) {
+export function errorResponse(c: Context<AppEnv>, failure: Failure, errors?: readonly FieldError[]) {
+  c.set('errorCode', failure.code);
   const body: z.infer<typeof ErrorResponse> = {
     detail: failure.detail,
     code: failure.code,

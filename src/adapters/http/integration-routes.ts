@@ -3,6 +3,7 @@ import type { IntegrationInput } from '../../application/integration-input.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
+import { authenticatedUser } from './identity.js';
 import { errorResponses, json } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
 import {
@@ -91,37 +92,43 @@ function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
   };
 }
 
-/** The `/api/integrations` resource. */
+/** The `/api/integrations` resource, for the user `identify` settled on. */
 export function integrationRoutes(useCases: UseCases) {
   return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook })
     .openapi(listRoute, async (c) => {
-      const views = await useCases.listIntegrations(c.req.valid('query').user_id);
+      const views = await useCases.listIntegrations(authenticatedUser(c));
       return c.json(views.map(integrationJson), 200);
     })
     .openapi(allCapabilitiesRoute, async (c) => {
-      const capabilities = await useCases.getAllCapabilities(c.req.valid('query').user_id);
+      const capabilities = await useCases.getAllCapabilities(authenticatedUser(c));
       return c.json(capabilities.map(capabilityJson), 200);
     })
     .openapi(platformCapabilityRoute, async (c) => {
       const { platform } = c.req.valid('param');
       return c.json(
-        capabilityJson(await useCases.getPlatformCapability(c.req.valid('query').user_id, platform)),
+        capabilityJson(await useCases.getPlatformCapability(authenticatedUser(c), platform)),
         200,
       );
     })
     .openapi(saveRoute, async (c) => {
-      const saved = unwrap(
-        await useCases.saveIntegration(c.req.valid('query').user_id, toInput(c.req.valid('json'))),
-      );
+      const input = toInput(c.req.valid('json'));
+      c.set('auditNote', { platform: input.platform });
+      const saved = unwrap(await useCases.saveIntegration(authenticatedUser(c), input));
+      c.set('auditNote', {
+        platform: input.platform,
+        action: saved.created ? 'integration.create' : 'integration.update',
+      });
       return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
     })
     .openapi(validateRoute, async (c) => {
-      const { user_id } = c.req.valid('query');
-      const outcome = unwrap(await useCases.validateIntegration(user_id, c.req.valid('param').platform));
+      const outcome = unwrap(
+        await useCases.validateIntegration(authenticatedUser(c), c.req.valid('param').platform),
+      );
+      if (!outcome.valid) c.set('auditNote', { outcome: 'failure', code: outcome.failureCode });
       return c.json(validationJson(outcome), 200);
     })
     .openapi(deleteRoute, async (c) => {
-      await useCases.deleteIntegration(c.req.valid('query').user_id, c.req.valid('param').platform);
+      await useCases.deleteIntegration(authenticatedUser(c), c.req.valid('param').platform);
       return c.body(null, 204);
     });
 }

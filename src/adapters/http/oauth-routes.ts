@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
+import { authenticatedUser } from './identity.js';
 import { errorResponses, json } from './openapi-responses.js';
 import { integrationJson } from './presenters.js';
 import {
@@ -44,8 +45,10 @@ const callbackRoute = createRoute({
 export function oauthRoutes(useCases: UseCases) {
   return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook })
     .openapi(authorizeRoute, async (c) => {
-      const { user_id, redirect_uri } = c.req.valid('query');
-      const started = unwrap(await useCases.startOAuth(user_id, c.req.valid('param').platform, redirect_uri));
+      const { redirect_uri } = c.req.valid('query');
+      const started = unwrap(
+        await useCases.startOAuth(authenticatedUser(c), c.req.valid('param').platform, redirect_uri),
+      );
       return c.json(
         { authorization_url: started.authorizationUrl, expires_at: started.expiresAt.toISOString() },
         200,
@@ -54,7 +57,7 @@ export function oauthRoutes(useCases: UseCases) {
     .openapi(callbackRoute, async (c) => {
       const { code, state, redirect_uri } = c.req.valid('json');
       const saved = unwrap(
-        await useCases.completeOAuth(c.req.valid('query').user_id, c.req.valid('param').platform, {
+        await useCases.completeOAuth(authenticatedUser(c), c.req.valid('param').platform, {
           code,
           state,
           redirectUri: redirect_uri,

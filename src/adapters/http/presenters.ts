@@ -1,4 +1,5 @@
 import type { IntegrationView } from '../../application/integration-view.js';
+import type { AuditPage } from '../../application/use-cases/list-audit-entries.js';
 import type { ValidationOutcome } from '../../application/use-cases/validate-integration.js';
 import type { Capability } from '../../domain/capability-policy.js';
 
@@ -47,4 +48,21 @@ export function capabilityJson(capability: Capability) {
 
 export function validationJson(outcome: ValidationOutcome) {
   return { valid: outcome.valid, detail: outcome.detail, integration: integrationJson(outcome.integration) };
+}
+
+export function auditPageJson(page: AuditPage) {
+  return {
+    entries: page.entries.map((entry) => ({
+      id: String(entry.id),
+      occurred_at: entry.occurredAt.toISOString(),
+      action: entry.action,
+      outcome: entry.outcome,
+      platform: entry.platform,
+      code: entry.code,
+      target_user_id: entry.targetUserId,
+      request_id: entry.requestId,
+      client_address: entry.clientAddress,
+    })),
+    next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+  };
 }

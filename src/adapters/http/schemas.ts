@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../application/ports/audit-log.js';
 import { REASON_CODES } from '../../domain/capability-policy.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
@@ -20,8 +21,30 @@ const hostname = z
 
 const optionalId = printable('id', 255).nullish();
 
+const userId = printable('user_id', 255);
+
+/** In development the `user_id` query parameter is the caller's identity, so it is required. */
+export const DevelopmentUserId = z.object({ user_id: userId });
+
 export const UserQuery = z.object({
-  user_id: printable('user_id', 255).openapi({ description: 'The user whose integrations these are.' }),
+  user_id: userId.optional().openapi({
+    description:
+      'The user whose integrations these are. With JWT authentication it may be left out; when given it must be the token’s `sub`. Required in development mode.',
+  }),
+});
+
+export const AuditQuery = UserQuery.extend({
+  limit: z.coerce
+    .number('limit must be a whole number from 1 to 100')
+    .int('limit must be a whole number from 1 to 100')
+    .min(1, 'limit must be a whole number from 1 to 100')
+    .max(100, 'limit must be a whole number from 1 to 100')
+    .default(50),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'cursor must be the next_cursor of a previous page')
+    .transform(Number)
+    .optional(),
 });
 
 export const PlatformParam = z.object({
@@ -139,3 +162,24 @@ export const ErrorResponse = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Error');
+
+export const AuditEntryResponse = z
+  .object({
+    id: z.string(),
+    occurred_at: z.iso.datetime(),
+    action: z.enum(AUDIT_ACTIONS),
+    outcome: z.enum(AUDIT_OUTCOMES),
+    platform: z.enum(PLATFORMS).nullable(),
+    code: z.enum(ERROR_CODES).nullable(),
+    target_user_id: z.string().nullable(),
+    request_id: z.string(),
+    client_address: z.string(),
+  })
+  .openapi('AuditEntry');
+
+export const AuditPageResponse = z
+  .object({
+    entries: z.array(AuditEntryResponse),
+    next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page.' }),
+  })
+  .openapi('AuditPage');

@@ -3,6 +3,7 @@ import type { IntegrationRepository, StatusChange } from '../../application/port
 import type { Integration, IntegrationDraft } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
 import { toIntegration, toRow } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';
 
@@ -23,54 +24,62 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
   constructor(private readonly db: Database) {}
 
   async listByUser(userId: string): Promise<Integration[]> {
-    const rows = await this.db.select().from(table).where(eq(table.userId, userId));
+    const rows = await reachable(() => this.db.select().from(table).where(eq(table.userId, userId)));
     return rows.map(toIntegration);
   }
 
   async find(userId: string, platform: Platform): Promise<Integration | null> {
-    const [row] = await this.db
-      .select()
-      .from(table)
-      .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-      .limit(1);
+    const [row] = await reachable(() =>
+      this.db
+        .select()
+        .from(table)
+        .where(and(eq(table.userId, userId), eq(table.platform, platform)))
+        .limit(1),
+    );
     return row === undefined ? null : toIntegration(row);
   }
 
   async upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }> {
-    const [row] = await this.db
-      .insert(table)
-      .values(toRow(draft))
-      .onConflictDoUpdate({
-        target: [table.userId, table.platform],
-        set: { ...replaceOnConflict, updatedAt: sql`now()` },
-      })
-      // xmax is 0 only for a row this statement inserted (rather than updated).
-      .returning({ ...getTableColumns(table), created: sql<boolean>`(xmax = 0)` });
+    const [row] = await reachable(() =>
+      this.db
+        .insert(table)
+        .values(toRow(draft))
+        .onConflictDoUpdate({
+          target: [table.userId, table.platform],
+          set: { ...replaceOnConflict, updatedAt: sql`now()` },
+        })
+        // xmax is 0 only for a row this statement inserted (rather than updated).
+        .returning({ ...getTableColumns(table), created: sql<boolean>`(xmax = 0)` }),
+    );
     if (row === undefined) throw new Error('Upsert returned no row');
     const { created, ...stored } = row;
     return { integration: toIntegration(stored), created };
   }
 
   async changeStatus(id: string, change: StatusChange): Promise<Integration | null> {
-    const [row] = await this.db
-      .update(table)
-      .set({
-        connectionStatus: change.connectionStatus,
-        statusDetail: change.statusDetail,
-        ...(change.lastVerifiedAt === undefined ? {} : { lastVerifiedAt: change.lastVerifiedAt }),
-        ...(change.nextCheckAt === undefined ? {} : { nextCheckAt: change.nextCheckAt }),
-        updatedAt: sql`now()`,
-      })
-      .where(eq(table.id, id))
-      .returning();
+    const [row] = await reachable(() =>
+      this.db
+        .update(table)
+        .set({
+          connectionStatus: change.connectionStatus,
+          statusDetail: change.statusDetail,
+          ...(change.lastVerifiedAt === undefined ? {} : { lastVerifiedAt: change.lastVerifiedAt }),
+          ...(change.nextCheckAt === undefined ? {} : { nextCheckAt: change.nextCheckAt }),
+          updatedAt: sql`now()`,
+        })
+        .where(eq(table.id, id))
+        .returning(),
+    );
     return row === undefined ? null : toIntegration(row);
   }
 
   async remove(userId: string, platform: Platform): Promise<boolean> {
-    const removed = await this.db
-      .delete(table)
-      .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-      .returning({ id: table.id });
+    const removed = await reachable(() =>
+      this.db
+        .delete(table)
+        .where(and(eq(table.userId, userId), eq(table.platform, platform)))
+        .returning({ id: table.id }),
+    );
     return removed.length > 0;
   }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   index,
   integer,
   jsonb,
@@ -77,3 +78,33 @@ export const oauthStates = pgTable(
 );
 
 export type OAuthStateRow = typeof oauthStates.$inferSelect;
+
+/**
+ * Append-only (a trigger in the migration refuses UPDATE, DELETE and TRUNCATE): who did what to which
+ * integration, and with what outcome. Identifiers and codes only, never a secret.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    requestId: varchar('request_id', { length: 255 }).notNull(),
+    actor: varchar('actor', { length: 255 }),
+    targetUserId: varchar('target_user_id', { length: 255 }),
+    action: varchar('action', { length: 64 }).notNull(),
+    outcome: varchar('outcome', { length: 16 }).notNull(),
+    platform: varchar('platform', { length: 32 }),
+    code: varchar('code', { length: 64 }),
+    clientAddress: varchar('client_address', { length: 64 }).notNull(),
+  },
+  (table) => [index('audit_log_actor_id_idx').on(table.actor, table.id)],
+);
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** One row per rate-limit key: the current window and its count (stale rows are purged as windows pass). */
+export const rateLimitCounters = pgTable('rate_limit_counters', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  hits: integer('hits').notNull(),
+});

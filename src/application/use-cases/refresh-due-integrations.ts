@@ -224,7 +224,7 @@ function logStep(step: Step, integration: Integration, deps: RefreshDueDeps) {
     integration_id: integration.id,
     platform: integration.platform,
     outcome: step.outcome,
-    code: step.code,
+    error_code: step.code,
     next_check_at: step.settlement.nextCheckAt?.toISOString() ?? null,
   };
   switch (step.outcome) {

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { LifecycleStore } from '../ports/lifecycle-store.js';
@@ -11,6 +12,7 @@ import { checkEncryptionKeys } from './check-encryption-keys.js';
 import { completeOAuth } from './complete-oauth.js';
 import { deleteIntegration } from './delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
+import { listAuditEntries } from './list-audit-entries.js';
 import { listIntegrations } from './list-integrations.js';
 import { type LifecycleSettings, refreshDueIntegrations } from './refresh-due-integrations.js';
 import { rotateSecrets } from './rotate-secrets.js';
@@ -23,6 +25,7 @@ export interface CorePorts {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
+  readonly auditLog: AuditLog;
   readonly gateways: PlatformGateways;
   readonly oauthStates: OAuthStateStore;
   /** The exact redirect URIs an OAuth flow may return to. */
@@ -38,6 +41,7 @@ export function createUseCases(ports: CorePorts) {
     saveIntegration: saveIntegration(ports),
     validateIntegration: validateIntegration(ports),
     deleteIntegration: deleteIntegration(ports),
+    listAuditEntries: listAuditEntries(ports),
     startOAuth: startOAuth(ports),
     completeOAuth: completeOAuth(ports),
   };

@@ -21,6 +21,8 @@ export interface ValidateIntegrationDeps {
 export interface ValidationOutcome {
   readonly valid: boolean;
   readonly detail: string | null;
+  /** Why the credentials failed; null when valid. */
+  readonly failureCode: ErrorCode | null;
   readonly integration: IntegrationView;
 }
 
@@ -58,6 +60,7 @@ export function validateIntegration(deps: ValidateIntegrationDeps) {
     return ok({
       valid: checked.ok,
       detail: checked.ok ? null : checked.failure.detail,
+      failureCode: checked.ok ? null : checked.failure.code,
       integration: await presentIntegration(updated, deps.cipher, now),
     });
   };

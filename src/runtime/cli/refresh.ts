@@ -1,16 +1,22 @@
-import { createJsonLogger } from '../../adapters/logging/json-logger.js';
 import { buildLifecycleJobs } from '../../composition.js';
-import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, refuseMissingKeys } from '../node-setup.js';
+import {
+  loadCipher,
+  loadConfig,
+  nodeAdapters,
+  nodeLogger,
+  openReadyDatabase,
+  refuseMissingKeys,
+} from '../node-setup.js';
 
 // One pass of the refresh job and health checker, for cron or any scheduler; safe next to running
 // servers and other passes. Exits 1 when an integration could not be handled for an unexpected reason.
 const startedAt = performance.now();
 const config = loadConfig();
-const logger = createJsonLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
-const cipher = await loadCipher(config, logger);
+const { logger, secrets } = nodeLogger(config, (line) => process.stdout.write(`${line}\n`));
+const cipher = await loadCipher(config, { logger, secrets });
 const { handle, description } = await openReadyDatabase(config);
 try {
-  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, cipher, logger));
+  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger, secrets }));
   await refuseMissingKeys(jobs, description);
   const report = await jobs.refreshDueIntegrations();
   logger.info('refresh run finished', {

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { createJsonLogger } from '../../adapters/logging/json-logger.js';
 import type { RotationCounts } from '../../application/use-cases/rotate-secrets.js';
 import { buildLifecycleJobs } from '../../composition.js';
-import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, stop } from '../node-setup.js';
+import { loadCipher, loadConfig, nodeAdapters, nodeLogger, openReadyDatabase, stop } from '../node-setup.js';
 
 // Re-encrypts every stored secret with ENCRYPTION_KEY's first key. Safe while servers run; rerun it
 // after an interruption and it finishes the rest.
@@ -19,13 +18,12 @@ const describe = (counts: RotationCounts) =>
 
 const startedAt = performance.now();
 const config = loadConfig();
-const cipher = await loadCipher(
-  config,
-  createJsonLogger(config.logLevel, (line) => process.stderr.write(`${line}\n`)),
-);
+// Progress goes to stdout as plain lines; log lines (a development-key warning) go to stderr.
+const { logger, secrets } = nodeLogger(config, (line) => process.stderr.write(`${line}\n`));
+const cipher = await loadCipher(config, { logger, secrets });
 const { handle, description } = await openReadyDatabase(config);
 try {
-  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, cipher, createJsonLogger('silent', print)));
+  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger, secrets }));
   print(`Re-encrypting every stored secret in ${description} with the first key, ${batchSize} rows a batch.`);
   const report = await jobs.rotateSecrets({
     batchSize,

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import SMTPConnection, { type SMTPError } from 'nodemailer/lib/smtp-connection';
 import type { MailVerifier, SmtpLogin } from '../../../application/ports/mail-verifier.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { isPublicUnicast } from '../network-address-policy.js';
+import { canonicalHost, isPublicUnicast } from '../network-address-policy.js';
 
 /** Options for {@link NodemailerMailVerifier}. */
 export interface NodemailerMailVerifierOptions {
@@ -18,7 +18,12 @@ export interface NodemailerMailVerifierOptions {
   readonly tls?: { readonly ca?: string | string[] };
   /** Resolves a host name to IP addresses; defaults to the system resolver (`dns.lookup`, so /etc/hosts counts). */
   readonly resolve?: (host: string) => Promise<string[]>;
+  /** Which ports the check may connect to; defaults to the SMTP ports in {@link SMTP_PORTS}. */
+  readonly allowPort?: (port: number) => boolean;
 }
+
+/** SMTP relay (25), implicit TLS (465), submission (587) and the common alternative (2525). */
+export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 const AUTH_FAILED_DETAIL = 'SMTP authentication failed - check username and password';
 const TLS_PORTS_HINT = 'port 465 uses implicit TLS and port 587 uses STARTTLS';
@@ -40,9 +45,11 @@ const systemResolve = async (host: string): Promise<string[]> =>
  */
 export class NodemailerMailVerifier implements MailVerifier {
   private readonly resolve: (host: string) => Promise<string[]>;
+  private readonly allowPort: (port: number) => boolean;
 
   constructor(private readonly options: NodemailerMailVerifierOptions) {
     this.resolve = options.resolve ?? systemResolve;
+    this.allowPort = options.allowPort ?? ((port) => SMTP_PORTS.includes(port));
   }
 
   async verify(login: SmtpLogin): Promise<Result<void>> {
@@ -55,7 +62,15 @@ export class NodemailerMailVerifier implements MailVerifier {
     if (!Number.isInteger(login.port) || login.port < 1 || login.port > 65535) {
       return fail('invalid_request', 'The SMTP port must be a whole number from 1 to 65535.');
     }
-    const host = unbracketed(login.host);
+    // Refused before anything else, so the check cannot be pointed at other services (Redis, SSH, ...).
+    if (!this.allowPort(login.port)) {
+      return fail(
+        'smtp_port_not_allowed',
+        `The SMTP port ${login.port} is not one this service connects to; use 465 (TLS) or 587 (STARTTLS).`,
+      );
+    }
+    const host = canonicalHost(login.host);
+    if (host === null) return hostNotFound(login.host);
     const server = isIP(host) === 6 ? `[${host}]:${login.port}` : `${host}:${login.port}`;
 
     const overall = new AbortController();
@@ -76,10 +91,7 @@ export class NodemailerMailVerifier implements MailVerifier {
 
   /** The address to connect to, once every address of the host has passed the network policy. */
   private async allowedAddress(host: string): Promise<Result<string>> {
-    const notFound = fail<string>(
-      'smtp_host_not_found',
-      `Could not find the SMTP host ${host}. Check the host name.`,
-    );
+    const notFound = hostNotFound(host);
     let addresses: string[];
     try {
       addresses = isIP(host) ? [host] : await this.resolve(host);
@@ -167,9 +179,8 @@ function release(connection: SMTPConnection, abandoned: boolean): void {
   if (abandoned && connection._socket) connection._socket.destroy();
 }
 
-function unbracketed(host: string): string {
-  const inner = /^\[(.*)\]$/.exec(host)?.[1];
-  return inner !== undefined && isIP(inner) === 6 ? inner : host;
+function hostNotFound(host: string): Result<never> {
+  return fail('smtp_host_not_found', `Could not find the SMTP host ${host}. Check the host name.`);
 }
 
 function timedOut(server: string): Result<void> {

@@ -1,0 +1,55 @@
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
+import type { JwtSettings } from '../../config.js';
+import type { VerifyBearerToken } from '../http/identity.js';
+
+// Keys from a JWKS are public keys; accepting HS256 there would let a public key serve as an HMAC secret.
+const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'EdDSA',
+];
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
+  if ('secret' in key) {
+    const secret = new TextEncoder().encode(key.secret);
+    return async (token: string) =>
+      (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+  }
+  const keys = createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration: 5000 });
+  return async (token: string) =>
+    (await jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+}
+
+// The subject becomes a user id, so it meets a user_id's limits (it is stored in varchar(255) columns).
+const usableSubject = ({ sub }: JWTPayload) =>
+  typeof sub === 'string' && sub.length > 0 && sub.length <= 255 && !CONTROL_CHARACTERS.test(sub)
+    ? sub
+    : null;
+
+/**
+ * Verifies JWTs with `jose` (WebCrypto, so it runs on every runtime): HS256 with a shared secret, or the
+ * keys published at a JWKS URL (fetched on first use, cached, refetched when a token names an unknown key).
+ * `sub` and `exp` are required; `iss` and `aud` are checked when configured.
+ */
+export function joseTokenVerifier(settings: JwtSettings): VerifyBearerToken {
+  const verify = payloadVerifier(settings, {
+    requiredClaims: ['sub', 'exp'],
+    clockTolerance: 5,
+    ...(settings.issuer === null ? {} : { issuer: settings.issuer }),
+    ...(settings.audience === null ? {} : { audience: settings.audience }),
+  });
+  return async (token) => {
+    try {
+      return usableSubject(await verify(token));
+    } catch {
+      return null;
+    }
+  };
+}

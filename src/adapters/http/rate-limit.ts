@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Clock } from '../../application/ports/clock.js';
+import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
+import type { AppEnv } from './app-env.js';
+import { addressBucket } from './client-address.js';
+import { errorResponse } from './errors.js';
+
+const WINDOW_MS = 60_000;
+
+export interface RateLimits {
+  /** Requests per minute on every route; 0 turns rate limiting off altogether. */
+  readonly perMinute: number;
+  /** Requests per minute on routes that call out to a platform or SMTP server; 0 lifts this tighter limit. */
+  readonly outboundPerMinute: number;
+}
+
+/**
+ * Routes that make the service call out to someone else's server (SMTP, Meta, TikTok): each request costs
+ * an outbound connection and, unthrottled, would make the service an oracle for guessing passwords.
+ */
+const OUTBOUND_ROUTES: readonly { readonly method: string; readonly path: RegExp }[] = [
+  { method: 'POST', path: /^\/api\/integrations\/?$/ },
+  { method: 'POST', path: /^\/api\/integrations\/[^/]+\/validate\/?$/ },
+  { method: '*', path: /^\/api\/integrations\/oauth\// },
+];
+
+const callsOut = (method: string, path: string) =>
+  OUTBOUND_ROUTES.some((route) => (route.method === '*' || route.method === method) && route.path.test(path));
+
+/**
+ * Fixed one-minute windows per client address (`by: 'address'`, before authentication, so floods of bad
+ * tokens are throttled too) or per user (`by: 'user'`, after it). Over the limit: 429 with `Retry-After`,
+ * and one audit entry per client and window (not per request, so a flood cannot fill the audit log).
+ */
+export function rateLimit(
+  by: 'address' | 'user',
+  limits: RateLimits,
+  store: RateLimitStore,
+  clock: Clock,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (limits.perMinute === 0) return next();
+    const who = by === 'user' ? (c.get('userId') ?? '') : addressBucket(c.get('clientAddress'));
+    const now = clock.now().getTime();
+    const windowStart = new Date(now - (now % WINDOW_MS));
+    const buckets = [{ name: 'all', limit: limits.perMinute }];
+    if (limits.outboundPerMinute > 0 && callsOut(c.req.method, c.req.path)) {
+      buckets.push({ name: 'outbound', limit: limits.outboundPerMinute });
+    }
+    for (const bucket of buckets) {
+      const hits = await store.hit(`${by}:${bucket.name}:${who}`, windowStart);
+      if (hits <= bucket.limit) continue;
+      if (hits === bucket.limit + 1) {
+        await c.var.audit({ action: 'request.rate_limited', outcome: 'denied', code: 'rate_limited' });
+      }
+      c.header('Retry-After', String(Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000)));
+      return errorResponse(c, {
+        code: 'rate_limited',
+        detail: 'Too many requests. Try again after the number of seconds in the Retry-After header.',
+      });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,75 @@
+const REDACTED = '[REDACTED]';
+// Shorter values would redact common words in every line while protecting almost nothing.
+const SHORTEST_SECRET = 4;
+
+/** Field names whose values are secrets wherever they appear (log fields, JSON bodies, query strings). */
+export const SECRET_NAME =
+  /pass(word)?|secret|token|authorization|cookie|api.?key|credential|^code$|^state$/i;
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** The forms a secret takes when it is copied into text: raw, JSON-escaped, URL-encoded, base64(url), hex. */
+export function encodedForms(secret: string): string[] {
+  const bytes = new TextEncoder().encode(secret);
+  const standard = base64(bytes);
+  return [
+    ...new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      standard,
+      standard.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''),
+      [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join(''),
+    ]),
+  ];
+}
+
+/**
+ * The secret values log output must never contain: fixed ones (encryption keys, signing secrets) for the
+ * life of the process, and the ones a request carries (passwords, tokens, bearer credentials) while it runs.
+ */
+export class SecretValues {
+  private readonly fixed: string[][];
+  private readonly held = new Map<string, { forms: string[]; holders: number }>();
+
+  constructor(fixed: Iterable<string> = []) {
+    this.fixed = [...fixed].filter((value) => value.length >= SHORTEST_SECRET).map(encodedForms);
+  }
+
+  /** Redacts these values until the returned function is called (when the request that carried them ends). */
+  hold(values: Iterable<string>): () => void {
+    const taken = [...new Set(values)].filter((value) => value.length >= SHORTEST_SECRET);
+    for (const value of taken) {
+      const entry = this.held.get(value) ?? { forms: encodedForms(value), holders: 0 };
+      entry.holders += 1;
+      this.held.set(value, entry);
+    }
+    return () => {
+      for (const value of taken) {
+        const entry = this.held.get(value);
+        if (entry === undefined) continue;
+        entry.holders -= 1;
+        if (entry.holders === 0) this.held.delete(value);
+      }
+    };
+  }
+
+  /** `text` with every occurrence of every form of every secret replaced. */
+  scrub(text: string): string {
+    // Longest first, so a secret that contains another is replaced whole.
+    const forms = [...this.fixed, ...[...this.held.values()].map((entry) => entry.forms)]
+      .flat()
+      .sort((a, b) => b.length - a.length);
+    return forms.reduce((scrubbed, form) => scrubbed.replaceAll(form, REDACTED), text);
+  }
+
+  /** A log field's value, redacted by its name, then by the secret values it contains. */
+  redactField(name: string, value: unknown): unknown {
+    if (SECRET_NAME.test(name) && value !== null && value !== undefined) return REDACTED;
+    return typeof value === 'string' ? this.scrub(value) : value;
+  }
+}

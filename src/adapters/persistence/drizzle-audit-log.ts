@@ -1,0 +1,42 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type {
+  AuditAction,
+  AuditEvent,
+  AuditLog,
+  AuditOutcome,
+  AuditRecord,
+} from '../../application/ports/audit-log.js';
+import type { ErrorCode } from '../../domain/errors.js';
+import type { Platform } from '../../domain/platform.js';
+import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
+import { type AuditRow, auditLog as table } from './schema.js';
+
+// Only `append` writes this table, so its closed values read back as the types they were written as.
+const toRecord = (row: AuditRow): AuditRecord => ({
+  ...row,
+  action: row.action as AuditAction,
+  outcome: row.outcome as AuditOutcome,
+  platform: row.platform as Platform | null,
+  code: row.code as ErrorCode | null,
+});
+
+export class DrizzleAuditLog implements AuditLog {
+  constructor(private readonly db: Database) {}
+
+  async append(event: AuditEvent): Promise<void> {
+    await reachable(() => this.db.insert(table).values({ ...event }));
+  }
+
+  async listByActor(actor: string, page: { limit: number; before: number | null }): Promise<AuditRecord[]> {
+    const rows = await reachable(() =>
+      this.db
+        .select()
+        .from(table)
+        .where(and(eq(table.actor, actor), page.before === null ? undefined : lt(table.id, page.before)))
+        .orderBy(desc(table.id))
+        .limit(page.limit),
+    );
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,190 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailBody } from '../support/api-routes.js';
+import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestApp } from '../support/test-app.js';
+
+const ORIGIN = 'https://app.example.com';
+const clock = { now: () => new Date('2026-03-01T12:00:00.000Z') };
+
+let database: TestDatabase;
+let harness: Awaited<ReturnType<typeof createTestApp>>;
+
+beforeAll(async () => {
+  database = await pgliteTestDatabase();
+  harness = await createTestApp(database, {
+    clock,
+    security: { corsOrigins: [ORIGIN] },
+  });
+});
+afterAll(() => database.dispose());
+
+describe('security headers on every response, errors included', () => {
+  const send = (path: string, init: RequestInit = {}) => harness.app.request(path, init);
+  const responses: [string, () => Promise<Response>, number][] = [
+    ['200', async () => send('/api/integrations?user_id=h1'), 200],
+    ['204', async () => send('/api/integrations/email?user_id=h1', { method: 'DELETE' }), 204],
+    ['400', async () => send('/api/integrations'), 400],
+    ['404', async () => send('/nowhere'), 404],
+    [
+      '413',
+      async () =>
+        send('/api/integrations?user_id=h2', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(emailBody('x'.repeat(70_000))),
+        }),
+      413,
+    ],
+    [
+      '415',
+      async () =>
+        send('/api/integrations?user_id=h2', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: '{}',
+        }),
+      415,
+    ],
+    [
+      '429',
+      async () => {
+        const { app } = await createTestApp(database, {
+          clock,
+          security: { rateLimits: { perMinute: 1, outboundPerMinute: 0 } },
+        });
+        await app.request('/api/integrations?user_id=h3');
+        return app.request('/api/integrations?user_id=h3');
+      },
+      429,
+    ],
+    ['/healthz', async () => send('/healthz'), 200],
+  ];
+
+  it.each(responses)('%s', async (_, respond, status) => {
+    const response = await respond();
+
+    expect(response.status).toBe(status);
+    expect(Object.fromEntries(response.headers)).toMatchObject({
+      'cache-control': 'no-store',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+    });
+    expect(response.headers.has('x-powered-by')).toBe(false);
+    if (status !== 204) expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+});
+
+describe('CORS only for the configured origins', () => {
+  const preflight = (origin: string) =>
+    harness.app.request('/api/integrations', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'DELETE' },
+    });
+
+  it('echoes exactly a configured origin, with Vary: Origin', async () => {
+    const response = await preflight(ORIGIN);
+    const simple = await harness.app.request('/api/integrations?user_id=c1', { headers: { origin: ORIGIN } });
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,DELETE');
+    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(simple.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(simple.headers.get('vary')).toContain('Origin');
+  });
+
+  it.each(['https://evil.example', 'null', 'https://app.example.com.evil.example', 'http://app.example.com'])(
+    'never allows %s',
+    async (origin) => {
+      const response = await preflight(origin);
+      const simple = await harness.app.request('/api/integrations?user_id=c2', { headers: { origin } });
+
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      expect(simple.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
+
+  it('allows no cross-origin access at all without CORS_ORIGINS', async () => {
+    const closed = await createTestApp(database);
+    const response = await closed.app.request('/api/integrations?user_id=c3', {
+      headers: { origin: ORIGIN },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('body limit over a real socket', () => {
+  let port: number;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    port = (server.address() as AddressInfo).port;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  });
+  afterAll(() => close());
+
+  /** Streams `bytes` of a JSON body in 16 KiB chunks with Transfer-Encoding: chunked. */
+  function sendChunked(
+    method: string,
+    path: string,
+    bytes: number,
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        // Node's client frames DELETE bodies only when asked to; a fresh connection each time, because the
+        // server closes one whose body it refused to read.
+        {
+          agent: false,
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // The server may answer and close before the whole body is sent.
+        if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+      });
+      const chunk = 'x'.repeat(16 * 1024);
+      request.write('{"smtp_password":"');
+      for (let sent = 0; sent < bytes; sent += chunk.length) request.write(chunk);
+      request.end('"}');
+    });
+  }
+
+  it.each([
+    ['a route that reads the body', 'POST', '/api/integrations?user_id=chunked'],
+    ['a route that never reads it', 'DELETE', '/api/integrations/email?user_id=chunked'],
+  ])('answers 413 to a chunked body over 64 KiB on %s', async (_, method, path) => {
+    const response = await sendChunked(method, path, 1024 * 1024);
+
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toEqual({
+      detail: 'The request body is larger than 64 KiB.',
+      code: 'payload_too_large',
+    });
+  });
+
+  it('accepts a chunked body under the limit', async () => {
+    const response = await sendChunked('POST', '/api/integrations?user_id=chunked-small', 16 * 1024);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toMatchObject({ code: 'invalid_request' });
+  });
+});
