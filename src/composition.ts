@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
 import type { SecretValues } from './adapters/logging/secret-values.js';
 import type { AuditLog } from './application/ports/audit-log.js';
@@ -31,6 +32,7 @@ export interface Adapters {
   readonly lifecycle: LifecycleStore;
   readonly sealedSecrets: SealedSecretStore;
   readonly lifecycleSettings: LifecycleSettings;
+  readonly staticAssets: MiddlewareHandler;
 }
 
 /** The one hand-written wiring of adapters into use cases and the HTTP app, shared by every runtime. */

@@ -19,6 +19,7 @@ import type { Adapters } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { isDatabaseReady, openConfiguredDatabase } from './node-database.js';
+import { nodeStaticAssets } from './node-static-assets.js';
 
 // What the server and the commands (refresh, rotate-keys) share, so they start up the same way.
 
@@ -126,6 +127,7 @@ export function nodeAdapters(
     logger,
     secrets,
     isDatabaseReady: () => isDatabaseReady(handle),
+    staticAssets: nodeStaticAssets,
     lifecycle: new DrizzleLifecycleStore(handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(handle.db),
     lifecycleSettings: config.lifecycle.settings,

@@ -31,24 +31,31 @@ function spawnCapturing(
   script: string,
   args: readonly string[],
   env: Record<string, string>,
+  echo = false,
 ): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk) => {
+  const collect = (chunk: Buffer) => {
     output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+    if (echo) process.stdout.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   return { child, output: () => output };
 }
 
-/** Runs the Node entry point as its own process, the way `npm start` does, with only `env` as its settings. */
-export function runServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  return spawnCapturing(entry, [], env);
+/**
+ * Runs the Node entry point as its own process, the way `npm start` does, with only `env` as its settings.
+ * With `echo`, its output also goes to this process's stdout (the demo shows the service's log).
+ */
+export function runServer(
+  env: Record<string, string>,
+  echo = false,
+): { child: ChildProcess; output: () => string } {
+  return spawnCapturing(entry, [], env, echo);
 }
 
 /** Runs a command of `src/runtime/cli` (as `npm run refresh` etc. do) to its end, with only `env` as its settings. */
@@ -64,10 +71,13 @@ export async function runCommand(
   return { code, output: output() };
 }
 
-/** Starts the server and waits until it listens. */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
-  const port = await freePort();
-  const { child, output } = runServer({ HOST: '127.0.0.1', PORT: String(port), ...env });
+/** Starts the server (on `env.PORT`, or a free port) and waits until it listens. */
+export async function startServer(
+  env: Record<string, string>,
+  { timeoutMs = 30_000, echo = false }: { timeoutMs?: number; echo?: boolean } = {},
+): Promise<ServerProcess> {
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
+  const { child, output } = runServer({ HOST: '127.0.0.1', ...env, PORT: String(port) }, echo);
   const deadline = Date.now() + timeoutMs;
   while (!output().includes('"msg":"listening"')) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);

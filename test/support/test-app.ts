@@ -15,6 +15,7 @@ import type { PlatformGateways } from '../../src/application/ports/platform-gate
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
 import { type Adapters, buildApp, buildLifecycleJobs } from '../../src/composition.js';
+import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
@@ -66,6 +67,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
     secrets,
     isDatabaseReady: async () => true,
+    staticAssets: nodeStaticAssets,
     lifecycle: new DrizzleLifecycleStore(database.handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
     lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,

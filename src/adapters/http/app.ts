@@ -14,13 +14,17 @@ import type { AppEnv } from './app-env.js';
 import { auditRoutes } from './audit-routes.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
-import { errorResponse, FailureResponse } from './errors.js';
+import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
+import { healthRoutes } from './health-routes.js';
 import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
+import { ASSETS_PATH } from './web/asset-paths.js';
+import { PAGE_PATHS, pageHeaders, webRoutes } from './web/web-routes.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -45,10 +49,11 @@ export interface AppDeps {
   /** Whether the database answers; drives `/readyz`. */
   readonly isDatabaseReady: () => Promise<boolean>;
   readonly security: HttpSecurity;
+  /** Serves the browser pages' files under `/assets/` (each runtime has its own way to read them). */
+  readonly staticAssets: MiddlewareHandler;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
-const RETRY_AFTER_SECONDS = '5';
 
 // Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
 // registered stay redacted until its line is written.
@@ -87,21 +92,18 @@ const unsupportedMediaType = (c: Context<AppEnv>) =>
     detail: 'Send the request body as JSON with Content-Type: application/json.',
   });
 
-const databaseUnavailable = (c: Context<AppEnv>) => {
-  c.header('Retry-After', RETRY_AFTER_SECONDS);
-  return errorResponse(c, {
-    code: 'service_unavailable',
-    detail: 'The database is not answering. Try again shortly.',
-  });
-};
-
-/** The service's HTTP API, shared by every runtime and by tests (`app.request()`). */
+/**
+ * The service's HTTP API and browser pages, shared by every runtime and by tests (`app.request()`).
+ * Its type carries every API route, for Hono's typed client (`hc<App>`).
+ */
 export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use(requestId());
   app.use(logRequests(logger, deps.secrets));
+  // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
+  for (const path of PAGE_PATHS) app.use(path, pageHeaders);
   app.use(securityHeaders);
   app.use(noStore);
   app.use(corsFor(security.corsOrigins));
@@ -123,14 +125,15 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireJsonBody);
   app.use('/api/*', captureBodySecrets);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) =>
-    (await deps.isDatabaseReady()) ? c.json({ status: 'ready' }) : databaseUnavailable(c),
-  );
-
-  app.route('/api/integrations/audit', auditRoutes(useCases));
-  app.route('/api/integrations/oauth', oauthRoutes(useCases));
-  app.route('/api/integrations', integrationRoutes(useCases));
+  // Chained, so that the returned type lists the routes.
+  const api = app
+    .route('/', healthRoutes(deps.isDatabaseReady))
+    .route('/api/integrations/audit', auditRoutes(useCases))
+    .route('/api/integrations/oauth', oauthRoutes(useCases))
+    .route('/api/integrations', integrationRoutes(useCases));
+  serveOpenApiDocument(app);
+  app.route('/', webRoutes());
+  app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>
     errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` }),
@@ -154,7 +157,7 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, { code: 'internal_error', detail: 'Something went wrong on our side.' });
   });
 
-  return app;
+  return api;
 }
 
 export type App = ReturnType<typeof createApp>;

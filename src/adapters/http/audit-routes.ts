@@ -3,7 +3,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
-import { errorResponses, json } from './openapi-responses.js';
+import { json, withErrorResponses } from './openapi-responses.js';
 import { auditPageJson } from './presenters.js';
 import { AuditPageResponse, AuditQuery } from './schemas.js';
 
@@ -12,7 +12,7 @@ const listRoute = createRoute({
   path: '/',
   summary: 'Page through the audit entries of what the caller did, newest first',
   request: { query: AuditQuery },
-  responses: { 200: json(AuditPageResponse, 'One page of entries'), ...errorResponses },
+  responses: withErrorResponses({ 200: json(AuditPageResponse, 'One page of entries') }),
 });
 
 /** The `/api/integrations/audit` resource: the caller's own audit entries. */

@@ -51,7 +51,11 @@ export interface FieldError {
   readonly message: string;
 }
 
-export function errorResponse(c: Context<AppEnv>, failure: Failure, errors?: readonly FieldError[]) {
+export function errorResponse<Code extends ErrorCode>(
+  c: Context<AppEnv>,
+  failure: Failure & { readonly code: Code },
+  errors?: readonly FieldError[],
+) {
   c.set('errorCode', failure.code);
   const body: z.infer<typeof ErrorResponse> = {
     detail: failure.detail,
@@ -98,4 +102,13 @@ export const validationHook: NonNullable<OpenAPIHonoOptions<AppEnv>['defaultHook
   }
   const errors = fieldErrors(result.error);
   return errorResponse(c, { code: 'invalid_request', detail: invalidRequestDetail(errors) }, errors);
+};
+
+/** 503 with Retry-After: the database does not answer (readiness, and any request that needed it). */
+export const databaseUnavailable = (c: Context<AppEnv>) => {
+  c.header('Retry-After', '5');
+  return errorResponse(c, {
+    code: 'service_unavailable',
+    detail: 'The database is not answering. Try again shortly.',
+  });
 };

@@ -4,7 +4,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
-import { errorResponses, json } from './openapi-responses.js';
+import { json, withErrorResponses } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
 import {
   CapabilityResponse,
@@ -20,7 +20,7 @@ const listRoute = createRoute({
   path: '/',
   summary: 'List the user’s integrations (secrets masked)',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(IntegrationResponse), 'The user’s integrations'), ...errorResponses },
+  responses: withErrorResponses({ 200: json(z.array(IntegrationResponse), 'The user’s integrations') }),
 });
 
 const allCapabilitiesRoute = createRoute({
@@ -28,7 +28,7 @@ const allCapabilitiesRoute = createRoute({
   path: '/capabilities',
   summary: 'What the user can do on each platform, in the order instagram, facebook, tiktok, email',
   request: { query: UserQuery },
-  responses: { 200: json(z.array(CapabilityResponse), 'One entry per platform'), ...errorResponses },
+  responses: withErrorResponses({ 200: json(z.array(CapabilityResponse), 'One entry per platform') }),
 });
 
 const platformCapabilityRoute = createRoute({
@@ -36,7 +36,7 @@ const platformCapabilityRoute = createRoute({
   path: '/{platform}/capabilities',
   summary: 'What the user can do on one platform',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(CapabilityResponse, 'The platform’s capability'), ...errorResponses },
+  responses: withErrorResponses({ 200: json(CapabilityResponse, 'The platform’s capability') }),
 });
 
 const saveRoute = createRoute({
@@ -47,11 +47,10 @@ const saveRoute = createRoute({
     query: UserQuery,
     body: { content: { 'application/json': { schema: IntegrationCreate } }, required: true },
   },
-  responses: {
+  responses: withErrorResponses({
     200: json(IntegrationResponse, 'Replaced the existing integration'),
     201: json(IntegrationResponse, 'Created'),
-    ...errorResponses,
-  },
+  }),
 });
 
 const validateRoute = createRoute({
@@ -59,7 +58,7 @@ const validateRoute = createRoute({
   path: '/{platform}/validate',
   summary: 'Check a stored integration with its platform and record the result',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 200: json(ValidationResponse, 'The outcome, valid or not'), ...errorResponses },
+  responses: withErrorResponses({ 200: json(ValidationResponse, 'The outcome, valid or not') }),
 });
 
 const deleteRoute = createRoute({
@@ -67,7 +66,7 @@ const deleteRoute = createRoute({
   path: '/{platform}',
   summary: 'Delete the user’s integration for a platform (idempotent)',
   request: { params: PlatformParam, query: UserQuery },
-  responses: { 204: { description: 'Deleted, or there was nothing to delete' }, ...errorResponses },
+  responses: withErrorResponses({ 204: { description: 'Deleted, or there was nothing to delete' } }),
 });
 
 function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {

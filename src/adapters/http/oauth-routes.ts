@@ -3,7 +3,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
-import { errorResponses, json } from './openapi-responses.js';
+import { json, withErrorResponses } from './openapi-responses.js';
 import { integrationJson } from './presenters.js';
 import {
   AuthorizationResponse,
@@ -19,10 +19,9 @@ const authorizeRoute = createRoute({
   path: '/{platform}/authorize',
   summary: 'Start connecting a platform: the consent URL to send the user to',
   request: { params: PlatformParam, query: OAuthAuthorizeQuery },
-  responses: {
+  responses: withErrorResponses({
     200: json(AuthorizationResponse, 'The consent URL and when it stops working'),
-    ...errorResponses,
-  },
+  }),
 });
 
 const callbackRoute = createRoute({
@@ -34,11 +33,10 @@ const callbackRoute = createRoute({
     query: UserQuery,
     body: { content: { 'application/json': { schema: OAuthCallbackRequest } }, required: true },
   },
-  responses: {
+  responses: withErrorResponses({
     200: json(IntegrationResponse, 'Replaced the existing integration'),
     201: json(IntegrationResponse, 'Created'),
-    ...errorResponses,
-  },
+  }),
 });
 
 /** The `/api/integrations/oauth` resource: authorize, then callback. */

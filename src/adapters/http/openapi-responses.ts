@@ -7,7 +7,7 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 
 /** The error answers every route may give, for the OpenAPI description. */
-export const errorResponses = {
+const errorResponses = {
   400: json(ErrorResponse, 'Malformed request, or credentials the platform rejected'),
   401: json(ErrorResponse, 'Missing or invalid bearer token'),
   403: json(ErrorResponse, 'user_id names someone other than the token’s user'),
@@ -20,3 +20,10 @@ export const errorResponses = {
   502: json(ErrorResponse, 'The platform failed or timed out'),
   503: json(ErrorResponse, 'Database unavailable'),
 } as const;
+
+/**
+ * `responses` with the error answers added. Spreading `errorResponses` in place would turn its numeric
+ * keys into strings in the type, and Hono's typed client would then not know the error statuses.
+ */
+export const withErrorResponses = <Success extends object>(success: Success) =>
+  ({ ...success, ...errorResponses }) as Success & typeof errorResponses;

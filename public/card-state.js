@@ -1,0 +1,88 @@
+// @ts-check
+/** @typedef {import('../src/client.js').Capability} Capability */
+/** @typedef {import('../src/client.js').Integration} Integration */
+
+/** @typedef {'ok' | 'warning' | 'off'} Tone */
+
+/** @type {Record<NonNullable<Capability['connection_status']>, { label: string, tone: Tone }>} */
+const STATUS = {
+  connected: { label: 'Connected', tone: 'ok' },
+  expired: { label: 'Expired', tone: 'warning' },
+  revoked: { label: 'Access revoked', tone: 'warning' },
+  unsupported: { label: 'Account not supported', tone: 'warning' },
+  error: { label: 'Check failed', tone: 'warning' },
+};
+
+const NOT_CONNECTED = { label: 'Not connected', tone: /** @type {Tone} */ ('off') };
+
+/** Reasons a new sign-in can fix, on an account that is otherwise connected. */
+const FIXED_BY_SIGNING_IN_AGAIN = new Set(['missing_scope', 'page_not_linked', 'not_business_account']);
+
+/**
+ * What a platform's card shows and offers, decided from its capability alone, so that the page enables
+ * exactly what `/capabilities` allows.
+ * @param {Capability} capability
+ */
+export function cardState(capability) {
+  const connected = capability.connection_status !== null;
+  const signsIn = capability.platform !== 'email';
+  const reconnect =
+    signsIn &&
+    connected &&
+    (capability.connection_status !== 'connected' ||
+      (capability.reason_code !== null && FIXED_BY_SIGNING_IN_AGAIN.has(capability.reason_code)));
+  return {
+    status: capability.connection_status === null ? NOT_CONNECTED : STATUS[capability.connection_status],
+    actions: {
+      connect: signsIn && !connected,
+      reconnect,
+      validate: connected,
+      disconnect: connected,
+    },
+    /** The email card's SMTP form: open to connect or repair, folded away once the login works. */
+    emailForm: /** @type {'none' | 'folded' | 'open'} */ (
+      signsIn ? 'none' : capability.connection_status === 'connected' ? 'folded' : 'open'
+    ),
+    capabilities: {
+      can_send_dm: capability.can_send_dm,
+      can_discover: capability.can_discover,
+      can_read_messages: capability.can_read_messages,
+    },
+    reason: capability.can_send_dm ? null : capability.reason,
+    limitations: capability.limitations,
+  };
+}
+
+/**
+ * The facts worth showing about a stored integration, as term and description pairs.
+ * @param {Integration} integration
+ * @param {(iso: string) => string} formatTime
+ * @returns {[string, string][]}
+ */
+export function integrationDetails(integration, formatTime) {
+  const lastVerified =
+    integration.last_verified_at === null ? 'Never' : formatTime(integration.last_verified_at);
+  if (integration.platform === 'email') {
+    return [
+      ['Address', integration.email_address ?? '—'],
+      ['Server', `${integration.smtp_host}:${integration.smtp_port}`],
+      ['Username', integration.smtp_username ?? '—'],
+      ['Last verified', lastVerified],
+    ];
+  }
+  const text = (/** @type {unknown} */ value) => (typeof value === 'string' && value !== '' ? value : null);
+  const { metadata } = integration;
+  const account = text(metadata.username) ?? text(metadata.display_name) ?? integration.account_id;
+  const pageName = text(metadata.page_name);
+  /** @type {[string, string][]} */
+  const details = [['Account', account ?? '—']];
+  if (integration.page_id !== null) {
+    details.push(['Page', pageName === null ? integration.page_id : `${pageName} (${integration.page_id})`]);
+  }
+  details.push(
+    ['Permissions', integration.scopes_granted.length === 0 ? 'None' : integration.scopes_granted.join(', ')],
+    ['Expires', integration.token_expires_at === null ? 'Never' : formatTime(integration.token_expires_at)],
+    ['Last verified', lastVerified],
+  );
+  return details;
+}

@@ -1,0 +1,389 @@
+// @ts-check
+import { createApiClient, developmentIdentity, ServiceUnreachable } from './api-client.js';
+import { cardState, integrationDetails } from './card-state.js';
+import { reportUnexpectedErrors, showPageError } from './page-errors.js';
+import { callbackUrl, rememberSignIn } from './pending-sign-in.js';
+
+/** @typedef {import('./api-client.js').ApiError} ApiError */
+/** @typedef {import('./api-client.js').Capability} Capability */
+/** @typedef {import('./api-client.js').Integration} Integration */
+
+reportUnexpectedErrors();
+
+const DEFAULT_USER = 'demo';
+
+/** Which form field an SMTP failure is about, so the message can point at it. */
+const FIELD_FOR_CODE = /** @type {Record<string, string>} */ ({
+  smtp_auth_failed: 'smtp_password',
+  smtp_auth_not_offered: 'smtp_host',
+  smtp_connection_refused: 'smtp_port',
+  smtp_host_not_found: 'smtp_host',
+  smtp_host_not_allowed: 'smtp_host',
+  smtp_tls_failed: 'smtp_host',
+  smtp_tls_required: 'smtp_port',
+  smtp_timeout: 'smtp_host',
+  smtp_connection_failed: 'smtp_host',
+});
+
+const EMAIL_FIELDS = ['email_address', 'smtp_host', 'smtp_port', 'smtp_username', 'smtp_password'];
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const formatTime = (/** @type {string} */ iso) => timeFormat.format(new Date(iso));
+
+/**
+ * @template {Element} T
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @param {new (...args: never[]) => T} type
+ * @returns {T}
+ */
+function find(root, selector, type) {
+  const element = root.querySelector(selector);
+  if (!(element instanceof type)) throw new Error(`The page is missing ${selector}`);
+  return element;
+}
+
+const userId = new URLSearchParams(window.location.search).get('user_id')?.trim() || DEFAULT_USER;
+find(document, '#user-id', HTMLInputElement).value = userId;
+const api = createApiClient(developmentIdentity(userId));
+const announcer = find(document, '#announcer', HTMLElement);
+const dialog = find(document, '#disconnect-dialog', HTMLDialogElement);
+
+/** @param {string} platform */
+const cardOf = (platform) => find(document, `[data-platform="${platform}"]`, HTMLElement);
+/** @param {HTMLElement} card */
+const nameOf = (card) => find(card, 'h2', HTMLElement).textContent?.trim() ?? '';
+
+/** Says `text` through the polite live region; clearing it first makes a repeated text heard again. */
+function announce(/** @type {string} */ text) {
+  announcer.textContent = '';
+  window.setTimeout(() => {
+    announcer.textContent = text;
+  }, 50);
+}
+
+/**
+ * @param {HTMLElement} card
+ * @param {string} text
+ * @param {'success' | 'error'} tone
+ */
+function showMessage(card, text, tone) {
+  const message = find(card, '[data-field="message"]', HTMLElement);
+  message.hidden = false;
+  message.dataset.tone = tone;
+  message.textContent = text;
+  announce(`${nameOf(card)}: ${text}`);
+}
+
+/** @param {HTMLElement} card */
+function clearMessage(card) {
+  find(card, '[data-field="message"]', HTMLElement).hidden = true;
+}
+
+/**
+ * Disables the card's controls while a request runs, so nothing is sent twice.
+ * @param {HTMLElement} card
+ * @param {boolean} busy
+ */
+function setBusy(card, busy) {
+  card.setAttribute('aria-busy', String(busy));
+  for (const control of card.querySelectorAll('button, input')) {
+    if (control instanceof HTMLButtonElement || control instanceof HTMLInputElement) control.disabled = busy;
+  }
+}
+
+/**
+ * @param {HTMLElement} list
+ * @param {[string, string][]} details
+ */
+function fillDetails(list, details) {
+  list.replaceChildren(
+    ...details.flatMap(([term, description]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = description;
+      return [dt, dd];
+    }),
+  );
+  list.hidden = details.length === 0;
+}
+
+/**
+ * @param {HTMLElement} card
+ * @param {Capability} capability
+ * @param {Integration | undefined} integration
+ */
+function renderCard(card, capability, integration) {
+  const state = cardState(capability);
+  const badge = find(card, '[data-field="status"]', HTMLElement);
+  badge.textContent = state.status.label;
+  badge.dataset.tone = state.status.tone;
+  fillDetails(
+    find(card, '[data-field="details"]', HTMLElement),
+    integration === undefined ? [] : integrationDetails(integration, formatTime),
+  );
+  for (const [field, available] of Object.entries(state.capabilities)) {
+    const indicator = find(card, `[data-field="${field}"]`, HTMLElement);
+    indicator.textContent = available ? 'Available' : 'Not available';
+    indicator.dataset.state = available ? 'on' : 'off';
+  }
+  const reason = find(card, '[data-field="reason"]', HTMLElement);
+  reason.hidden = state.reason === null;
+  reason.textContent = state.reason ?? '';
+  reason.dataset.tone = state.status.tone;
+  const limitations = find(card, '[data-field="limitations"]', HTMLElement);
+  limitations.replaceChildren(
+    ...state.limitations.map((text) => Object.assign(document.createElement('li'), { textContent: text })),
+  );
+  limitations.hidden = state.limitations.length === 0;
+  for (const [action, shown] of Object.entries(state.actions)) {
+    const button = card.querySelector(`[data-action="${action}"]`);
+    if (button instanceof HTMLButtonElement) button.hidden = !shown;
+  }
+  if (state.emailForm !== 'none') renderEmailSettings(card, state.emailForm, integration);
+}
+
+/**
+ * @param {HTMLElement} card
+ * @param {'open' | 'folded'} mode
+ * @param {Integration | undefined} integration
+ */
+function renderEmailSettings(card, mode, integration) {
+  const settings = find(card, '[data-field="email-settings"]', HTMLDetailsElement);
+  const summary = find(card, '[data-field="email-settings-summary"]', HTMLElement);
+  summary.textContent = mode === 'folded' ? 'Change SMTP settings' : 'SMTP settings';
+  // Fold only when the login starts working, never while someone is editing.
+  if (mode === 'open') settings.open = true;
+  else if (card.dataset.emailMode !== 'folded') settings.open = false;
+  card.dataset.emailMode = mode;
+  const form = find(card, '[data-field="email-form"]', HTMLFormElement);
+  if (integration === undefined) return;
+  /** @type {Record<string, string | null>} */
+  const stored = {
+    email_address: integration.email_address,
+    smtp_host: integration.smtp_host,
+    smtp_port: integration.smtp_port === null ? null : String(integration.smtp_port),
+    smtp_username: integration.smtp_username,
+  };
+  for (const [name, value] of Object.entries(stored)) {
+    const input = form.elements.namedItem(name);
+    if (input instanceof HTMLInputElement && input.value === '' && value !== null) input.value = value;
+  }
+}
+
+/** Loads capabilities (which decide every button) and the stored integrations (their details). */
+async function refresh() {
+  const [capabilities, integrations] = await Promise.all([api.capabilities(), api.integrations()]);
+  if (!capabilities.ok) {
+    showPageError(`Could not load what your accounts can do: ${capabilities.error.detail}`);
+    return;
+  }
+  if (!integrations.ok) showPageError(`Could not load your connected accounts: ${integrations.error.detail}`);
+  const stored = integrations.ok ? integrations.data : [];
+  for (const capability of capabilities.data) {
+    renderCard(
+      cardOf(capability.platform),
+      capability,
+      stored.find((integration) => integration.platform === capability.platform),
+    );
+  }
+}
+
+/**
+ * Runs one card action with the card busy, and turns an unreachable service into a visible message.
+ * @param {HTMLElement} card
+ * @param {() => Promise<void>} action
+ */
+async function withCard(card, action) {
+  clearMessage(card);
+  setBusy(card, true);
+  try {
+    await action();
+  } catch (error) {
+    if (!(error instanceof ServiceUnreachable)) throw error;
+    showMessage(card, error.message, 'error');
+  } finally {
+    setBusy(card, false);
+  }
+}
+
+/** @param {HTMLElement} card */
+async function signIn(card) {
+  const platform = card.dataset.platform ?? '';
+  const redirectUri = callbackUrl();
+  const started = await api.authorize(platform, redirectUri);
+  if (!started.ok) {
+    showMessage(card, started.error.detail, 'error');
+    return;
+  }
+  const consentUrl = started.data.authorization_url;
+  rememberSignIn({
+    platform,
+    platformName: nameOf(card),
+    userId,
+    redirectUri,
+    state: new URL(consentUrl).searchParams.get('state') ?? '',
+  });
+  announce(`Opening ${nameOf(card)} to sign in.`);
+  window.location.assign(consentUrl);
+}
+
+/** @param {HTMLElement} card */
+async function validate(card) {
+  const result = await api.validate(card.dataset.platform ?? '');
+  if (!result.ok) {
+    showMessage(card, result.error.detail, 'error');
+    return;
+  }
+  await refresh();
+  if (result.data.valid) showMessage(card, 'Checked: the connection works.', 'success');
+  else
+    showMessage(
+      card,
+      `Check failed: ${result.data.detail ?? 'the platform refused the credentials.'}`,
+      'error',
+    );
+}
+
+/** @param {HTMLElement} card */
+function confirmDisconnect(card) {
+  const name = nameOf(card);
+  find(dialog, '#disconnect-title', HTMLElement).textContent = `Disconnect ${name}?`;
+  find(dialog, '#disconnect-text', HTMLElement).textContent =
+    `The stored ${name} credentials are deleted. You can connect again at any time.`;
+  dialog.returnValue = '';
+  dialog.addEventListener(
+    'close',
+    () => {
+      if (dialog.returnValue !== 'confirm') return;
+      void withCard(card, async () => {
+        const result = await api.disconnect(card.dataset.platform ?? '');
+        if (!result.ok) {
+          showMessage(card, result.error.detail, 'error');
+          return;
+        }
+        // An empty card again: nothing of the deleted settings stays in the form either.
+        card.querySelector('form')?.reset();
+        await refresh();
+        showMessage(card, 'Disconnected.', 'success');
+        // The button that had focus is gone now; the card's heading is the next sensible place.
+        find(card, 'h2', HTMLElement).focus();
+      });
+    },
+    { once: true },
+  );
+  dialog.showModal();
+}
+
+/** @param {HTMLFormElement} form */
+function clearFormErrors(form) {
+  find(form, '[data-field="form-error"]', HTMLElement).hidden = true;
+  for (const name of EMAIL_FIELDS) {
+    const input = find(form, `[name="${name}"]`, HTMLInputElement);
+    input.removeAttribute('aria-invalid');
+    input.setAttribute('aria-describedby', `email-${name}-hint`);
+    find(form, `#email-${name}-error`, HTMLElement).hidden = true;
+  }
+}
+
+/**
+ * Shows the service's answer inside the form: its sentence on top, and each field at fault marked and
+ * explained next to it.
+ * @param {HTMLFormElement} form
+ * @param {ApiError} error
+ * @returns {HTMLInputElement | null} the first field at fault
+ */
+function showFormErrors(form, error) {
+  const summary = find(form, '[data-field="form-error"]', HTMLElement);
+  summary.hidden = false;
+  const fieldErrors = error.errors?.filter((entry) => EMAIL_FIELDS.includes(entry.path));
+  if (fieldErrors === undefined) {
+    // One problem, told once on top; the field it is about points to it.
+    summary.textContent = error.detail;
+    const path = FIELD_FOR_CODE[error.code];
+    if (path === undefined) return null;
+    const input = find(form, `[name="${path}"]`, HTMLInputElement);
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `email-form-error email-${path}-hint`);
+    return input;
+  }
+  summary.textContent =
+    fieldErrors.length === 1
+      ? 'Please correct the field below.'
+      : `Please correct the ${fieldErrors.length} fields below.`;
+  for (const { path, message } of fieldErrors) {
+    const text = find(form, `#email-${path}-error`, HTMLElement);
+    text.textContent = message;
+    text.hidden = false;
+    const input = find(form, `[name="${path}"]`, HTMLInputElement);
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `email-${path}-error email-${path}-hint`);
+  }
+  const first = fieldErrors[0];
+  return first === undefined ? null : find(form, `[name="${first.path}"]`, HTMLInputElement);
+}
+
+/**
+ * @param {HTMLElement} card
+ * @param {HTMLFormElement} form
+ */
+async function saveEmail(card, form) {
+  clearFormErrors(form);
+  const values = Object.fromEntries(
+    EMAIL_FIELDS.map((name) => [name, find(form, `[name="${name}"]`, HTMLInputElement).value]),
+  );
+  const port = values.smtp_port?.trim() ?? '';
+  const submit = find(form, '[data-action="save-email"]', HTMLButtonElement);
+  const label = submit.textContent;
+  submit.textContent = 'Checking with the SMTP server…';
+  /** @type {{ field: HTMLInputElement | null }} */
+  const atFault = { field: null };
+  try {
+    await withCard(card, async () => {
+      // A port that is not a number goes as typed, so the service explains what is wrong with it.
+      const result = await api.save({
+        platform: 'email',
+        ...values,
+        smtp_port: /^\d+$/.test(port) ? Number(port) : port,
+      });
+      if (!result.ok) {
+        atFault.field = showFormErrors(form, result.error);
+        return;
+      }
+      find(form, '[name="smtp_password"]', HTMLInputElement).value = '';
+      await refresh();
+      showMessage(card, 'Connected: the SMTP server accepted the login.', 'success');
+    });
+  } finally {
+    submit.textContent = label;
+  }
+  // Only now: a field cannot take focus while the card is busy (disabled).
+  atFault.field?.focus();
+}
+
+for (const card of document.querySelectorAll('[data-platform]')) {
+  if (!(card instanceof HTMLElement)) continue;
+  card.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+    if (!(button instanceof HTMLButtonElement)) return;
+    const action = button.dataset.action;
+    if (action === 'connect' || action === 'reconnect') void withCard(card, () => signIn(card));
+    else if (action === 'validate') void withCard(card, () => validate(card));
+    else if (action === 'disconnect') confirmDisconnect(card);
+  });
+  const form = card.querySelector('[data-field="email-form"]');
+  if (form instanceof HTMLFormElement) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void saveEmail(card, form);
+    });
+  }
+}
+
+try {
+  await refresh();
+} catch (error) {
+  if (!(error instanceof ServiceUnreachable)) throw error;
+  showPageError(error.message);
+}

@@ -1,0 +1,29 @@
+// Demo mode: the service with fake Meta and TikTok (consent screens included) and a local SMTP server.
+import { resolve } from 'node:path';
+import { DEMO_SMTP_ACCOUNT } from '../test/support/demo-smtp-server.js';
+import { startDemoStack } from '../test/support/demo-stack.js';
+
+const stack = await startDemoStack({
+  port: Number(process.env.PORT ?? 8000),
+  smtpPort: Number(process.env.DEMO_SMTP_PORT ?? 2525),
+  dataDir: resolve(process.env.DATA_DIR ?? '.data', 'demo'),
+  echo: process.env.DEMO_QUIET === undefined,
+});
+
+process.stdout.write(
+  [
+    '',
+    `Demo ready. Open ${stack.baseUrl}/settings?user_id=demo`,
+    `  Email:  address and username ${DEMO_SMTP_ACCOUNT.user}, password ${DEMO_SMTP_ACCOUNT.password},`,
+    `          SMTP server localhost, port ${stack.smtp.server.port} (any other password shows the failure)`,
+    '  Instagram, Facebook, TikTok: Connect opens a local fake consent page; untick a permission to see',
+    '          a missing scope and Reconnect, or Cancel to see a refused sign-in.',
+    `  API docs: ${stack.baseUrl}/docs`,
+    'Everything starts empty on each run. Ctrl+C stops it.',
+    '',
+  ].join('\n'),
+);
+
+const stop = () => stack.stop().then(() => process.exit(0));
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,187 @@
+import { PLATFORM_NAMES, PLATFORMS, type Platform } from '../../../domain/platform.js';
+import { asset } from './asset-paths.js';
+import { PageLayout } from './page-layout.js';
+
+const EMAIL_FIELDS = [
+  {
+    name: 'email_address',
+    label: 'Email address',
+    type: 'email',
+    autocomplete: 'email',
+    hint: 'The address your messages are sent from.',
+  },
+  {
+    name: 'smtp_host',
+    label: 'SMTP server',
+    type: 'text',
+    autocomplete: 'off',
+    hint: 'For example smtp.gmail.com',
+  },
+  {
+    name: 'smtp_port',
+    label: 'Port',
+    type: 'text',
+    autocomplete: 'off',
+    inputmode: 'numeric',
+    hint: '587 for STARTTLS or 465 for TLS.',
+  },
+  {
+    name: 'smtp_username',
+    label: 'Username',
+    type: 'text',
+    autocomplete: 'off',
+    hint: 'Usually your email address.',
+  },
+  {
+    name: 'smtp_password',
+    label: 'Password',
+    type: 'password',
+    autocomplete: 'off',
+    hint: 'Gmail needs an app password. It is stored encrypted and never shown again.',
+  },
+] as const;
+
+function EmailForm() {
+  return (
+    <details class="email-settings" data-field="email-settings" open>
+      <summary data-field="email-settings-summary">SMTP settings</summary>
+      {/* POST, so that without JavaScript a password can never end up in a URL. */}
+      <form class="email-form" method="post" novalidate data-field="email-form">
+        <div class="form-error" id="email-form-error" role="alert" data-field="form-error" hidden></div>
+        {EMAIL_FIELDS.map((field) => (
+          <div class="field">
+            <label for={`email-${field.name}`}>{field.label}</label>
+            <p class="hint" id={`email-${field.name}-hint`}>
+              {field.hint}
+            </p>
+            <input
+              id={`email-${field.name}`}
+              name={field.name}
+              type={field.type}
+              autocomplete={field.autocomplete}
+              inputmode={'inputmode' in field ? field.inputmode : undefined}
+              aria-describedby={`email-${field.name}-hint`}
+              spellcheck={false}
+            />
+            <p class="field-error" id={`email-${field.name}-error`} hidden></p>
+          </div>
+        ))}
+        <button type="submit" data-action="save-email">
+          Save and check
+        </button>
+      </form>
+    </details>
+  );
+}
+
+const CAPABILITIES = [
+  { field: 'can_send_dm', label: 'Send DM' },
+  { field: 'can_discover', label: 'Discover' },
+  { field: 'can_read_messages', label: 'Read messages' },
+] as const;
+
+function ActionButton({ action, label, platform }: { action: string; label: string; platform: Platform }) {
+  return (
+    <button type="button" data-action={action} class={action === 'disconnect' ? 'danger' : undefined} hidden>
+      {label}
+      <span class="visually-hidden"> {PLATFORM_NAMES[platform]}</span>
+    </button>
+  );
+}
+
+function PlatformCard({ platform }: { platform: Platform }) {
+  const titleId = `${platform}-title`;
+  const signsIn = platform !== 'email';
+  return (
+    <section class="card" id={`card-${platform}`} data-platform={platform} aria-labelledby={titleId}>
+      <header class="card-header">
+        <h2 id={titleId} tabindex={-1}>
+          {PLATFORM_NAMES[platform]}
+        </h2>
+        <span class="badge" data-field="status">
+          Loading…
+        </span>
+      </header>
+      <dl class="details" data-field="details" hidden></dl>
+      <h3 class="section-title">What you can do</h3>
+      <ul class="capabilities">
+        {CAPABILITIES.map((capability) => (
+          <li>
+            <span>{capability.label}</span>
+            <span class="indicator" data-field={capability.field} data-state="unknown">
+              …
+            </span>
+          </li>
+        ))}
+      </ul>
+      <p class="reason" data-field="reason" hidden></p>
+      <ul class="limitations" data-field="limitations" aria-label="Limitations" hidden></ul>
+      {signsIn ? null : <EmailForm />}
+      <div class="actions">
+        {signsIn ? <ActionButton action="connect" label="Connect" platform={platform} /> : null}
+        {signsIn ? <ActionButton action="reconnect" label="Reconnect" platform={platform} /> : null}
+        <ActionButton action="validate" label="Validate" platform={platform} />
+        <ActionButton action="disconnect" label="Disconnect" platform={platform} />
+      </div>
+      <p class="card-message" data-field="message" hidden></p>
+    </section>
+  );
+}
+
+/** `/settings`: the shell the page script fills from `/capabilities` and the integration list. */
+export function SettingsPage() {
+  return (
+    <PageLayout title="Integrations" scripts={[asset('settings.js')]} stylesheets={[asset('settings.css')]}>
+      <header class="page-header">
+        <h1>Integrations</h1>
+        <p>
+          Connect the accounts you send outreach from. Each card says what the account allows; the buttons are
+          the ones the service’s capabilities enable.
+        </p>
+      </header>
+      <main>
+        <div class="page-error" id="page-error" role="alert" hidden></div>
+        <noscript>
+          <p class="page-error">This page needs JavaScript to load your integrations.</p>
+        </noscript>
+        <form class="identity" method="get" action="/settings">
+          <label for="user-id">User</label>
+          <input
+            id="user-id"
+            name="user_id"
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby="user-id-hint"
+          />
+          <button type="submit">Switch user</button>
+          <p class="hint" id="user-id-hint">
+            Development: the API takes the user from <code>user_id</code>. With sign-in enabled it comes from
+            your session instead.
+          </p>
+        </form>
+        <p class="announcer" id="announcer" role="status" aria-live="polite"></p>
+        <ul class="cards" aria-label="Platforms">
+          {PLATFORMS.map((platform) => (
+            <li>
+              <PlatformCard platform={platform} />
+            </li>
+          ))}
+        </ul>
+      </main>
+      <dialog id="disconnect-dialog" aria-labelledby="disconnect-title" aria-describedby="disconnect-text">
+        <form method="dialog">
+          <h2 id="disconnect-title">Disconnect?</h2>
+          <p class="dialog-text" id="disconnect-text"></p>
+          <div class="actions">
+            <button type="submit" value="cancel" autofocus>
+              Cancel
+            </button>
+            <button type="submit" value="confirm" class="danger">
+              Disconnect
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </PageLayout>
+  );
+}

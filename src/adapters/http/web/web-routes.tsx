@@ -1,0 +1,45 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env.js';
+import { CallbackPage } from './callback-page.js';
+import { DocsPage } from './docs-page.js';
+import { SettingsPage } from './settings-page.js';
+
+export const SETTINGS_PATH = '/settings';
+export const CALLBACK_PATH = '/settings/callback';
+export const DOCS_PATH = '/docs';
+
+/**
+ * What the pages need and nothing more: their own scripts, styles and API calls, and `data:` images
+ * (Swagger UI's icons). No inline script or style anywhere.
+ */
+export const PAGE_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Where {@link pageHeaders} applies, with and without a trailing slash. */
+export const PAGE_PATHS = [SETTINGS_PATH, `${SETTINGS_PATH}/*`, DOCS_PATH, `${DOCS_PATH}/*`];
+
+/**
+ * The pages' CSP in place of the API's `default-src 'none'`. It must run after the app's security
+ * headers on the way out, so the app registers it before them. The callback page's URL carries the
+ * authorization code: the app's `Referrer-Policy: no-referrer` and `Cache-Control: no-store` keep it there.
+ */
+export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY);
+};
+
+/** The browser pages: the integrations settings page, its OAuth callback page and the API docs. */
+export function webRoutes() {
+  return new Hono<AppEnv>({ strict: false })
+    .get(SETTINGS_PATH, (c) => c.html(<SettingsPage />))
+    .get(CALLBACK_PATH, (c) => c.html(<CallbackPage />))
+    .get(DOCS_PATH, (c) => c.html(<DocsPage />));
+}

@@ -1,0 +1,23 @@
+/**
+ * Types for TypeScript frontends: Hono's typed client over every API route, and the wire shapes.
+ *
+ *   import { hc } from 'hono/client';
+ *   const api = hc<AppType>('http://localhost:8000');
+ *   const res = await api.api.integrations.capabilities.$get({ query: { user_id: 'u1' } });
+ */
+import type { z } from '@hono/zod-openapi';
+import type { App } from './adapters/http/app.js';
+import type {
+  AuthorizationResponse,
+  CapabilityResponse,
+  ErrorResponse,
+  IntegrationResponse,
+  ValidationResponse,
+} from './adapters/http/schemas.js';
+
+export type AppType = App;
+export type Capability = z.infer<typeof CapabilityResponse>;
+export type Integration = z.infer<typeof IntegrationResponse>;
+export type Validation = z.infer<typeof ValidationResponse>;
+export type Authorization = z.infer<typeof AuthorizationResponse>;
+export type ApiError = z.infer<typeof ErrorResponse>;

@@ -1,0 +1,420 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  accessibilityViolations,
+  launchChromium,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from '../support/browser.js';
+import { DEMO_SMTP_ACCOUNT } from '../support/demo-smtp-server.js';
+import { type DemoStack, startDemoStack } from '../support/demo-stack.js';
+
+const FLOW_TIMEOUT = 90_000;
+const AUTH_FAILED = 'SMTP authentication failed - check username and password';
+const MISSING_SCOPE = "Missing 'instagram_manage_messages' scope. Reconnect with proper permissions.";
+
+let stack: DemoStack;
+let browser: Browser;
+let dataDir: string;
+const opened: WatchedPage[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'settings-page-e2e-'));
+  [stack, browser] = await Promise.all([startDemoStack({ dataDir }), launchChromium()]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+afterEach(() => {
+  const watched = opened.splice(0);
+  // Checked after every flow: nothing failed silently, no CSP violation, no request off this machine.
+  expect(watched.flatMap((page) => page.problems())).toEqual([]);
+});
+
+async function open(userId: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const watched = await openPage(browser, viewport);
+  opened.push(watched);
+  await watched.page.goto(`${stack.baseUrl}/settings?user_id=${userId}`);
+  await loaded(watched.page);
+  return watched.page;
+}
+
+/** Waits until every card shows its status from `/capabilities`. */
+async function loaded(page: Page) {
+  await expect.poll(() => page.locator('[data-field="status"]').allTextContents()).not.toContain('Loading…');
+}
+
+const card = (page: Page, platform: string) => page.locator(`[data-platform="${platform}"]`);
+const sendDm = (section: Locator) => section.locator('[data-field="can_send_dm"]');
+const status = (section: Locator) => section.locator('[data-field="status"]');
+const visibleActions = (section: Locator) =>
+  section
+    .locator('.actions button:visible')
+    .evaluateAll((buttons) => buttons.map((button) => button.dataset.action));
+
+async function fillEmailForm(section: Locator, password: string, port = String(stack.smtp.server.port)) {
+  await section.getByLabel('Email address').fill(DEMO_SMTP_ACCOUNT.user);
+  await section.getByLabel('SMTP server').fill('localhost');
+  await section.getByLabel('Port').fill(port);
+  await section.getByLabel('Username').fill(DEMO_SMTP_ACCOUNT.user);
+  await section.getByLabel('Password').fill(password);
+  await section.getByRole('button', { name: 'Save and check' }).click();
+}
+
+/** Connect (or Reconnect) → the fake platform's consent screen → back on the callback page. */
+async function signIn(page: Page, platform: string, action: 'Connect' | 'Reconnect', untick: string[] = []) {
+  await card(page, platform).getByRole('button', { name: action }).click();
+  await page.waitForURL((url) => url.port === new URL(stack.consent.baseUrl).port);
+  for (const scope of untick) await page.getByLabel(scope).uncheck();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(/\/settings\/callback$/);
+  await expect.poll(() => page.locator('#result-title').getAttribute('data-tone')).not.toBeNull();
+}
+
+async function storedPlatforms(userId: string) {
+  const response = await fetch(`${stack.baseUrl}/api/integrations?user_id=${userId}`);
+  return ((await response.json()) as { platform: string }[]).map((integration) => integration.platform);
+}
+
+async function saveDemoEmail(userId: string) {
+  const response = await fetch(`${stack.baseUrl}/api/integrations?user_id=${userId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      platform: 'email',
+      email_address: DEMO_SMTP_ACCOUNT.user,
+      smtp_host: 'localhost',
+      smtp_port: stack.smtp.server.port,
+      smtp_username: DEMO_SMTP_ACCOUNT.user,
+      smtp_password: DEMO_SMTP_ACCOUNT.password,
+    }),
+  });
+  expect(response.status).toBe(201);
+}
+
+describe('the settings page in headless Chromium', () => {
+  it(
+    'connects email against a local SMTP server, and Send DM becomes available',
+    async () => {
+      const page = await open('avery');
+      const email = card(page, 'email');
+      expect(await sendDm(email).textContent()).toBe('Not available');
+      expect(await visibleActions(email)).toEqual([]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page, 'settings-empty', { fullPage: true });
+
+      await fillEmailForm(email, DEMO_SMTP_ACCOUNT.password);
+
+      await expect.poll(() => sendDm(email).textContent()).toBe('Available');
+      expect(await status(email).textContent()).toBe('Connected');
+      expect(await email.locator('[data-field="message"]').textContent()).toBe(
+        'Connected: the SMTP server accepted the login.',
+      );
+      await expect
+        .poll(() => page.locator('#announcer').textContent())
+        .toBe('Email: Connected: the SMTP server accepted the login.');
+      expect(await email.locator('[data-field="details"]').innerText()).toContain(
+        `Server\nlocalhost:${stack.smtp.server.port}`,
+      );
+      expect(await visibleActions(email)).toEqual(['validate', 'disconnect']);
+      expect(await email.locator('details').getAttribute('open')).toBeNull();
+      expect(stack.smtp.server.logins.at(-1)).toMatchObject({ username: DEMO_SMTP_ACCOUNT.user });
+      await screenshot(email, 'email-connected', { docs: true });
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    "shows the SMTP server's clear message in the form for a wrong password, and field errors inline",
+    async () => {
+      const page = await open('blake');
+      const email = card(page, 'email');
+
+      await fillEmailForm(email, 'not-the-password');
+
+      const summary = email.locator('[data-field="form-error"]');
+      await expect.poll(() => summary.textContent()).toBe(AUTH_FAILED);
+      expect(await summary.getAttribute('role')).toBe('alert');
+      const password = email.getByLabel('Password');
+      expect(await password.getAttribute('aria-invalid')).toBe('true');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-smtp_password');
+      expect(await password.evaluate((input) => input.getAttribute('aria-describedby'))).toBe(
+        'email-form-error email-smtp_password-hint',
+      );
+      expect(await status(email).textContent()).toBe('Not connected');
+      expect(await sendDm(email).textContent()).toBe('Not available');
+      expect(await storedPlatforms('blake')).toEqual([]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(email, 'email-wrong-password', { docs: true });
+
+      await fillEmailForm(email, DEMO_SMTP_ACCOUNT.password, 'twenty-five');
+
+      await expect.poll(() => summary.textContent()).toBe('Please correct the field below.');
+      expect(await email.locator('#email-smtp_port-error').textContent()).toBe(
+        'smtp_port must be a whole number',
+      );
+      expect(await email.getByLabel('Port').getAttribute('aria-invalid')).toBe('true');
+      expect(await password.getAttribute('aria-invalid')).toBeNull();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-smtp_port');
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    "connects Instagram through the platform's consent screen and ends on a connected card",
+    async () => {
+      const page = await open('casey');
+      const instagram = card(page, 'instagram');
+      expect(await visibleActions(instagram)).toEqual(['connect']);
+
+      await signIn(page, 'instagram', 'Connect');
+
+      expect(await page.locator('#result-title').textContent()).toBe('Instagram connected');
+      expect(await page.locator('#result-detail').textContent()).toBe(
+        'Instagram is connected to your account. It can send messages.',
+      );
+      expect(new URL(page.url()).search).toBe('');
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(page.locator('main'), 'oauth-callback', { docs: true });
+
+      await page.getByRole('link', { name: 'Back to settings' }).click();
+      await loaded(page);
+      expect(new URL(page.url()).searchParams.get('user_id')).toBe('casey');
+      expect(await status(instagram).textContent()).toBe('Connected');
+      expect(await sendDm(instagram).textContent()).toBe('Available');
+      expect(await instagram.locator('[data-field="details"]').innerText()).toContain(
+        'Page\nAcme Studio (100000000000042)',
+      );
+      expect(await visibleActions(instagram)).toEqual(['validate', 'disconnect']);
+
+      await instagram.getByRole('button', { name: 'Validate' }).click();
+      await expect
+        .poll(() => instagram.locator('[data-field="message"]').textContent())
+        .toBe('Checked: the connection works.');
+      await screenshot(instagram, 'instagram-connected', { docs: true });
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'shows the reason and a Reconnect button when a scope is missing, and Reconnect fixes it',
+    async () => {
+      const page = await open('devon');
+      const instagram = card(page, 'instagram');
+
+      await signIn(page, 'instagram', 'Connect', ['instagram_manage_messages']);
+      expect(await page.locator('#result-detail').textContent()).toBe(
+        `Instagram is connected to your account. It cannot send messages: ${MISSING_SCOPE}`,
+      );
+      await page.getByRole('link', { name: 'Back to settings' }).click();
+      await loaded(page);
+
+      expect(await instagram.locator('[data-field="reason"]').textContent()).toBe(MISSING_SCOPE);
+      expect(await sendDm(instagram).textContent()).toBe('Not available');
+      expect(await visibleActions(instagram)).toEqual(['reconnect', 'validate', 'disconnect']);
+      expect(await instagram.locator('[data-field="details"]').innerText()).toContain(
+        'Permissions\ninstagram_basic, pages_show_list',
+      );
+      await screenshot(instagram, 'instagram-missing-scope', { docs: true });
+
+      await signIn(page, 'instagram', 'Reconnect');
+      await page.getByRole('link', { name: 'Back to settings' }).click();
+      await loaded(page);
+      expect(await sendDm(instagram).textContent()).toBe('Available');
+      expect(await instagram.locator('[data-field="reason"]').isVisible()).toBe(false);
+      expect(await visibleActions(instagram)).toEqual(['validate', 'disconnect']);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'asks before disconnecting and returns the card to its empty state, all by keyboard',
+    async () => {
+      await saveDemoEmail('emery');
+      const page = await open('emery');
+      const email = card(page, 'email');
+      const disconnect = email.getByRole('button', { name: 'Disconnect' });
+      const dialog = page.getByRole('dialog');
+
+      await disconnect.focus();
+      await page.keyboard.press('Enter');
+      expect(await dialog.getByRole('heading').textContent()).toBe('Disconnect Email?');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+      await screenshot(page, 'disconnect-confirmation', { docs: true });
+      await page.keyboard.press('Escape');
+      expect(await dialog.isVisible()).toBe(false);
+      expect(await status(email).textContent()).toBe('Connected');
+      expect(await storedPlatforms('emery')).toEqual(['email']);
+
+      await disconnect.focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Disconnect');
+      await page.keyboard.press('Enter');
+
+      await expect.poll(() => status(email).textContent()).toBe('Not connected');
+      expect(await sendDm(email).textContent()).toBe('Not available');
+      expect(await email.locator('[data-field="details"]').isVisible()).toBe(false);
+      expect(await visibleActions(email)).toEqual([]);
+      expect(await email.locator('details').getAttribute('open')).toBe('');
+      expect(
+        await email
+          .locator('input')
+          .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value)),
+      ).toEqual(['', '', '', '', '']);
+      expect(await email.locator('[data-field="message"]').textContent()).toBe('Disconnected.');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Email');
+      expect(await storedPlatforms('emery')).toEqual([]);
+      await screenshot(email, 'email-disconnected', { docs: true });
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'says so when the person cancels at the platform, and saves nothing',
+    async () => {
+      const page = await open('finley');
+      await card(page, 'instagram').getByRole('button', { name: 'Connect' }).click();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.waitForURL(/\/settings\/callback$/);
+
+      await expect
+        .poll(() => page.locator('#result-title').textContent())
+        .toBe('Instagram was not connected');
+      expect(await page.locator('#result-detail').textContent()).toBe(
+        'Instagram did not grant access (The person cancelled the sign-in). Nothing was saved.',
+      );
+      expect(await storedPlatforms('finley')).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'connects TikTok, which shows why Send DM is unavailable and offers nothing to fix',
+    async () => {
+      const page = await open('gray');
+      await signIn(page, 'tiktok', 'Connect');
+      await page.getByRole('link', { name: 'Back to settings' }).click();
+      await loaded(page);
+
+      const tiktok = card(page, 'tiktok');
+      expect(await status(tiktok).textContent()).toBe('Connected');
+      expect(await tiktok.locator('[data-field="reason"]').textContent()).toBe(
+        'TikTok does not provide an official Direct Message API.',
+      );
+      expect(await visibleActions(tiktok)).toEqual(['validate', 'disconnect']);
+      expect(await tiktok.locator('[data-field="details"]').innerText()).toContain('Account\nFake Creator');
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'shows failures on the page rather than only in the console',
+    async () => {
+      const watched = await openPage(browser);
+      opened.push(watched);
+      const { page } = watched;
+      await page.route('**/api/integrations/capabilities?*', (route) => route.abort());
+      await page.goto(`${stack.baseUrl}/settings?user_id=harper`);
+      await expect
+        .poll(() => page.locator('#page-error').textContent())
+        .toBe(
+          'Could not reach the service (/api/integrations/capabilities). Check that it is running, then try again.',
+        );
+
+      await page.unroute('**/api/integrations/capabilities?*');
+      await page.route('**/api/integrations/capabilities?*', (route) =>
+        route.fulfill({
+          status: 503,
+          json: { detail: 'The database is not answering.', code: 'service_unavailable' },
+        }),
+      );
+      await page.reload();
+      await expect
+        .poll(() => page.locator('#page-error').textContent())
+        .toBe('Could not load what your accounts can do: The database is not answering.');
+      expect(await page.locator('#page-error').getAttribute('role')).toBe('alert');
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'sends the bearer token an identity provides, the seam for JWT sign-in',
+    async () => {
+      const page = await open('jules');
+      // A string, so that vitest does not rewrite the browser's import().
+      const [request, status] = await Promise.all([
+        page.waitForRequest('**/api/integrations/capabilities?*'),
+        page.evaluate(`(async () => {
+          const { createApiClient } = await import('/assets/api-client.js');
+          const api = createApiClient({ userId: 'jules', bearerToken: async () => 'header.payload.signature' });
+          return (await api.capabilities()).status;
+        })()`),
+      ]);
+      expect(await request.headerValue('authorization')).toBe('Bearer header.payload.signature');
+      expect(new URL(request.url()).searchParams.get('user_id')).toBe('jules');
+      // This server runs in development mode, where the user_id decides and the header is not needed.
+      expect(status).toBe(200);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'fits a phone-sized screen and shows the whole page on a desktop one',
+    async () => {
+      await saveDemoEmail('demo');
+      const desktop = await open('demo');
+      await signIn(desktop, 'instagram', 'Connect', ['instagram_manage_messages']);
+      await desktop.getByRole('link', { name: 'Back to settings' }).click();
+      await loaded(desktop);
+      await screenshot(desktop, 'settings-page', { docs: true, fullPage: true });
+
+      const phone = await open('demo', { width: 390, height: 844 });
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      const smallTargets = await phone
+        .locator('button:visible, summary:visible, input:visible')
+        .evaluateAll((controls) =>
+          controls
+            .filter((control) => control.getBoundingClientRect().height < 44)
+            .map((control) => control.outerHTML),
+        );
+      expect(smallTargets).toEqual([]);
+      expect(await accessibilityViolations(phone)).toEqual([]);
+      await screenshot(phone, 'settings-phone', { docs: true });
+    },
+    FLOW_TIMEOUT,
+  );
+});
+
+describe('/docs in headless Chromium', () => {
+  it(
+    'renders every operation of /openapi.json from this origin alone',
+    async () => {
+      const watched = await openPage(browser);
+      opened.push(watched);
+      const { page } = watched;
+      const origins = new Set<string>();
+      page.on('request', (request) => origins.add(new URL(request.url()).origin));
+      const document = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const operations = Object.values(document.paths).flatMap((methods) => Object.keys(methods)).length;
+      await page.goto(`${stack.baseUrl}/docs`);
+
+      await expect.poll(() => page.locator('.opblock').count()).toBe(operations);
+      expect(await page.locator('.opblock-summary-path').allTextContents()).toContain(
+        '/api/integrations/capabilities',
+      );
+      expect([...origins]).toEqual([stack.baseUrl]);
+      await screenshot(page, 'api-docs', { fullPage: true });
+    },
+    FLOW_TIMEOUT,
+  );
+});

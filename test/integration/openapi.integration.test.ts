@@ -1,0 +1,123 @@
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/domain/errors.js';
+import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
+import { createTestApp } from '../support/test-app.js';
+
+/** Every route of the contract (shared docs, api-contract.md) and the audit log's, as method and path. */
+const CONTRACT_ROUTES = [
+  'GET /api/integrations',
+  'POST /api/integrations',
+  'GET /api/integrations/capabilities',
+  'GET /api/integrations/{platform}/capabilities',
+  'POST /api/integrations/{platform}/validate',
+  'DELETE /api/integrations/{platform}',
+  'GET /api/integrations/oauth/{platform}/authorize',
+  'POST /api/integrations/oauth/{platform}/callback',
+  'GET /healthz',
+  'GET /readyz',
+  // Added by the audit log (issue 5): the caller's own audit entries.
+  'GET /api/integrations/audit',
+];
+
+interface Operation {
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  security?: unknown[];
+}
+
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { properties?: Record<string, { enum?: string[] }>; required?: string[] }>;
+    securitySchemes: Record<string, unknown>;
+  };
+  security: unknown[];
+}
+
+let database: TestDatabase;
+let document: Document;
+
+beforeAll(async () => {
+  database = await pgliteTestDatabase();
+  const { app } = await createTestApp(database);
+  const response = await app.request('/openapi.json');
+  expect(response.status).toBe(200);
+  document = await response.json();
+});
+afterAll(() => database.dispose());
+
+const operations = () =>
+  Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      route: `${method.toUpperCase()} ${path}`,
+      operation,
+    })),
+  );
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    // The parser dereferences in place, so it gets a copy.
+    const result = await validate(structuredClone(document) as never);
+    expect(result.valid ? '' : compileErrors(result)).toBe('');
+    expect(result).toMatchObject({ valid: true, warnings: [], specification: 'OpenAPI' });
+    expect(document.openapi).toBe('3.1.0');
+  });
+
+  it('lists every route of the contract, and nothing else', () => {
+    expect(
+      operations()
+        .map(({ route }) => route)
+        .sort(),
+    ).toEqual([...CONTRACT_ROUTES].sort());
+  });
+
+  it('describes the error shape with every stable code, and uses it for every API error answer', () => {
+    expect(document.components.schemas.Error).toMatchObject({
+      required: ['detail', 'code'],
+      properties: { detail: { type: 'string' }, code: { enum: [...ERROR_CODES] }, errors: { type: 'array' } },
+    });
+    for (const { route, operation } of operations().filter(({ route }) => route.includes('/api/'))) {
+      for (const status of ['400', '401', '403', '404', '429', '500', '502', '503']) {
+        expect(
+          operation.responses[status]?.content?.['application/json']?.schema,
+          `${route} ${status}`,
+        ).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
+      }
+    }
+  });
+
+  it('names the user parameter, the bodies and the answers of the API routes', () => {
+    for (const { route, operation } of operations().filter(({ route }) => route.includes('/api/'))) {
+      // Optional: with JWTs the token names the user; in development user_id is required.
+      expect(operation.parameters, route).toContainEqual(
+        expect.objectContaining({ name: 'user_id', in: 'query', required: false }),
+      );
+      const success = operation.responses['200'] ?? operation.responses['204'];
+      expect(success, route).toBeDefined();
+    }
+    const bodies = operations()
+      .filter(({ operation }) => operation.requestBody !== undefined)
+      .map(({ route, operation }) => [
+        route,
+        operation.requestBody?.content['application/json']?.schema.$ref,
+      ]);
+    expect(bodies).toEqual([
+      ['POST /api/integrations/oauth/{platform}/callback', '#/components/schemas/OAuthCallbackRequest'],
+      ['POST /api/integrations', '#/components/schemas/IntegrationCreate'],
+    ]);
+  });
+
+  it('declares the bearer scheme for the API, optional while user_id names the user, and none for probes', () => {
+    expect(document.components.securitySchemes).toEqual({
+      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: expect.any(String) },
+    });
+    expect(document.security).toEqual([{ bearerAuth: [] }, {}]);
+    expect(document.paths['/healthz']?.get?.security).toEqual([]);
+    expect(document.paths['/readyz']?.get?.security).toEqual([]);
+  });
+});
