@@ -15,7 +15,7 @@ import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-li
 import { systemClock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
-import type { Adapters } from '../composition.js';
+import { type Adapters, buildLifecycleJobs } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { isDatabaseReady, openConfiguredDatabase } from './node-database.js';
@@ -137,10 +137,26 @@ export function nodeAdapters(
 const SAMPLED_ROWS_PER_TABLE = 20;
 
 /** Stops start-up when sampled secrets were sealed with a key ENCRYPTION_KEY lacks. */
-export async function refuseMissingKeys(jobs: LifecycleJobs, description: string): Promise<void> {
+async function refuseMissingKeys(jobs: LifecycleJobs, description: string): Promise<void> {
   const check = await jobs.checkEncryptionKeys(SAMPLED_ROWS_PER_TABLE);
   if (!check.keyMissing) return;
   stop(
     `Stored secrets in ${description} were encrypted with a key that ENCRYPTION_KEY lacks (${check.unreadableRows} of ${check.sampledRows} sampled rows unreadable): add that key after the new one (ENCRYPTION_KEY=new,old), then run npm run rotate-keys.`,
   );
+}
+
+/**
+ * The start-up the server and `npm run refresh` share: configuration, the redacting logger (writing to
+ * `write`), the keyring, a fully migrated database whose stored secrets the keyring opens, the adapters
+ * and the lifecycle jobs. Any problem stops the process with one line.
+ */
+export async function startNode(write: (line: string) => void) {
+  const config = loadConfig();
+  const { logger, secrets } = nodeLogger(config, write);
+  const cipher = await loadCipher(config, { logger, secrets });
+  const { handle, description } = await openReadyDatabase(config);
+  const adapters = nodeAdapters(config, handle, { cipher, logger, secrets });
+  const jobs = buildLifecycleJobs(adapters);
+  await refuseMissingKeys(jobs, description);
+  return { config, logger, handle, description, adapters, jobs };
 }

@@ -3,26 +3,15 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { errorFields } from '../application/error-fields.js';
 import { REFRESH_OUTCOMES } from '../application/use-cases/refresh-due-integrations.js';
-import { buildApp, buildLifecycleJobs } from '../composition.js';
-import {
-  loadCipher,
-  loadConfig,
-  nodeAdapters,
-  nodeLogger,
-  openReadyDatabase,
-  refuseMissingKeys,
-} from './node-setup.js';
+import { buildApp } from '../composition.js';
+import { startNode } from './node-setup.js';
 import { startPeriodicJob } from './periodic-job.js';
 
 async function main() {
   const startedAt = performance.now();
-  const config = loadConfig();
-  const { logger, secrets } = nodeLogger(config, (line) => process.stdout.write(`${line}\n`));
-  const cipher = await loadCipher(config, { logger, secrets });
-  const { handle, description } = await openReadyDatabase(config);
-  const adapters = nodeAdapters(config, handle, { cipher, logger, secrets });
-  const jobs = buildLifecycleJobs(adapters);
-  await refuseMissingKeys(jobs, description);
+  const { config, logger, handle, description, adapters, jobs } = await startNode((line) =>
+    process.stdout.write(`${line}\n`),
+  );
   logger.info('database ready', { database: description });
   if (config.jwt === null) {
     logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id', {
