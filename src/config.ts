@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './adapters/logging/json-logger.js';
+import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
 import type { TokenPlatform } from './domain/platform.js';
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -36,13 +37,25 @@ const redirectUri = z.string().refine((text) => {
   );
 }, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment');
 
-const flag = z.preprocess(
-  unsetWhenEmpty,
-  z
-    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
-);
+const flag = (fallback: 'true' | 'false') =>
+  z.preprocess(
+    unsetWhenEmpty,
+    z
+      .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+      .default(fallback)
+      .transform((value) => value === 'true' || value === '1'),
+  );
+
+const whole = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    unsetWhenEmpty,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
 
 const commaList = (value: unknown) =>
   typeof value === 'string'
@@ -101,22 +114,18 @@ const EnvironmentSchema = z
     ),
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
-    SMTP_ALLOW_PRIVATE_HOSTS: flag,
+    SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
     SMTP_ALLOWED_PORTS: z.preprocess(
       (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
       z
         .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
         .min(1, 'must name at least one port'),
     ),
-    OUTBOUND_TIMEOUT_MS: z.preprocess(
-      unsetWhenEmpty,
-      z.coerce
-        .number()
-        .int()
-        .min(100, 'must be at least 100')
-        .max(120_000, 'must be at most 120000')
-        .default(10_000),
-    ),
+    OUTBOUND_TIMEOUT_MS: whole(10_000, 100, 120_000),
+    REFRESH_ENABLED: flag('true'),
+    REFRESH_INTERVAL_SECONDS: whole(300, 1, 86_400),
+    REFRESH_BATCH_SIZE: whole(25, 1, 1000),
+    HEALTH_CHECK_INTERVAL_HOURS: whole(24, 1, 720),
     LOG_LEVEL: z.preprocess(unsetWhenEmpty, z.enum(LOG_LEVELS).default('info')),
     INSTAGRAM_CLIENT_ID: optionalText,
     INSTAGRAM_CLIENT_SECRET: optionalText,
@@ -161,7 +170,7 @@ const EnvironmentSchema = z
     ),
     AUTH_JWT_ISSUER: optionalText,
     AUTH_JWT_AUDIENCE: optionalText,
-    ALLOW_INSECURE_USER_ID: flag,
+    ALLOW_INSECURE_USER_ID: flag('false'),
     CORS_ORIGINS: z.preprocess(
       (value) => commaList(unsetWhenEmpty(value) ?? ''),
       z.array(
@@ -269,6 +278,19 @@ export interface PlatformSettings {
   readonly tiktokApiUrl: string;
 }
 
+/** The token lifecycle job: renewals and health checks, in the server and in `npm run refresh`. */
+export interface LifecycleConfig {
+  /** Whether the server runs the job itself (`npm run refresh` runs it regardless). */
+  readonly enabled: boolean;
+  readonly intervalMs: number;
+  readonly settings: LifecycleSettings;
+}
+
+// Handling one integration makes at most 12 platform calls in a row (a Meta check: debug_token, ten
+// pages of /me/accounts, the Page token's debug_token), each bounded by the outbound timeout, as is a
+// whole SMTP check. A claim must outlast that with room to spare, or another process could take it over.
+const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
+
 export interface Config {
   readonly environment: 'development' | 'test' | 'production';
   readonly port: number;
@@ -281,6 +303,7 @@ export interface Config {
   readonly smtpAllowPrivateHosts: boolean;
   readonly smtpAllowedPorts: readonly number[];
   readonly outboundTimeoutMs: number;
+  readonly lifecycle: LifecycleConfig;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly platforms: PlatformSettings;
   /** The exact redirect URIs an OAuth flow may return to, as configured. */
@@ -316,6 +339,15 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,
       smtpAllowedPorts: env.SMTP_ALLOWED_PORTS,
       outboundTimeoutMs: env.OUTBOUND_TIMEOUT_MS,
+      lifecycle: {
+        enabled: env.REFRESH_ENABLED,
+        intervalMs: env.REFRESH_INTERVAL_SECONDS * 1000,
+        settings: {
+          batchSize: env.REFRESH_BATCH_SIZE,
+          leaseMs: leaseFor(env.OUTBOUND_TIMEOUT_MS),
+          healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_HOURS * 3_600_000,
+        },
+      },
       logLevel: env.LOG_LEVEL,
       platforms: {
         apps: {

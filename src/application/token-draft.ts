@@ -33,6 +33,7 @@ export async function acceptedTokenDraft(
   deps: { readonly cipher: SecretCipher; readonly clock: Clock },
 ): Promise<IntegrationDraft> {
   const { validated } = token;
+  const now = deps.clock.now();
   const sameAccount =
     existing !== null && validated.accountId !== null && existing.accountId === validated.accountId;
   const [accessToken, refreshToken] = await Promise.all([
@@ -53,7 +54,8 @@ export async function acceptedTokenDraft(
     accessToken,
     refreshToken,
     tokenExpiresAt: expiry(validated, token.fallbackExpiresAt),
-    lastVerifiedAt: deps.clock.now(),
+    tokenIssuedAt: now,
+    lastVerifiedAt: now,
     smtp: null,
     smtpPassword: null,
     metadata: { ...token.metadata, ...validated.metadata },

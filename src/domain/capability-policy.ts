@@ -74,14 +74,15 @@ export const CAPABILITY_RULES = {
 
 type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
 
+// A recorded expiry or revocation shows the platform's own reason when one was stored.
 const STATUS_DENIALS = {
-  expired: (name) => ({
+  expired: (name, detail) => ({
     reasonCode: 'token_expired',
-    reason: `Your ${name} access has expired. Reconnect your account.`,
+    reason: detail ?? `Your ${name} access has expired. Reconnect your account.`,
   }),
-  revoked: (name) => ({
+  revoked: (name, detail) => ({
     reasonCode: 'token_revoked',
-    reason: `Your ${name} access was revoked. Reconnect your account.`,
+    reason: detail ?? `Your ${name} access was revoked. Reconnect your account.`,
   }),
   unsupported: (name) => ({
     reasonCode: 'platform_unsupported',

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import type { Platform } from './platform.js';
 
 export const CONNECTION_STATUSES = ['connected', 'expired', 'revoked', 'unsupported', 'error'] as const;
@@ -29,6 +30,8 @@ export interface Integration {
   readonly accessToken: EncryptedSecret | null;
   readonly refreshToken: EncryptedSecret | null;
   readonly tokenExpiresAt: Date | null;
+  /** When this service obtained the stored access token; with the expiry it gives the token's lifetime. */
+  readonly tokenIssuedAt: Date | null;
   readonly lastVerifiedAt: Date | null;
   readonly smtp: SmtpSettings | null;
   readonly smtpPassword: EncryptedSecret | null;
@@ -52,4 +55,14 @@ export function effectiveStatus(
   return integration.connectionStatus === 'connected' && isTokenExpired(integration, now)
     ? 'expired'
     : integration.connectionStatus;
+}
+
+const STATUS_AFTER: Partial<Record<ErrorCode, Exclude<ConnectionStatus, 'connected'>>> = {
+  token_expired: 'expired',
+  token_revoked: 'revoked',
+};
+
+/** The status a platform's refusal leaves behind: `expired` or `revoked` when it said which, else `error`. */
+export function statusAfterRefusal(code: ErrorCode): Exclude<ConnectionStatus, 'connected'> {
+  return STATUS_AFTER[code] ?? 'error';
 }

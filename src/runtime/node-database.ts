@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { reachable } from '../adapters/persistence/database-errors.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
-import { openPostgres, type PostgresHandle } from '../adapters/persistence/postgres.js';
+import { openPostgres } from '../adapters/persistence/postgres.js';
 import type { Config } from '../config.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database kept in DATA_DIR. */
@@ -26,16 +26,4 @@ export async function isDatabaseReady(handle: DatabaseHandle): Promise<boolean> 
   } catch {
     return false;
   }
-}
-
-/** The service's tables that the database lacks (none once migrated). */
-export async function missingTables(handle: PostgresHandle): Promise<string[]> {
-  const [row] = await handle.sql<Record<string, boolean>[]>`
-    select to_regclass('social_integrations') is not null as social_integrations,
-           to_regclass('oauth_states') is not null as oauth_states,
-           to_regclass('audit_log') is not null as audit_log,
-           to_regclass('rate_limit_counters') is not null as rate_limit_counters`;
-  return Object.entries(row ?? {})
-    .filter(([, present]) => !present)
-    .map(([table]) => table);
 }

@@ -279,7 +279,7 @@ describe('start-up refuses a bad configuration with one clear line', () => {
 
         expect(code).toBe(1);
         expect(output.trim()).toMatch(
-          /has no social_integrations or oauth_states or audit_log or rate_limit_counters table: run npm run db:migrate first\.$/,
+          /lacks migrations 0000_social_integrations, 0001_oauth_states, .*: run npm run db:migrate first\.$/,
         );
       } finally {
         await admin.unsafe(`drop database ${name} with (force)`);

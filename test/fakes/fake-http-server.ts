@@ -23,6 +23,8 @@ export interface FakeResponse {
 /** What a route can be told to do instead of answering normally. */
 export type Fault =
   | { readonly kind: 'hang' }
+  /** Answers normally, but only after `ms`. */
+  | { readonly kind: 'slow'; readonly ms: number }
   | { readonly kind: 'malformed' }
   | { readonly kind: 'answer'; readonly response: FakeResponse };
 
@@ -66,6 +68,7 @@ export class FakeHttpServer<Route extends string> {
       fake?.requests.push(recorded);
       const fault = route === null ? undefined : fake?.faults.get(route);
       if (fault?.kind === 'hang') return;
+      if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault?.kind === 'malformed') {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [');
         return;

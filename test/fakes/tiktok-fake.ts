@@ -169,7 +169,11 @@ export class TikTokFake {
     return oauthError('unsupported_grant_type', 'Unsupported grant type');
   }
 
-  private issue(openId: string, scopes: readonly string[]): FakeResponse {
+  /** Tokens as if the person `openId` had connected earlier: an access token and its refresh token. */
+  issueTokens(
+    openId = this.openId,
+    scopes: readonly string[] = ['user.info.basic'],
+  ): { accessToken: string; refreshToken: string } {
     const accessToken = `act.${randomBytes(24).toString('base64url')}`;
     const refreshToken = `rft.${randomBytes(24).toString('base64url')}`;
     this.accessTokens.set(accessToken, {
@@ -178,6 +182,16 @@ export class TikTokFake {
       expiresAt: Date.now() + this.accessLifetimeSeconds * 1000,
     });
     this.refreshTokens.set(refreshToken, { openId, scopes });
+    return { accessToken, refreshToken };
+  }
+
+  /** The refresh tokens that still work for a person: with rotation, only the newest one. */
+  liveRefreshTokens(openId: string): string[] {
+    return [...this.refreshTokens].filter(([, record]) => record.openId === openId).map(([token]) => token);
+  }
+
+  private issue(openId: string, scopes: readonly string[]): FakeResponse {
+    const { accessToken, refreshToken } = this.issueTokens(openId, scopes);
     return {
       status: 200,
       body: {

@@ -665,7 +665,8 @@ describe('validating a stored token again', () => {
     expect(await capability('instagram', userId)).toMatchObject({
       can_send_dm: false,
       reason_code: 'token_revoked',
-      reason: 'Your Instagram access was revoked. Reconnect your account.',
+      reason:
+        'Your Instagram access was revoked: the app was removed from the Facebook account. Reconnect your account.',
     });
   });
 

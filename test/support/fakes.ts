@@ -54,6 +54,15 @@ export class ScriptedGateway implements PlatformGateway {
     return this.next.ok ? ok({ accessToken: credentials.accessToken, ...this.next.value }) : this.next;
   }
 
+  /** Secrets renewed so far; `nextRefresh` decides the answer (a refusal unless a test sets one). */
+  readonly refreshes: string[] = [];
+  nextRefresh: Result<IssuedToken> = fail('token_revoked', 'Scripted gateways renew nothing.');
+
+  async refresh(secret: string): Promise<Result<IssuedToken>> {
+    this.refreshes.push(secret);
+    return this.nextRefresh;
+  }
+
   /** The same scripted gateway for every token platform. */
   asGateways(): PlatformGateways {
     return { instagram: this, facebook: this, tiktok: this };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SecretCipher } from '../../src/application/ports/secret-cipher.js';
 import type { EncryptedSecret, Integration, IntegrationDraft } from '../../src/domain/integration.js';
 
 export const uniqueUserId = () => `user-${randomUUID()}`;
@@ -18,6 +19,7 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
     accessToken: null,
     refreshToken: null,
     tokenExpiresAt: null,
+    tokenIssuedAt: null,
     lastVerifiedAt: new Date('2026-01-02T03:04:05.000Z'),
     smtp: { emailAddress: 'me@example.com', host: 'smtp.example.com', port: 587, username: 'me@example.com' },
     smtpPassword: sealedForTest('password'),
@@ -48,4 +50,32 @@ export function instagramDraft(overrides: Partial<IntegrationDraft> = {}): Integ
 export function storedIntegration(draft: IntegrationDraft): Integration {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return { ...draft, id: randomUUID(), createdAt: at, updatedAt: at };
+}
+
+const MINUTE = 60_000;
+
+/**
+ * A TikTok integration due for renewal at `now`: its 2-hour access token has 20 minutes left. The
+ * tokens (as a TikTok fake issued them) are sealed with `cipher`.
+ */
+export async function dueTikTokDraft(
+  cipher: SecretCipher,
+  tokens: { readonly openId: string; readonly accessToken: string; readonly refreshToken: string },
+  now: Date,
+  overrides: Partial<IntegrationDraft> = {},
+): Promise<IntegrationDraft> {
+  return instagramDraft({
+    platform: 'tiktok',
+    scopesGranted: ['user.info.basic'],
+    accountId: tokens.openId,
+    pageId: null,
+    businessId: null,
+    accessToken: await cipher.seal(tokens.accessToken),
+    refreshToken: await cipher.seal(tokens.refreshToken),
+    tokenIssuedAt: new Date(now.getTime() - 100 * MINUTE),
+    tokenExpiresAt: new Date(now.getTime() + 20 * MINUTE),
+    lastVerifiedAt: new Date(now.getTime() - 100 * MINUTE),
+    metadata: {},
+    ...overrides,
+  });
 }

@@ -27,15 +27,13 @@ function exited(child: ChildProcess): Promise<number | null> {
     : new Promise((resolve) => child.once('exit', resolve));
 }
 
-/**
- * Runs the Node entry point as its own process, the way `npm start` does, with only `env` as its settings.
- * With `echo`, its output also goes to this process's stdout (the demo shows the service's log).
- */
-export function runServer(
+function spawnCapturing(
+  script: string,
+  args: readonly string[],
   env: Record<string, string>,
   echo = false,
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,6 +45,30 @@ export function runServer(
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   return { child, output: () => output };
+}
+
+/**
+ * Runs the Node entry point as its own process, the way `npm start` does, with only `env` as its settings.
+ * With `echo`, its output also goes to this process's stdout (the demo shows the service's log).
+ */
+export function runServer(
+  env: Record<string, string>,
+  echo = false,
+): { child: ChildProcess; output: () => string } {
+  return spawnCapturing(entry, [], env, echo);
+}
+
+/** Runs a command of `src/runtime/cli` (as `npm run refresh` etc. do) to its end, with only `env` as its settings. */
+export async function runCommand(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const script = fileURLToPath(new URL(`../../src/runtime/cli/${name}.ts`, import.meta.url));
+  const { child, output } = spawnCapturing(script, args, env);
+  // 'close' comes after the output streams end, so nothing the command printed is missed.
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, output: output() };
 }
 
 /** Starts the server (on `env.PORT`, or a free port) and waits until it listens. */

@@ -5,13 +5,16 @@ import { createJsonLogger, type LogLevel } from '../../src/adapters/logging/json
 import { SecretValues } from '../../src/adapters/logging/secret-values.js';
 import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
+import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
 import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
 import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
-import { buildApp } from '../../src/composition.js';
+import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
+import { type Adapters, buildApp, buildLifecycleJobs } from '../../src/composition.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
@@ -28,41 +31,64 @@ export interface TestAppOptions {
   readonly logLevel?: LogLevel;
   /** Values the logger must redact for good, like the OAuth client secrets the runtime registers. */
   readonly fixedSecrets?: readonly string[];
+  /** The Fernet keyring, newest first; a fresh key otherwise. */
+  readonly keys?: string;
+  readonly lifecycleSettings?: LifecycleSettings;
 }
 
-/** The real app on a test database, with scripted platforms unless given, and captured log lines. */
+export const TEST_LIFECYCLE_SETTINGS: LifecycleSettings = {
+  batchSize: 25,
+  leaseMs: 5 * 60_000,
+  healthCheckIntervalMs: 24 * 3_600_000,
+};
+
+/**
+ * The real app and lifecycle jobs on a test database, with scripted platforms unless given, and
+ * captured log lines.
+ */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const key = generateFernetKey();
+  const key = options.keys ?? generateFernetKey();
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
   const logLines: string[] = [];
-  const secrets = new SecretValues([key, ...(options.fixedSecrets ?? [])]);
+  const secrets = new SecretValues([...key.split(','), ...(options.fixedSecrets ?? [])]);
   const auditLog = new DrizzleAuditLog(database.handle.db);
-  const app = buildApp(
-    {
-      repository: options.repository ?? new DrizzleIntegrationRepository(database.handle.db),
-      cipher,
-      clock: options.clock ?? systemClock,
-      mailVerifier,
-      gateways: options.gateways ?? gateway.asGateways(),
-      oauthStates: new DrizzleOAuthStateStore(database.handle.db),
-      oauthRedirectUris: options.oauthRedirectUris ?? [],
-      auditLog,
-      rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
-      logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
-      secrets,
-      isDatabaseReady: async () => true,
-      staticAssets: nodeStaticAssets,
-    },
-    {
-      verifyBearer: null,
-      corsOrigins: [],
-      rateLimits: { perMinute: 0, outboundPerMinute: 0 },
-      socketAddress: () => '127.0.0.1',
-      clientAddressHeader: null,
-      ...options.security,
-    },
-  );
-  return { app, cipher, key, mailVerifier, gateway, logLines, auditLog };
+  const adapters: Adapters = {
+    repository: options.repository ?? new DrizzleIntegrationRepository(database.handle.db),
+    cipher,
+    clock: options.clock ?? systemClock,
+    mailVerifier,
+    gateways: options.gateways ?? gateway.asGateways(),
+    oauthStates: new DrizzleOAuthStateStore(database.handle.db),
+    oauthRedirectUris: options.oauthRedirectUris ?? [],
+    auditLog,
+    rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
+    logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
+    secrets,
+    isDatabaseReady: async () => true,
+    staticAssets: nodeStaticAssets,
+    lifecycle: new DrizzleLifecycleStore(database.handle.db),
+    sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
+    lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
+  };
+  const app = buildApp(adapters, {
+    verifyBearer: null,
+    corsOrigins: [],
+    rateLimits: { perMinute: 0, outboundPerMinute: 0 },
+    socketAddress: () => '127.0.0.1',
+    clientAddressHeader: null,
+    ...options.security,
+  });
+  return {
+    app,
+    jobs: buildLifecycleJobs(adapters),
+    repository: adapters.repository,
+    cipher,
+    key,
+    mailVerifier,
+    gateway,
+    logLines,
+    auditLog,
+  };
 }

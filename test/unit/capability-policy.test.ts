@@ -230,6 +230,30 @@ describe('decideCapability', () => {
     ).toBe('The last check of your Email connection failed. Validate it again or reconnect.');
   });
 
+  it.each([
+    [
+      'revoked',
+      'token_revoked',
+      'Your Instagram access was revoked: the Facebook password was changed. Reconnect your account.',
+    ],
+    [
+      'expired',
+      'token_expired',
+      'Your Instagram access expired before it could be renewed. Reconnect your account.',
+    ],
+  ] as const)(
+    'shows the recorded reason of a %s integration',
+    (connectionStatus, reasonCode, statusDetail) => {
+      expect(decideCapability('instagram', instagram({ connectionStatus, statusDetail }), now)).toMatchObject(
+        {
+          canSendDm: false,
+          reasonCode,
+          reason: statusDetail,
+        },
+      );
+    },
+  );
+
   it('treats a token with no known expiry as not expired', () => {
     expect(decideCapability('instagram', instagram({ tokenExpiresAt: null }), now).isConnected).toBe(true);
   });

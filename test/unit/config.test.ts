@@ -79,6 +79,48 @@ describe('parseConfig: platforms and OAuth', () => {
   });
 });
 
+describe('parseConfig: the refresh job', () => {
+  it('runs in the server every 5 minutes by default, with leases that outlast the outbound timeout', () => {
+    expect(parsed({}).lifecycle).toEqual({
+      enabled: true,
+      intervalMs: 300_000,
+      settings: { batchSize: 25, leaseMs: 300_000, healthCheckIntervalMs: 86_400_000 },
+    });
+    expect(
+      parsed({
+        REFRESH_ENABLED: 'false',
+        REFRESH_INTERVAL_SECONDS: '60',
+        REFRESH_BATCH_SIZE: '100',
+        HEALTH_CHECK_INTERVAL_HOURS: '6',
+        OUTBOUND_TIMEOUT_MS: '20000',
+      }).lifecycle,
+    ).toEqual({
+      enabled: false,
+      intervalMs: 60_000,
+      settings: { batchSize: 100, leaseMs: 600_000, healthCheckIntervalMs: 21_600_000 },
+    });
+  });
+
+  it('names every bad refresh setting at once', () => {
+    expect(
+      parseConfig({
+        REFRESH_ENABLED: 'sometimes',
+        REFRESH_INTERVAL_SECONDS: '0',
+        REFRESH_BATCH_SIZE: '2.5',
+        HEALTH_CHECK_INTERVAL_HOURS: 'daily',
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        'REFRESH_ENABLED must be true or false',
+        'REFRESH_INTERVAL_SECONDS must be at least 1',
+        'REFRESH_BATCH_SIZE must be a whole number',
+        'HEALTH_CHECK_INTERVAL_HOURS must be a whole number',
+      ],
+    });
+  });
+});
+
 const KEY = 'KkH6mhmIH7ZKz7lRZ3yjXgSeW9T9_kyOjwS_8_3yQ9s=';
 const SECRET = 's'.repeat(32);
 

@@ -1,6 +1,6 @@
 import { InvalidToken, type SecretCipher } from '../../application/ports/secret-cipher.js';
 import type { EncryptedSecret } from '../../domain/integration.js';
-import { decrypt, encrypt, type FernetKey, parseFernetKey } from './fernet.js';
+import { decrypt, encrypt, type FernetKey, parseFernetKey, rotate } from './fernet.js';
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF, as Python's bytes.decode() does; fatal rejects invalid UTF-8.
@@ -39,6 +39,21 @@ export class FernetSecretCipher implements SecretCipher {
 
   async seal(plaintext: string): Promise<EncryptedSecret> {
     return (await encrypt(this.primary, utf8Encoder.encode(plaintext))) as EncryptedSecret;
+  }
+
+  async isCurrent(sealed: EncryptedSecret): Promise<boolean> {
+    try {
+      await decrypt([this.primary], sealed);
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidToken) return false;
+      throw error;
+    }
+  }
+
+  /** MultiFernet.rotate: any key of the keyring may have sealed it. */
+  async reseal(sealed: EncryptedSecret): Promise<EncryptedSecret> {
+    return (await rotate(this.keys, sealed)) as EncryptedSecret;
   }
 
   /** Opens with any key of the keyring; stored secrets have no ttl. Throws `InvalidToken` for anything else. */

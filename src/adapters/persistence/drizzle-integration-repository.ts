@@ -64,6 +64,7 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
           connectionStatus: change.connectionStatus,
           statusDetail: change.statusDetail,
           ...(change.lastVerifiedAt === undefined ? {} : { lastVerifiedAt: change.lastVerifiedAt }),
+          ...(change.nextCheckAt === undefined ? {} : { nextCheckAt: change.nextCheckAt }),
           updatedAt: sql`now()`,
         })
         .where(eq(table.id, id))

@@ -41,6 +41,7 @@ export function toIntegration(row: IntegrationRow): Integration {
     accessToken: sealed(row.accessToken),
     refreshToken: sealed(row.refreshToken),
     tokenExpiresAt: row.tokenExpiresAt,
+    tokenIssuedAt: row.tokenIssuedAt,
     lastVerifiedAt: row.lastVerifiedAt,
     smtp: hasSmtp
       ? {
@@ -70,6 +71,7 @@ export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$infer
     accessToken: draft.accessToken,
     refreshToken: draft.refreshToken,
     tokenExpiresAt: draft.tokenExpiresAt,
+    tokenIssuedAt: draft.tokenIssuedAt,
     lastVerifiedAt: draft.lastVerifiedAt,
     emailAddress: draft.smtp?.emailAddress ?? null,
     smtpHost: draft.smtp?.host ?? null,

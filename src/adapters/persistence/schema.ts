@@ -12,7 +12,10 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 
-/** The original design's table, column for column, plus `status_detail` (nullable, so old rows stay valid). */
+/**
+ * The original design's table, column for column, plus `status_detail` and the token lifecycle columns
+ * (`token_issued_at`, and the refresh job's schedule and lease), all with defaults so old rows stay valid.
+ */
 export const socialIntegrations = pgTable(
   'social_integrations',
   {
@@ -28,6 +31,7 @@ export const socialIntegrations = pgTable(
     accessToken: text('access_token'),
     refreshToken: text('refresh_token'),
     tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
+    tokenIssuedAt: timestamp('token_issued_at', { withTimezone: true }),
     lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true }),
     emailAddress: varchar('email_address', { length: 320 }),
     smtpHost: varchar('smtp_host', { length: 255 }),
@@ -37,12 +41,22 @@ export const socialIntegrations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().default({}),
+    // When the refresh job should next look at the row (null: never, until it is connected again).
+    // Every insert or replace leaves it due now, so the job decides anew; old rows start due.
+    nextCheckAt: timestamp('next_check_at', { withTimezone: true }).defaultNow(),
+    // A claim by one refresh job: until `lease_until` only the holder of `lease_token` may write back.
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    leaseToken: uuid('lease_token'),
+    refreshAttempts: integer('refresh_attempts').notNull().default(0),
   },
   // The unique (user_id, platform) index also serves every lookup by user_id (its leading column),
   // so a separate user_id index would only slow writes.
   (table) => [
     uniqueIndex('social_integrations_user_platform_key').on(table.userId, table.platform),
     index('social_integrations_platform_idx').on(table.platform),
+    index('social_integrations_next_check_at_idx')
+      .on(table.nextCheckAt)
+      .where(sql`${table.nextCheckAt} is not null`),
   ],
 );
 

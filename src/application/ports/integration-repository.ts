@@ -6,6 +6,8 @@ export interface StatusChange {
   readonly statusDetail: string | null;
   /** Set on a successful check; left as it was when omitted. */
   readonly lastVerifiedAt?: Date;
+  /** When the refresh job should look at it next (null: never); left as it was when omitted. */
+  readonly nextCheckAt?: Date | null;
 }
 
 /** Stores at most one integration per user and platform. */

@@ -61,6 +61,13 @@ export interface PlatformGateway {
   exchangeCode(grant: CodeGrant): Promise<Result<IssuedToken>>;
   /** Checks a token and reports the account, Page and scopes behind it. */
   validate(credentials: TokenCredentials): Promise<Result<ValidatedToken>>;
+  /**
+   * Renews a token with the stored secret its platform's refresh rule names (`REFRESH_RULES`): TikTok's
+   * refresh grant takes the refresh token and answers with a new one (the old one stops working); Meta's
+   * `fb_exchange_token` takes the current long-lived token. A secret the platform refuses is
+   * `token_revoked`, `token_expired` or `credentials_rejected`.
+   */
+  refresh(secret: string): Promise<Result<IssuedToken>>;
 }
 
 export type PlatformGateways = Readonly<Record<TokenPlatform, PlatformGateway>>;

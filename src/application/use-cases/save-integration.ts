@@ -47,6 +47,7 @@ async function emailDraft(
     accessToken: null,
     refreshToken: null,
     tokenExpiresAt: null,
+    tokenIssuedAt: null,
     lastVerifiedAt: deps.clock.now(),
     smtp,
     smtpPassword: await deps.cipher.seal(input.smtpPassword),

@@ -1,13 +1,14 @@
 import type { ErrorCode } from '../../domain/errors.js';
-import type { ConnectionStatus, Integration } from '../../domain/integration.js';
+import { statusAfterRefusal } from '../../domain/integration.js';
 import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
-import { type IntegrationView, presentIntegration, UNREADABLE_CREDENTIALS } from '../integration-view.js';
+import { checkStoredCredentials } from '../credential-check.js';
+import { type IntegrationView, presentIntegration } from '../integration-view.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
-import { InvalidToken, type SecretCipher } from '../ports/secret-cipher.js';
+import type { SecretCipher } from '../ports/secret-cipher.js';
 
 export interface ValidateIntegrationDeps {
   readonly repository: IntegrationRepository;
@@ -31,48 +32,6 @@ const notFound = (platform: Platform) =>
 /** Failures that say nothing about the credentials, so the stored status must not change. */
 const INCONCLUSIVE: readonly ErrorCode[] = ['platform_unavailable', 'platform_not_configured'];
 
-/** The status a refusal leaves behind when the platform said why; any other refusal is an `error`. */
-const STATUS_AFTER: Partial<Record<ErrorCode, ConnectionStatus>> = {
-  token_expired: 'expired',
-  token_revoked: 'revoked',
-};
-
-async function checkWithPlatform(
-  integration: Integration,
-  deps: ValidateIntegrationDeps,
-): Promise<Result<void>> {
-  const { cipher } = deps;
-  if (integration.platform === 'email') {
-    if (integration.smtp === null || integration.smtpPassword === null) {
-      return fail('credentials_rejected', 'This email integration has no SMTP settings. Connect it again.');
-    }
-    return deps.mailVerifier.verify({
-      ...integration.smtp,
-      password: await cipher.open(integration.smtpPassword),
-    });
-  }
-  if (integration.accessToken === null) {
-    return fail(
-      'credentials_rejected',
-      `This ${PLATFORM_NAMES[integration.platform]} integration has no token.`,
-    );
-  }
-  const checked = await deps.gateways[integration.platform].validate({
-    accessToken: await cipher.open(integration.accessToken),
-    pageId: integration.pageId,
-  });
-  return checked.ok ? ok(undefined) : checked;
-}
-
-async function checkSafely(integration: Integration, deps: ValidateIntegrationDeps): Promise<Result<void>> {
-  try {
-    return await checkWithPlatform(integration, deps);
-  } catch (error) {
-    if (error instanceof InvalidToken) return fail('credentials_unreadable', UNREADABLE_CREDENTIALS);
-    throw error;
-  }
-}
-
 /**
  * Re-checks a stored integration with its platform and records the outcome: `connected` with a new
  * `last_verified_at`, or `expired`, `revoked` or `error` with the reason. An outage of the platform, or
@@ -82,17 +41,19 @@ export function validateIntegration(deps: ValidateIntegrationDeps) {
   return async (userId: string, platform: Platform): Promise<Result<ValidationOutcome>> => {
     const integration = await deps.repository.find(userId, platform);
     if (integration === null) return notFound(platform);
-    const checked = await checkSafely(integration, deps);
+    const checked = await checkStoredCredentials(integration, deps);
     if (!checked.ok && INCONCLUSIVE.includes(checked.failure.code)) return checked;
 
     const now = deps.clock.now();
     const updated = await deps.repository.changeStatus(
       integration.id,
       checked.ok
-        ? { connectionStatus: 'connected', statusDetail: null, lastVerifiedAt: now }
+        ? // The refresh job takes it from here: it decides when to renew or check next.
+          { connectionStatus: 'connected', statusDetail: null, lastVerifiedAt: now, nextCheckAt: now }
         : {
-            connectionStatus: STATUS_AFTER[checked.failure.code] ?? 'error',
+            connectionStatus: statusAfterRefusal(checked.failure.code),
             statusDetail: checked.failure.detail,
+            nextCheckAt: null,
           },
     );
     if (updated === null) return notFound(platform);

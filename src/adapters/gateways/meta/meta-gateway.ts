@@ -145,22 +145,14 @@ export class MetaGateway implements PlatformGateway {
       'code',
     );
     if (!short.ok) return short;
-    const long = await this.get(
-      'oauth/access_token',
-      { ...credentials, grant_type: 'fb_exchange_token', fb_exchange_token: short.value.access_token },
-      TokenResponse,
-      'token',
-    );
-    if (!long.ok) return long;
-    const expiresIn = long.value.expires_in;
-    return ok({
-      accessToken: long.value.access_token,
-      refreshToken: null,
-      scopesGranted: null,
-      expiresAt:
-        expiresIn === undefined ? null : new Date(this.options.clock.now().getTime() + expiresIn * 1000),
-      metadata: {},
-    });
+    return this.longLived(app, short.value.access_token);
+  }
+
+  /** Meta has no refresh token: a still-valid token is exchanged for a new long-lived one. */
+  async refresh(accessToken: string): Promise<Result<IssuedToken>> {
+    const { app } = this.options;
+    if (app === null) return this.notConfigured();
+    return this.longLived(app, accessToken);
   }
 
   async validate({ accessToken, pageId }: TokenCredentials): Promise<Result<ValidatedToken>> {
@@ -188,6 +180,31 @@ export class MetaGateway implements PlatformGateway {
       accountId: this.rule.accountId(page.value, token.value),
       pageId: page.value?.id ?? null,
       metadata: page.value?.name ? { page_name: page.value.name } : {},
+    });
+  }
+
+  /** `fb_exchange_token`: a long-lived user token (about 60 days, as `expires_in` says) for a valid one. */
+  private async longLived(app: OAuthApp, accessToken: string): Promise<Result<IssuedToken>> {
+    const long = await this.get(
+      'oauth/access_token',
+      {
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        grant_type: 'fb_exchange_token',
+        fb_exchange_token: accessToken,
+      },
+      TokenResponse,
+      'token',
+    );
+    if (!long.ok) return long;
+    const expiresIn = long.value.expires_in;
+    return ok({
+      accessToken: long.value.access_token,
+      refreshToken: null,
+      scopesGranted: null,
+      expiresAt:
+        expiresIn === undefined ? null : new Date(this.options.clock.now().getTime() + expiresIn * 1000),
+      metadata: {},
     });
   }
 

@@ -1,0 +1,160 @@
+import type { ErrorCode } from './errors.js';
+import { type ConnectionStatus, type Integration, statusAfterRefusal } from './integration.js';
+import type { Platform } from './platform.js';
+
+/** How a platform renews a token before it expires. */
+export interface Renewal {
+  /**
+   * The stored secret the platform renews with: TikTok's refresh grant takes the refresh token (and
+   * answers with a new one that replaces it); Meta's `fb_exchange_token` takes the current token.
+   */
+  readonly secret: 'accessToken' | 'refreshToken';
+  /** Renew once no more than this share of the token's lifetime (as the platform stated it) is left. */
+  readonly leadFraction: number;
+  /** Whether a token past its expiry can still be renewed: a refresh token outlives its access token. */
+  readonly afterExpiry: boolean;
+  /**
+   * Whether renewing doubles as the health check: TikTok's user info cannot say when a token expires
+   * and a refresh can, so a stale TikTok integration is renewed rather than validated.
+   */
+  readonly checksHealth: boolean;
+}
+
+export interface RefreshRule {
+  /** Null when the platform's credentials have nothing to renew (SMTP). */
+  readonly renewal: Renewal | null;
+}
+
+// Meta issues no refresh token: a long-lived user token is exchanged for a new one while it is still
+// valid (an expired one cannot be). Page tokens made from it do not expire, so they are only checked.
+const META = {
+  renewal: { secret: 'accessToken', leadFraction: 0.25, afterExpiry: false, checksHealth: false },
+} as const satisfies RefreshRule;
+
+export const REFRESH_RULES = {
+  instagram: META,
+  facebook: META,
+  tiktok: {
+    renewal: { secret: 'refreshToken', leadFraction: 0.25, afterExpiry: true, checksHealth: true },
+  },
+  email: { renewal: null },
+} as const satisfies Record<Platform, RefreshRule>;
+
+export interface RefreshSettings {
+  /** How long a successful check or renewal is trusted before the integration is checked again. */
+  readonly healthCheckIntervalMs: number;
+}
+
+/** What the policy reads of a stored integration. */
+export type LifecycleState = Pick<
+  Integration,
+  | 'platform'
+  | 'connectionStatus'
+  | 'accessToken'
+  | 'refreshToken'
+  | 'tokenExpiresAt'
+  | 'tokenIssuedAt'
+  | 'lastVerifiedAt'
+>;
+
+export type RefreshDecision =
+  /** Renew with the platform now: expiring, expired but still renewable, or stale where renewing is the check. */
+  | { readonly action: 'renew'; readonly renewal: Renewal; readonly reason: 'expiring' | 'expired' | 'stale' }
+  /** Validate with the platform now: not checked within the health-check interval, or never. */
+  | { readonly action: 'check' }
+  /** Record `expired`: the token is past its expiry and nothing can renew it. */
+  | { readonly action: 'expire' }
+  /** Nothing is due before `until`. */
+  | { readonly action: 'wait'; readonly until: Date }
+  /** Not connected: nothing to keep alive until the user reconnects or validates again. */
+  | { readonly action: 'none' };
+
+/** Its platform's renewal, when the secret that renewal needs is stored. */
+function renewalOf(state: LifecycleState): Renewal | null {
+  const { renewal }: RefreshRule = REFRESH_RULES[state.platform];
+  return renewal !== null && state[renewal.secret] !== null ? renewal : null;
+}
+
+/**
+ * When to renew: once `leadFraction` of the lifetime is left. Without a sensible issue time the lifetime
+ * is unknown, so the token is renewed at once, which tells it.
+ */
+function renewalTime(expiresAt: number, issuedAt: Date | null, renewal: Renewal): number {
+  const lifetime = issuedAt === null ? 0 : expiresAt - issuedAt.getTime();
+  return lifetime > 0 ? expiresAt - renewal.leadFraction * lifetime : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * What keeping one integration alive needs at `now`. Expiry comes only from what the platform said
+ * (`tokenExpiresAt`, `tokenIssuedAt`); an integration with no known expiry is not trusted forever but
+ * checked again once its last check is older than the health-check interval.
+ */
+export function decideRefresh(state: LifecycleState, now: Date, settings: RefreshSettings): RefreshDecision {
+  if (state.connectionStatus !== 'connected') return { action: 'none' };
+  const at = now.getTime();
+  const renewal = renewalOf(state);
+  const expiresAt = state.tokenExpiresAt?.getTime() ?? null;
+
+  if (expiresAt !== null && expiresAt <= at) {
+    return renewal?.afterExpiry ? { action: 'renew', renewal, reason: 'expired' } : { action: 'expire' };
+  }
+  let renewAt = Number.POSITIVE_INFINITY;
+  if (renewal !== null && expiresAt !== null) {
+    renewAt = renewalTime(expiresAt, state.tokenIssuedAt, renewal);
+    if (renewAt <= at) return { action: 'renew', renewal, reason: 'expiring' };
+  }
+  const checkAt =
+    state.lastVerifiedAt === null
+      ? Number.NEGATIVE_INFINITY
+      : state.lastVerifiedAt.getTime() + settings.healthCheckIntervalMs;
+  if (checkAt <= at) {
+    return renewal?.checksHealth ? { action: 'renew', renewal, reason: 'stale' } : { action: 'check' };
+  }
+  return {
+    action: 'wait',
+    until: new Date(Math.min(renewAt, checkAt, expiresAt ?? Number.POSITIVE_INFINITY)),
+  };
+}
+
+/**
+ * The shortest wait before an integration just handled is looked at again, so a platform that answers
+ * without extending a token (or without saying its expiry) cannot start a busy loop.
+ */
+export const MIN_RECHECK_MS = 60_000;
+
+/** When the lifecycle job should next look at an integration left in `state`; null for never. */
+export function nextCheckAt(state: LifecycleState, now: Date, settings: RefreshSettings): Date | null {
+  const decision = decideRefresh(state, now, settings);
+  if (decision.action === 'none') return null;
+  const soonest = now.getTime() + MIN_RECHECK_MS;
+  return new Date(decision.action === 'wait' ? Math.max(decision.until.getTime(), soonest) : soonest);
+}
+
+const RETRY_BASE_MS = 60_000;
+const RETRY_CAP_MS = 60 * 60_000;
+
+/** When to try again after `attempts` transient failures in a row: after 1, 2, 4 … minutes, at most an hour. */
+export function retryAt(attempts: number, now: Date): Date {
+  const delay = Math.min(RETRY_BASE_MS * 2 ** Math.max(attempts - 1, 0), RETRY_CAP_MS);
+  return new Date(now.getTime() + delay);
+}
+
+// They say nothing about the credentials: the platform timed out, failed or limited requests, this
+// service lacks the platform app's settings, or the mail server could not be reached at the moment.
+const TRANSIENT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'platform_unavailable',
+  'platform_not_configured',
+  'smtp_timeout',
+  'smtp_connection_refused',
+  'smtp_connection_failed',
+  'smtp_host_not_found',
+]);
+
+export type FailureOutcome =
+  | { readonly retry: true }
+  | { readonly retry: false; readonly status: Exclude<ConnectionStatus, 'connected'> };
+
+/** A failed renewal or check: retried later with the status kept, or recorded as the status it leaves. */
+export function failureOutcome(code: ErrorCode): FailureOutcome {
+  return TRANSIENT_FAILURES.has(code) ? { retry: true } : { retry: false, status: statusAfterRefusal(code) };
+}
