@@ -72,6 +72,18 @@ export const CAPABILITY_RULES = {
   },
 } as const satisfies Record<Platform, PlatformRule>;
 
+/** What capabilities are decided from: the parts of an integration that say what it can do. */
+export type CapabilityFacts = Pick<
+  Integration,
+  | 'platform'
+  | 'connectionStatus'
+  | 'statusDetail'
+  | 'scopesGranted'
+  | 'accountId'
+  | 'pageId'
+  | 'tokenExpiresAt'
+>;
+
 type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
 
 // A recorded expiry or revocation shows the platform's own reason when one was stored.
@@ -100,7 +112,7 @@ const STATUS_DENIALS = {
   (name: string, detail: string | null) => Denial
 >;
 
-function missingScopes(rule: MessagingRule, integration: Integration | null): string[] {
+function missingScopes(rule: MessagingRule, integration: CapabilityFacts | null): string[] {
   if (rule.kind !== 'scoped' || integration === null) return [];
   return integration.scopesGranted.includes(rule.scope) ? [] : [rule.scope];
 }
@@ -108,7 +120,7 @@ function missingScopes(rule: MessagingRule, integration: Integration | null): st
 function scopedDenial(
   rule: Extract<MessagingRule, { kind: 'scoped' }>,
   platform: Platform,
-  integration: Integration,
+  integration: CapabilityFacts,
 ): Denial | null {
   if (!integration.scopesGranted.includes(rule.scope)) {
     return {
@@ -132,7 +144,11 @@ function scopedDenial(
 }
 
 /** Decides what a user can do on one platform, from their integration (or its absence) at `now`. */
-export function decideCapability(platform: Platform, integration: Integration | null, now: Date): Capability {
+export function decideCapability(
+  platform: Platform,
+  integration: CapabilityFacts | null,
+  now: Date,
+): Capability {
   const rule: PlatformRule = CAPABILITY_RULES[platform];
   const name = PLATFORM_NAMES[platform];
   const status = integration === null ? null : effectiveStatus(integration, now);

@@ -1,10 +1,11 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { IntegrationRepository, StatusChange } from '../../application/ports/integration-repository.js';
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { Integration, IntegrationDraft } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
-import { toIntegration, toRow } from './row-mapping.js';
+import { capabilityColumns, toCapabilityFacts, toIntegration, toRow } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';
 
 const {
@@ -21,11 +22,25 @@ const replaceOnConflict = Object.fromEntries(
 );
 
 export class DrizzleIntegrationRepository implements IntegrationRepository {
-  constructor(private readonly db: Database) {}
+  // The hot read is built once, not per request; it uses the (user_id, platform) index.
+  private readonly capabilityFactsQuery;
+
+  constructor(private readonly db: Database) {
+    this.capabilityFactsQuery = db
+      .select(capabilityColumns)
+      .from(table)
+      .where(eq(table.userId, sql.placeholder('userId')))
+      .prepare('capability_facts_by_user');
+  }
 
   async listByUser(userId: string): Promise<Integration[]> {
     const rows = await reachable(() => this.db.select().from(table).where(eq(table.userId, userId)));
     return rows.map(toIntegration);
+  }
+
+  async listCapabilityFacts(userId: string): Promise<CapabilityFacts[]> {
+    const rows = await reachable(() => this.capabilityFactsQuery.execute({ userId }));
+    return rows.map(toCapabilityFacts);
   }
 
   async find(userId: string, platform: Platform): Promise<Integration | null> {

@@ -1,3 +1,4 @@
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import {
   CONNECTION_STATUSES,
   type ConnectionStatus,
@@ -6,7 +7,7 @@ import {
   type IntegrationDraft,
 } from '../../domain/integration.js';
 import { isPlatform } from '../../domain/platform.js';
-import type { IntegrationRow, socialIntegrations } from './schema.js';
+import { type IntegrationRow, socialIntegrations } from './schema.js';
 
 // Rows may come from the earlier Python service, so JSON columns are read defensively.
 function readScopes(value: unknown): string[] {
@@ -55,6 +56,33 @@ export function toIntegration(row: IntegrationRow): Integration {
     metadata: readMetadata(row.metadata),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+/** The columns capabilities are decided from (no secrets), as `toCapabilityFacts` reads them. */
+export const capabilityColumns = {
+  platform: socialIntegrations.platform,
+  connectionStatus: socialIntegrations.connectionStatus,
+  statusDetail: socialIntegrations.statusDetail,
+  scopesGranted: socialIntegrations.scopesGranted,
+  accountId: socialIntegrations.accountId,
+  pageId: socialIntegrations.pageId,
+  tokenExpiresAt: socialIntegrations.tokenExpiresAt,
+};
+
+type CapabilityRow = Pick<IntegrationRow, keyof typeof capabilityColumns>;
+
+export function toCapabilityFacts(row: CapabilityRow): CapabilityFacts {
+  if (!isPlatform(row.platform))
+    throw new Error(`Unknown platform in a social_integrations row: ${row.platform}`);
+  return {
+    platform: row.platform,
+    connectionStatus: readStatus(row.connectionStatus),
+    statusDetail: row.statusDetail,
+    scopesGranted: readScopes(row.scopesGranted),
+    accountId: row.accountId,
+    pageId: row.pageId,
+    tokenExpiresAt: row.tokenExpiresAt,
   };
 }
 

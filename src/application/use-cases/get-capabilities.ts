@@ -11,7 +11,7 @@ export interface GetCapabilitiesDeps {
 /** Capabilities for every platform, in the fixed platform order, connected or not. */
 export function getAllCapabilities({ repository, clock }: GetCapabilitiesDeps) {
   return async (userId: string): Promise<Capability[]> => {
-    const integrations = await repository.listByUser(userId);
+    const integrations = await repository.listCapabilityFacts(userId);
     const now = clock.now();
     return PLATFORMS.map((platform) =>
       decideCapability(platform, integrations.find((row) => row.platform === platform) ?? null, now),
