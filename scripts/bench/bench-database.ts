@@ -6,6 +6,7 @@ import { migrateDatabase } from '../../src/adapters/persistence/migrate.js';
 import { openPostgres } from '../../src/adapters/persistence/postgres.js';
 import { toRow } from '../../src/adapters/persistence/row-mapping.js';
 import { socialIntegrations } from '../../src/adapters/persistence/schema.js';
+import { sealToken } from '../../src/application/sealed-token.js';
 import type { IntegrationDraft } from '../../src/domain/integration.js';
 
 /** The bench's users are named 1…N, so pgbench (integer variables only) can pick them as the service sees them. */
@@ -41,18 +42,20 @@ async function userDrafts(
   now: Date,
 ): Promise<IntegrationDraft[]> {
   // Meta Page tokens are ~200 characters; TikTok's access and refresh tokens ~70.
-  const [instagramToken, facebookToken, tiktokAccess, tiktokRefresh, smtpPassword] = await Promise.all([
-    cipher.seal(token('EAAG', 150)),
-    cipher.seal(token('EAAG', 150)),
-    cipher.seal(token('act.', 50)),
-    cipher.seal(token('rft.', 50)),
-    cipher.seal(token('', 12)),
+  const [instagramToken, facebookToken, tiktokAccess, tiktokRefresh] = await Promise.all([
+    sealToken(cipher, token('EAAG', 150)),
+    sealToken(cipher, token('EAAG', 150)),
+    sealToken(cipher, token('act.', 50)),
+    sealToken(cipher, token('rft.', 50)),
   ]);
+  const smtpPassword = await cipher.seal(token('', 12));
   const common = {
     userId,
     connectionStatus: 'connected',
     statusDetail: null,
     refreshToken: null,
+    accessTokenMask: null,
+    refreshTokenMask: null,
     tokenExpiresAt: null,
     tokenIssuedAt: now,
     lastVerifiedAt: now,
@@ -69,7 +72,8 @@ async function userDrafts(
       accountId: `1784${userId.padStart(13, '0')}`,
       pageId,
       businessId: null,
-      accessToken: instagramToken,
+      accessToken: instagramToken.sealed,
+      accessTokenMask: instagramToken.mask,
     },
     {
       ...common,
@@ -78,7 +82,8 @@ async function userDrafts(
       accountId: pageId,
       pageId,
       businessId: null,
-      accessToken: facebookToken,
+      accessToken: facebookToken.sealed,
+      accessTokenMask: facebookToken.mask,
     },
     {
       ...common,
@@ -87,8 +92,10 @@ async function userDrafts(
       accountId: `-000${userId}`,
       pageId: null,
       businessId: null,
-      accessToken: tiktokAccess,
-      refreshToken: tiktokRefresh,
+      accessToken: tiktokAccess.sealed,
+      accessTokenMask: tiktokAccess.mask,
+      refreshToken: tiktokRefresh.sealed,
+      refreshTokenMask: tiktokRefresh.mask,
       tokenExpiresAt: new Date(now.getTime() + 86_400_000),
     },
     {
