@@ -22,19 +22,29 @@ const replaceOnConflict = Object.fromEntries(
 );
 
 export class DrizzleIntegrationRepository implements IntegrationRepository {
-  // The hot read is built once, not per request; it uses the (user_id, platform) index.
+  // The reads every request makes are built once, not per request; each uses the (user_id, platform) index.
   private readonly capabilityFactsQuery;
+  private readonly listQuery;
+  private readonly findQuery;
 
   constructor(private readonly db: Database) {
+    const byUser = eq(table.userId, sql.placeholder('userId'));
     this.capabilityFactsQuery = db
       .select(capabilityColumns)
       .from(table)
-      .where(eq(table.userId, sql.placeholder('userId')))
+      .where(byUser)
       .prepare('capability_facts_by_user');
+    this.listQuery = db.select().from(table).where(byUser).prepare('integrations_by_user');
+    this.findQuery = db
+      .select()
+      .from(table)
+      .where(and(byUser, eq(table.platform, sql.placeholder('platform'))))
+      .limit(1)
+      .prepare('integration_by_user_and_platform');
   }
 
   async listByUser(userId: string): Promise<Integration[]> {
-    const rows = await reachable(() => this.db.select().from(table).where(eq(table.userId, userId)));
+    const rows = await reachable(() => this.listQuery.execute({ userId }));
     return rows.map(toIntegration);
   }
 
@@ -44,13 +54,7 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
   }
 
   async find(userId: string, platform: Platform): Promise<Integration | null> {
-    const [row] = await reachable(() =>
-      this.db
-        .select()
-        .from(table)
-        .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-        .limit(1),
-    );
+    const [row] = await reachable(() => this.findQuery.execute({ userId, platform }));
     return row === undefined ? null : toIntegration(row);
   }
 
