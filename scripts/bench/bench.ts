@@ -161,8 +161,10 @@ try {
     process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [],
   );
   let endRssMb: number;
+  let startRssMb: number;
   try {
     const pid = service.process.pid;
+    startRssMb = pid === undefined ? Number.NaN : residentMegabytes(pid, 'VmRSS');
     const scenarios = [
       { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
       { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
@@ -180,6 +182,7 @@ try {
   const failed = printReport({
     rows,
     fernetOps,
+    startRssMb,
     endRssMb,
     statements,
     seedSeconds,

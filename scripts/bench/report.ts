@@ -12,6 +12,7 @@ export interface Row extends Measurement {
 export interface Report {
   readonly rows: readonly Row[];
   readonly fernetOps: number;
+  readonly startRssMb: number;
   readonly endRssMb: number;
   readonly statements: readonly string[];
   readonly seedSeconds: number;
@@ -60,7 +61,9 @@ export function printReport(report: Report): boolean {
   out.push(
     `Fernet encrypt+decrypt of a 200-byte token: ${report.fernetOps.toFixed(0)} round trips/s (one core, sequential)`,
   );
-  out.push(`Service RSS at the end of the run: ${report.endRssMb.toFixed(0)} MB`);
+  out.push(
+    `Service RSS: ${report.startRssMb.toFixed(0)} MB after start-up, ${report.endRssMb.toFixed(0)} MB at the end of the run`,
+  );
   out.push(
     `GET capabilities sends ${report.statements.length} statement(s): ${report.statements.join('; ')}`,
   );
