@@ -27,23 +27,16 @@ function readStatus(value: string): ConnectionStatus {
 const sealed = (value: string | null) => value as EncryptedSecret | null;
 
 export function toIntegration(row: IntegrationRow): Integration {
-  if (!isPlatform(row.platform)) throw new Error(`Unknown platform in social_integrations row ${row.id}`);
   const hasSmtp = row.smtpHost !== null && row.smtpPort !== null;
   return {
     id: row.id,
     userId: row.userId,
-    platform: row.platform,
-    connectionStatus: readStatus(row.connectionStatus),
-    statusDetail: row.statusDetail,
-    scopesGranted: readScopes(row.scopesGranted),
-    accountId: row.accountId,
-    pageId: row.pageId,
+    ...toCapabilityFacts(row),
     businessId: row.businessId,
     accessToken: sealed(row.accessToken),
     refreshToken: sealed(row.refreshToken),
     accessTokenMask: row.accessTokenMask,
     refreshTokenMask: row.refreshTokenMask,
-    tokenExpiresAt: row.tokenExpiresAt,
     tokenIssuedAt: row.tokenIssuedAt,
     lastVerifiedAt: row.lastVerifiedAt,
     smtp: hasSmtp
