@@ -24,7 +24,10 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     // A comma-separated subset of bare,pgbench,capabilities,list,create, for measuring one change quickly.
     only: { type: 'string' },
+    // --no-pin leaves every process to the scheduler.
+    pin: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const smoke = flags.smoke;
 const selected = (scenario: string) => flags.only === undefined || flags.only.split(',').includes(scenario);
@@ -34,7 +37,7 @@ const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0
 // Two halves of the machine: the server under test on the first, wrk / pgbench / this process on the
 // second; PostgreSQL is left to the scheduler. With one core (or no taskset) nothing is pinned.
 const cores = availableParallelism();
-const canPin = cores >= 2 && commandExists('taskset');
+const canPin = flags.pin && cores >= 2 && commandExists('taskset');
 const serverCpus = canPin ? `0-${Math.floor(cores / 2) - 1}` : null;
 const loadCpus = canPin ? `${Math.floor(cores / 2)}-${cores - 1}` : null;
 const shape: LoadShape = {
