@@ -46,9 +46,15 @@ async function startEdgeProcess(
     output += chunk;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, name);
+  };
+  // deno serve waits for idle keep-alive connections before it exits on SIGTERM.
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    signal('SIGTERM');
+    const killer = setTimeout(() => signal('SIGKILL'), 3000);
     await exited;
+    clearTimeout(killer);
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
