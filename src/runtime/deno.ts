@@ -5,7 +5,7 @@ import { errorFields } from '../application/error-fields.js';
 import { buildApp, buildLifecycleJobs } from '../composition.js';
 import { edgeAdapters, edgeSecurity, invalidConfiguration, startEdgeService } from './edge-service.js';
 import { nodeStaticAssets } from './node-static-assets.js';
-import { startPeriodicJob } from './periodic-job.js';
+import { logRefreshRun, startPeriodicJob } from './periodic-job.js';
 
 // The Deno entry, for `deno serve` (see the README): the same app and refresh job as the Node server, on
 // a pooled PostgreSQL connection. Deno runs the Node server's static file middleware through its Node
@@ -14,6 +14,7 @@ import { startPeriodicJob } from './periodic-job.js';
 declare const Deno: {
   readonly env: { toObject(): Record<string, string> };
   exit(code: number): never;
+  addSignalListener(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void;
 };
 
 /** The second argument `deno serve` passes to fetch, which Hono exposes as `c.env`. */
@@ -43,11 +44,18 @@ const app = buildApp(
 
 if (config.lifecycle.enabled) {
   const jobs = buildLifecycleJobs(adapters);
-  startPeriodicJob(
-    async () => logger.info('refresh run', await jobs.refreshDueIntegrations()),
+  const refresher = startPeriodicJob(
+    async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
     config.lifecycle.intervalMs,
     (error) => logger.error('refresh run failed', errorFields(error)),
   );
+  // Its timer would keep the process alive; a renewal in flight is saved before it exits.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    Deno.addSignalListener(signal, () => {
+      logger.info('shutting down', { signal });
+      void refresher.stop().then(() => Deno.exit(0));
+    });
+  }
 }
 
 export default { fetch: app.fetch };
