@@ -24,7 +24,8 @@ interface WorkerBindings {
 
 const write = (line: string) => console.log(line);
 
-// Configuration is read once per isolate; a bad one answers every request with the problems.
+// Configuration is read once per isolate. A bad one is logged (wrangler tail) and answers every request
+// with a 500 that does not describe the deployment's settings to the public.
 let started: Promise<EdgeStart> | undefined;
 
 function start(env: WorkerBindings): Promise<EdgeStart> {
@@ -74,7 +75,10 @@ async function fetch(request: Request, env: WorkerBindings, context: ExecutionCo
   const result = await start(env);
   if (!result.ok) {
     return Response.json(
-      { detail: invalidConfiguration(result.problems), code: 'internal_error' },
+      {
+        detail: 'The service is misconfigured; its log names the problem.',
+        code: 'internal_error',
+      },
       { status: 500, headers: { 'Cache-Control': 'no-store' } },
     );
   }

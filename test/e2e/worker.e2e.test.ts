@@ -226,5 +226,36 @@ describe.skipIf(postgresSkip !== null)(
       expect(renewed?.tokenExpiresAt?.getTime()).toBeGreaterThan(seeded.tokenExpiresAt?.getTime() ?? 0);
       expect(worker.output()).toContain('"msg":"refresh run finished"');
     });
+
+    it('answers a misconfigured deployment with a 500 that keeps its settings to the log', async () => {
+      const misconfiguredState = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));
+      const misconfigured = await startWorker(
+        { NODE_ENV: 'production', CORS_ORIGINS: 'not-an-origin' },
+        database.url ?? '',
+        misconfiguredState,
+        500,
+      );
+      try {
+        const answer = await fetch(`${misconfigured.baseUrl}/api/integrations/capabilities?user_id=u`);
+        expect(answer.status).toBe(500);
+        const body = JSON.stringify(await answer.json());
+        expect(body).toContain('"code":"internal_error"');
+        expect(body).toContain('misconfigured');
+        expect(body).not.toContain('ENCRYPTION_KEY');
+        expect(body).not.toContain('not-an-origin');
+        // workerd's console reaches wrangler's output a moment after the answer.
+        for (
+          let tries = 0;
+          tries < 50 && !misconfigured.output().includes('Invalid configuration');
+          tries++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(misconfigured.output()).toMatch(/Invalid configuration: CORS_ORIGINS\S* has .*not-an-origin/);
+      } finally {
+        await misconfigured.stop();
+        rmSync(misconfiguredState, { recursive: true, force: true });
+      }
+    }, 90_000);
   },
 );

@@ -23,13 +23,14 @@ export interface EdgeProcess {
 
 /**
  * Runs `command` in its own process group (wrangler starts workerd and esbuild children), waits until
- * `/healthz` answers on `port`, and stops the whole group.
+ * `/healthz` answers `readyStatus` on `port`, and stops the whole group.
  */
 async function startEdgeProcess(
   command: string,
   args: readonly string[],
   env: Record<string, string>,
   port: number,
+  readyStatus = 200,
   timeoutMs = 60_000,
 ): Promise<EdgeProcess> {
   const child: ChildProcess = spawn(command, args, {
@@ -61,7 +62,7 @@ async function startEdgeProcess(
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${output}`);
     const answer = await fetch(`${baseUrl}/healthz`).catch(() => null);
-    if (answer?.ok) break;
+    if (answer?.status === readyStatus) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`${command} did not answer within ${timeoutMs} ms:\n${output}`);
@@ -82,7 +83,12 @@ function withPassword(databaseUrl: string): string {
  * The Worker under `wrangler dev` (workerd), as wrangler.toml describes it, with `vars` as its
  * variables, its Hyperdrive binding on `databaseUrl`, and `/__scheduled` to fire the cron handler.
  */
-export async function startWorker(vars: Record<string, string>, databaseUrl: string, stateDir: string) {
+export async function startWorker(
+  vars: Record<string, string>,
+  databaseUrl: string,
+  stateDir: string,
+  readyStatus = 200,
+) {
   const port = await freePort();
   const args = [
     WRANGLER,
@@ -104,6 +110,7 @@ export async function startWorker(vars: Record<string, string>, databaseUrl: str
     args,
     { CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPassword(databaseUrl) },
     port,
+    readyStatus,
   );
 }
 
