@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
-import { reachable } from '../adapters/persistence/database-errors.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
 import { openPostgres } from '../adapters/persistence/postgres.js';
 import type { Config } from '../config.js';
@@ -17,13 +15,4 @@ export async function openConfiguredDatabase(
   }
   const directory = resolve(config.dataDir, 'pglite');
   return { handle: await openPglite(directory), description: `embedded PGlite database in ${directory}` };
-}
-
-export async function isDatabaseReady(handle: DatabaseHandle): Promise<boolean> {
-  try {
-    await reachable<unknown>(() => handle.db.execute(sql`select 1`));
-    return true;
-  } catch {
-    return false;
-  }
 }
