@@ -11,6 +11,7 @@ export const REASON_CODES = [
   'page_not_linked',
   'not_business_account',
   'dm_not_supported',
+  'unsupported_on_runtime',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -143,11 +144,16 @@ function scopedDenial(
   return null;
 }
 
-/** Decides what a user can do on one platform, from their integration (or its absence) at `now`. */
+/**
+ * Decides what a user can do on one platform, from their integration (or its absence) at `now`.
+ * `unsupportedHere` is why this deployment cannot use the platform at all (email on a runtime without
+ * SMTP); it outweighs everything the integration says.
+ */
 export function decideCapability(
   platform: Platform,
   integration: CapabilityFacts | null,
   now: Date,
+  unsupportedHere: string | null = null,
 ): Capability {
   const rule: PlatformRule = CAPABILITY_RULES[platform];
   const name = PLATFORM_NAMES[platform];
@@ -155,7 +161,9 @@ export function decideCapability(
   const isConnected = status === 'connected';
 
   let denial: Denial | null;
-  if (rule.messaging.kind === 'none') {
+  if (unsupportedHere !== null) {
+    denial = { reasonCode: 'unsupported_on_runtime', reason: unsupportedHere };
+  } else if (rule.messaging.kind === 'none') {
     denial = { reasonCode: 'dm_not_supported', reason: rule.messaging.reason };
   } else if (integration === null) {
     denial = {

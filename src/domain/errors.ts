@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'smtp_tls_required',
   'smtp_timeout',
   'smtp_connection_failed',
+  'email_unsupported_on_runtime',
   'credentials_unreadable',
   'payload_too_large',
   'unsupported_media_type',

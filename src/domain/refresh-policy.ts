@@ -140,10 +140,12 @@ export function retryAt(attempts: number, now: Date): Date {
 }
 
 // They say nothing about the credentials: the platform timed out, failed or limited requests, this
-// service lacks the platform app's settings, or the mail server could not be reached at the moment.
+// service lacks the platform app's settings, the mail server could not be reached at the moment, or this
+// runtime cannot speak SMTP at all (a Node process sharing the database can).
 const TRANSIENT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'platform_unavailable',
   'platform_not_configured',
+  'email_unsupported_on_runtime',
   'smtp_timeout',
   'smtp_connection_refused',
   'smtp_connection_failed',

@@ -1,25 +1,18 @@
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
-import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
-import { createJsonLogger } from '../adapters/logging/json-logger.js';
-import { SecretValues } from '../adapters/logging/secret-values.js';
+import type { SecretValues } from '../adapters/logging/secret-values.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
-import { DrizzleAuditLog } from '../adapters/persistence/drizzle-audit-log.js';
-import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
-import { DrizzleLifecycleStore } from '../adapters/persistence/drizzle-lifecycle-store.js';
-import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
-import { DrizzleSealedSecretStore } from '../adapters/persistence/drizzle-sealed-secret-store.js';
 import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
 import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
-import { systemClock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
 import { type Adapters, buildLifecycleJobs } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
-import { isDatabaseReady, openConfiguredDatabase } from './node-database.js';
+import { openConfiguredDatabase } from './node-database.js';
 import { nodeStaticAssets } from './node-static-assets.js';
+import { serviceAdapters, serviceLogger } from './service-adapters.js';
 
 // What the server and the commands (refresh, rotate-keys) share, so they start up the same way.
 
@@ -33,21 +26,6 @@ export function loadConfig(): Config {
   const parsed = parseConfig(process.env);
   if (!parsed.ok) stop(`Invalid configuration: ${parsed.problems.join('; ')}`);
   return parsed.config;
-}
-
-/** Values no log line may contain for as long as the process runs. */
-function configuredSecrets(config: Config): string[] {
-  const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
-  if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
-  if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
-  for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
-  return secrets;
-}
-
-/** The JSON logger at LOG_LEVEL, redacting the configured secrets, and the registry it redacts with. */
-export function nodeLogger(config: Config, write: (line: string) => void) {
-  const secrets = new SecretValues(configuredSecrets(config));
-  return { logger: createJsonLogger(config.logLevel, write, secrets), secrets };
 }
 
 /** The keyring from ENCRYPTION_KEY, or outside production the development key kept in DATA_DIR. */
@@ -103,35 +81,21 @@ export function nodeAdapters(
     secrets,
   }: { readonly cipher: FernetSecretCipher; readonly logger: Logger; readonly secrets: SecretValues },
 ): Adapters {
-  return {
-    repository: new DrizzleIntegrationRepository(handle.db),
+  return serviceAdapters(config, handle.db, {
     cipher,
-    clock: systemClock,
+    logger,
+    secrets,
     mailVerifier: new NodemailerMailVerifier({
       timeoutMs: config.outboundTimeoutMs,
       allowPrivateHosts: config.smtpAllowPrivateHosts,
       allowPort: (port) => config.smtpAllowedPorts.includes(port),
     }),
-    gateways: createPlatformGateways(config.platforms, {
-      fetch: globalThis.fetch,
-      clock: systemClock,
-      timeoutMs: config.outboundTimeoutMs,
-    }),
-    oauthStates: new DrizzleOAuthStateStore(handle.db),
-    oauthRedirectUris: config.oauthRedirectUris,
-    auditLog: new DrizzleAuditLog(handle.db),
     rateLimitStore:
       config.rateLimits.store === 'database'
         ? new DrizzleRateLimitStore(handle.db)
         : new InMemoryRateLimitStore(),
-    logger,
-    secrets,
-    isDatabaseReady: () => isDatabaseReady(handle),
     staticAssets: nodeStaticAssets,
-    lifecycle: new DrizzleLifecycleStore(handle.db),
-    sealedSecrets: new DrizzleSealedSecretStore(handle.db),
-    lifecycleSettings: config.lifecycle.settings,
-  };
+  });
 }
 
 const SAMPLED_ROWS_PER_TABLE = 20;
@@ -152,7 +116,7 @@ async function refuseMissingKeys(jobs: LifecycleJobs, description: string): Prom
  */
 export async function startNode(write: (line: string) => void) {
   const config = loadConfig();
-  const { logger, secrets } = nodeLogger(config, write);
+  const { logger, secrets } = serviceLogger(config, write);
   const cipher = await loadCipher(config, { logger, secrets });
   const { handle, description } = await openReadyDatabase(config);
   const adapters = nodeAdapters(config, handle, { cipher, logger, secrets });

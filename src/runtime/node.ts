@@ -2,10 +2,9 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { errorFields } from '../application/error-fields.js';
-import { REFRESH_OUTCOMES } from '../application/use-cases/refresh-due-integrations.js';
 import { buildApp } from '../composition.js';
 import { startNode } from './node-setup.js';
-import { startPeriodicJob } from './periodic-job.js';
+import { logRefreshRun, startPeriodicJob } from './periodic-job.js';
 
 async function main() {
   const startedAt = performance.now();
@@ -35,12 +34,7 @@ async function main() {
 
   const refresher = config.lifecycle.enabled
     ? startPeriodicJob(
-        async () => {
-          const report = await jobs.refreshDueIntegrations();
-          const handled = REFRESH_OUTCOMES.reduce((sum, outcome) => sum + report[outcome], 0);
-          if (handled > 0) logger.info('refresh run', report);
-          else logger.debug('refresh run', report);
-        },
+        async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
         config.lifecycle.intervalMs,
         (error) => logger.error('refresh run failed', errorFields(error)),
       )

@@ -1,3 +1,6 @@
+import type { Logger } from '../application/ports/logger.js';
+import { REFRESH_OUTCOMES, type RefreshReport } from '../application/use-cases/refresh-due-integrations.js';
+
 export interface PeriodicJob {
   /** Cancels the next run and resolves once the current one (if any) has finished. */
   stop(): Promise<void>;
@@ -31,4 +34,11 @@ export function startPeriodicJob(
       await current;
     },
   };
+}
+
+/** A pass of the in-process refresher: info when it handled something, debug when there was nothing to do. */
+export function logRefreshRun(logger: Logger, report: RefreshReport): void {
+  const handled = REFRESH_OUTCOMES.reduce((sum, outcome) => sum + report[outcome], 0);
+  if (handled > 0) logger.info('refresh run', report);
+  else logger.debug('refresh run', report);
 }

@@ -246,6 +246,11 @@ describe('TikTokGateway.validate', () => {
     ],
     ['malformed JSON', { kind: 'malformed' }, unavailable('sent an answer this service could not read')],
     ['a hang', { kind: 'hang' }, unavailable(`did not answer within ${TIMEOUT_MS / 1000} seconds`)],
+    [
+      'a redirect, without following it',
+      { kind: 'answer', response: { status: 302, location: 'http://127.0.0.1:9/elsewhere' } },
+      unavailable('answered with a redirect (HTTP 302)'),
+    ],
   ])('answers %s as platform_unavailable', async (_name, fault, expected) => {
     tiktok.fail('user_info', fault);
     expect(await gateway.validate({ accessToken: tiktok.mintAccessToken(), pageId: null })).toEqual(expected);

@@ -266,4 +266,19 @@ describe('decideCapability', () => {
   ] as const)('lists the limitations of %s whether or not it is connected', (platform, limitations) => {
     expect(decideCapability(platform, null, now).limitations).toEqual(limitations);
   });
+
+  it('reports a platform this runtime cannot use with its reason, whatever is stored', () => {
+    const reason = 'Email (SMTP) integrations cannot be checked on Deno. Use the Node service.';
+    expect(decideCapability('email', email(), now, reason)).toMatchObject({
+      isConnected: true,
+      connectionStatus: 'connected',
+      canSendDm: false,
+      reasonCode: 'unsupported_on_runtime',
+      reason,
+    });
+    expect(decideCapability('email', null, now, reason)).toMatchObject({
+      canSendDm: false,
+      reasonCode: 'unsupported_on_runtime',
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPoolSize } from '../../src/runtime/node-database.js';
+import { defaultPoolSize } from '../../src/adapters/persistence/postgres.js';
 
 describe('defaultPoolSize', () => {
   it('gives two connections per core, and at least 4', () => {

@@ -222,6 +222,7 @@ describe('retryAt and failureOutcome', () => {
   it.each([
     ['platform_unavailable', { retry: true }],
     ['platform_not_configured', { retry: true }],
+    ['email_unsupported_on_runtime', { retry: true }],
     ['smtp_timeout', { retry: true }],
     ['smtp_connection_refused', { retry: true }],
     ['smtp_host_not_found', { retry: true }],

@@ -52,7 +52,8 @@ export async function requestJson(
   try {
     const response = await client.fetch(url, {
       ...init,
-      redirect: 'error',
+      // Workers' fetch has no 'error' mode; a redirect is refused below instead.
+      redirect: 'manual',
       signal: AbortSignal.timeout(client.timeoutMs),
     });
     status = response.status;
@@ -63,6 +64,8 @@ export async function requestJson(
       : platformUnavailable(client, 'could not be reached');
   }
   if (status >= 500) return platformUnavailable(client, `is not working right now (HTTP ${status})`);
+  if (status >= 300 && status < 400)
+    return platformUnavailable(client, `answered with a redirect (HTTP ${status})`);
   if (status === 429) return platformUnavailable(client, 'is limiting requests right now');
   const parsed = parseJson(text);
   if (parsed === null) return unreadable(client);

@@ -35,6 +35,7 @@ export const STATUS_BY_CODE = {
   smtp_tls_required: 400,
   smtp_timeout: 400,
   smtp_connection_failed: 400,
+  email_unsupported_on_runtime: 501,
   unauthenticated: 401,
   forbidden: 403,
   payload_too_large: 413,

@@ -17,6 +17,10 @@ const errorResponses = {
   415: json(ErrorResponse, 'Body is not application/json'),
   429: json(ErrorResponse, 'Rate limited; see Retry-After'),
   500: json(ErrorResponse, 'Unexpected server error'),
+  501: json(
+    ErrorResponse,
+    'Email (SMTP) cannot be checked on this runtime (Workers, Deno); use the Node service',
+  ),
   502: json(ErrorResponse, 'The platform failed or timed out'),
   503: json(ErrorResponse, 'Database unavailable'),
 } as const;

@@ -12,4 +12,6 @@ export interface SmtpLogin extends SmtpSettings {
  */
 export interface MailVerifier {
   verify(login: SmtpLogin): Promise<Result<void>>;
+  /** Why this runtime cannot check SMTP logins at all, for capabilities; absent where it can. */
+  readonly unsupportedReason?: string;
 }

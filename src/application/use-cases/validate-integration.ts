@@ -30,7 +30,11 @@ const notFound = (platform: Platform) =>
   fail<never>('integration_not_found', `No ${PLATFORM_NAMES[platform]} integration exists for this user.`);
 
 /** Failures that say nothing about the credentials, so the stored status must not change. */
-const INCONCLUSIVE: readonly ErrorCode[] = ['platform_unavailable', 'platform_not_configured'];
+const INCONCLUSIVE: readonly ErrorCode[] = [
+  'platform_unavailable',
+  'platform_not_configured',
+  'email_unsupported_on_runtime',
+];
 
 /**
  * Re-checks a stored integration with its platform and records the outcome: `connected` with a new

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { RotationCounts } from '../../application/use-cases/rotate-secrets.js';
 import { buildLifecycleJobs } from '../../composition.js';
-import { loadCipher, loadConfig, nodeAdapters, nodeLogger, openReadyDatabase, stop } from '../node-setup.js';
+import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, stop } from '../node-setup.js';
+import { serviceLogger } from '../service-adapters.js';
 
 // Re-encrypts every stored secret with ENCRYPTION_KEY's first key. Safe while servers run; rerun it
 // after an interruption and it finishes the rest.
@@ -19,7 +20,7 @@ const describe = (counts: RotationCounts) =>
 const startedAt = performance.now();
 const config = loadConfig();
 // Progress goes to stdout as plain lines; log lines (a development-key warning) go to stderr.
-const { logger, secrets } = nodeLogger(config, (line) => process.stderr.write(`${line}\n`));
+const { logger, secrets } = serviceLogger(config, (line) => process.stderr.write(`${line}\n`));
 const cipher = await loadCipher(config, { logger, secrets });
 const { handle, description } = await openReadyDatabase(config);
 try {

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
+import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
+import { type EdgeProcess, startDeno } from '../support/edge-processes.js';
+import { uniqueUserId } from '../support/integration-builders.js';
+
+const postgresSkip = await postgresUnavailableReason();
+
+describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL', () => {
+  let database: TestDatabase;
+  let deno: EdgeProcess;
+
+  beforeAll(async () => {
+    database = await postgresTestDatabase();
+    deno = await startDeno({
+      DATABASE_URL: database.url ?? '',
+      ENCRYPTION_KEY: generateFernetKey(),
+      REFRESH_ENABLED: 'false',
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await deno?.stop();
+    await database?.dispose();
+  });
+
+  it('answers /healthz, /readyz and capabilities from the database', async () => {
+    expect(await (await fetch(`${deno.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${deno.baseUrl}/readyz`)).status).toBe(200);
+
+    const response = await fetch(`${deno.baseUrl}/api/integrations/capabilities?user_id=${uniqueUserId()}`);
+    const capabilities = await response.json();
+
+    expect(response.status).toBe(200);
+    expect(
+      capabilities.map((entry: { platform: string; reason_code: string }) => [
+        entry.platform,
+        entry.reason_code,
+      ]),
+    ).toEqual([
+      ['instagram', 'not_connected'],
+      ['facebook', 'not_connected'],
+      ['tiktok', 'dm_not_supported'],
+      ['email', 'unsupported_on_runtime'],
+    ]);
+    expect(deno.output()).toContain('"path":"/api/integrations/capabilities","status":200');
+  });
+
+  it('refuses to start with a configuration it cannot run on, naming each problem', async () => {
+    await expect(startDeno({ NODE_ENV: 'test' })).rejects.toThrow(
+      'Invalid configuration: DATABASE_URL is required on Deno (on Workers, the HYPERDRIVE binding provides it); ENCRYPTION_KEY is required on Deno (generate one with npm run generate-key)',
+    );
+  });
+});
