@@ -46,16 +46,15 @@ const flag = (fallback: 'true' | 'false') =>
       .transform((value) => value === 'true' || value === '1'),
   );
 
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 const whole = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    unsetWhenEmpty,
-    z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(fallback),
-  );
+  z.preprocess(unsetWhenEmpty, wholeNumber(min, max).default(fallback));
 
 const commaList = (value: unknown) =>
   typeof value === 'string'
@@ -112,6 +111,7 @@ const EnvironmentSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
         .optional(),
     ),
+    DATABASE_POOL_SIZE: z.preprocess(unsetWhenEmpty, wholeNumber(1, 1000).optional()),
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
@@ -297,6 +297,8 @@ export interface Config {
   readonly host: string;
   /** Null means the embedded PGlite database in `dataDir`. */
   readonly databaseUrl: string | null;
+  /** Connections to PostgreSQL per process; null leaves it to the runtime (sized from the cores it has). */
+  readonly databasePoolSize: number | null;
   readonly dataDir: string;
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
@@ -334,6 +336,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       port: env.PORT,
       host: env.HOST,
       databaseUrl: env.DATABASE_URL ?? null,
+      databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,

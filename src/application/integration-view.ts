@@ -4,7 +4,11 @@ import { maskPassword, maskToken, TOKEN_MASK } from '../domain/masking.js';
 import { InvalidToken, type SecretCipher } from './ports/secret-cipher.js';
 
 /** An integration as callers see it: statuses as of now, secrets masked. */
-export interface IntegrationView extends Omit<Integration, 'accessToken' | 'refreshToken' | 'smtpPassword'> {
+export interface IntegrationView
+  extends Omit<
+    Integration,
+    'accessToken' | 'refreshToken' | 'smtpPassword' | 'accessTokenMask' | 'refreshTokenMask'
+  > {
   readonly accessToken: string | null;
   readonly refreshToken: string | null;
   readonly smtpPassword: string | null;
@@ -13,27 +17,37 @@ export interface IntegrationView extends Omit<Integration, 'accessToken' | 'refr
 export const UNREADABLE_CREDENTIALS =
   'The stored credentials cannot be read with the configured encryption key. Reconnect this account.';
 
-async function openOrNull(cipher: SecretCipher, sealed: EncryptedSecret | null): Promise<string | null> {
-  return sealed === null ? null : cipher.open(sealed);
+/** The token's stored mask; rows stored before masks were kept are decrypted to make it. */
+async function tokenMask(
+  cipher: SecretCipher,
+  sealed: EncryptedSecret | null,
+  stored: string | null,
+): Promise<string | null> {
+  if (sealed === null) return null;
+  return stored ?? maskToken(await cipher.open(sealed));
 }
 
-/** Masks an integration's secrets; one that cannot be decrypted is shown as an error, not thrown. */
+/**
+ * Masks an integration's secrets from the masks stored with them, without decrypting. Only a row stored
+ * before masks were kept is decrypted; one that cannot be is shown as an error, not thrown.
+ */
 export async function presentIntegration(
   integration: Integration,
   cipher: SecretCipher,
   now: Date,
 ): Promise<IntegrationView> {
+  const { accessTokenMask, refreshTokenMask, ...shown } = integration;
   const base = {
-    ...integration,
+    ...shown,
     connectionStatus: effectiveStatus(integration, now),
     smtpPassword: maskPassword(integration.smtpPassword),
   };
   try {
     const [accessToken, refreshToken] = await Promise.all([
-      openOrNull(cipher, integration.accessToken),
-      openOrNull(cipher, integration.refreshToken),
+      tokenMask(cipher, integration.accessToken, accessTokenMask),
+      tokenMask(cipher, integration.refreshToken, refreshTokenMask),
     ]);
-    return { ...base, accessToken: maskToken(accessToken), refreshToken: maskToken(refreshToken) };
+    return { ...base, accessToken, refreshToken };
   } catch (error) {
     if (!(error instanceof InvalidToken)) throw error;
     return {

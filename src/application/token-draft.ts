@@ -3,6 +3,7 @@ import type { TokenPlatform } from '../domain/platform.js';
 import type { Clock } from './ports/clock.js';
 import type { ValidatedToken } from './ports/platform-gateway.js';
 import type { SecretCipher } from './ports/secret-cipher.js';
+import { sealToken } from './sealed-token.js';
 
 /** A token the platform accepted, plus what came with it (posted by the caller or issued by an exchange). */
 export interface AcceptedToken {
@@ -36,11 +37,10 @@ export async function acceptedTokenDraft(
   const now = deps.clock.now();
   const sameAccount =
     existing !== null && validated.accountId !== null && existing.accountId === validated.accountId;
-  const [accessToken, refreshToken] = await Promise.all([
-    deps.cipher.seal(validated.accessToken),
-    token.refreshToken === null
-      ? Promise.resolve(sameAccount ? existing.refreshToken : null)
-      : deps.cipher.seal(token.refreshToken),
+  const kept = sameAccount ? { sealed: existing.refreshToken, mask: existing.refreshTokenMask } : null;
+  const [access, refresh] = await Promise.all([
+    sealToken(deps.cipher, validated.accessToken),
+    token.refreshToken === null ? kept : sealToken(deps.cipher, token.refreshToken),
   ]);
   return {
     userId: token.userId,
@@ -51,8 +51,10 @@ export async function acceptedTokenDraft(
     accountId: validated.accountId,
     pageId: validated.pageId,
     businessId: token.businessId,
-    accessToken,
-    refreshToken,
+    accessToken: access.sealed,
+    accessTokenMask: access.mask,
+    refreshToken: refresh?.sealed ?? null,
+    refreshTokenMask: refresh?.mask ?? null,
     tokenExpiresAt: expiry(validated, token.fallbackExpiresAt),
     tokenIssuedAt: now,
     lastVerifiedAt: now,

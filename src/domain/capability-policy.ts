@@ -73,6 +73,18 @@ export const CAPABILITY_RULES = {
   },
 } as const satisfies Record<Platform, PlatformRule>;
 
+/** What capabilities are decided from: the parts of an integration that say what it can do. */
+export type CapabilityFacts = Pick<
+  Integration,
+  | 'platform'
+  | 'connectionStatus'
+  | 'statusDetail'
+  | 'scopesGranted'
+  | 'accountId'
+  | 'pageId'
+  | 'tokenExpiresAt'
+>;
+
 type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
 
 // A recorded expiry or revocation shows the platform's own reason when one was stored.
@@ -101,7 +113,7 @@ const STATUS_DENIALS = {
   (name: string, detail: string | null) => Denial
 >;
 
-function missingScopes(rule: MessagingRule, integration: Integration | null): string[] {
+function missingScopes(rule: MessagingRule, integration: CapabilityFacts | null): string[] {
   if (rule.kind !== 'scoped' || integration === null) return [];
   return integration.scopesGranted.includes(rule.scope) ? [] : [rule.scope];
 }
@@ -109,7 +121,7 @@ function missingScopes(rule: MessagingRule, integration: Integration | null): st
 function scopedDenial(
   rule: Extract<MessagingRule, { kind: 'scoped' }>,
   platform: Platform,
-  integration: Integration,
+  integration: CapabilityFacts,
 ): Denial | null {
   if (!integration.scopesGranted.includes(rule.scope)) {
     return {
@@ -139,7 +151,7 @@ function scopedDenial(
  */
 export function decideCapability(
   platform: Platform,
-  integration: Integration | null,
+  integration: CapabilityFacts | null,
   now: Date,
   unsupportedHere: string | null = null,
 ): Capability {

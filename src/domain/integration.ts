@@ -29,6 +29,12 @@ export interface Integration {
   readonly businessId: string | null;
   readonly accessToken: EncryptedSecret | null;
   readonly refreshToken: EncryptedSecret | null;
+  /**
+   * What each token shows as (`maskToken`), kept when it is sealed so that listing needs no decryption;
+   * null without a token, and for rows stored before masks were kept (those are decrypted to mask).
+   */
+  readonly accessTokenMask: string | null;
+  readonly refreshTokenMask: string | null;
   readonly tokenExpiresAt: Date | null;
   /** When this service obtained the stored access token; with the expiry it gives the token's lifetime. */
   readonly tokenIssuedAt: Date | null;

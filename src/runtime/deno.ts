@@ -1,5 +1,5 @@
 import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
-import { openPostgres } from '../adapters/persistence/postgres.js';
+import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
 import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
 import { errorFields } from '../application/error-fields.js';
 import { buildApp, buildLifecycleJobs } from '../composition.js';
@@ -31,7 +31,10 @@ if (!started.ok) {
 }
 const { service } = started;
 const { config, logger } = service;
-const { db } = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 1 });
+const { db } = openPostgres(config.databaseUrl, {
+  maxConnections: config.databasePoolSize ?? defaultPoolSize(navigator.hardwareConcurrency),
+  connectTimeoutSeconds: 1,
+});
 const adapters = edgeAdapters(service, db, {
   rateLimitStore:
     config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore(),

@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
-import { openPostgres } from '../adapters/persistence/postgres.js';
+import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
 import type { Config } from '../config.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database kept in DATA_DIR. */
@@ -9,7 +10,10 @@ export async function openConfiguredDatabase(
   config: Config,
 ): Promise<{ handle: DatabaseHandle; description: string }> {
   if (config.databaseUrl !== null) {
-    const handle = openPostgres(config.databaseUrl, { maxConnections: 10, connectTimeoutSeconds: 1 });
+    const handle = openPostgres(config.databaseUrl, {
+      maxConnections: config.databasePoolSize ?? defaultPoolSize(availableParallelism()),
+      connectTimeoutSeconds: 1,
+    });
     const url = new URL(config.databaseUrl);
     return { handle, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
   }

@@ -249,14 +249,35 @@ describe('GET /api/integrations and capabilities', () => {
     });
   });
 
-  it('reports a stored secret it cannot decrypt as an error instead of failing the list', async () => {
+  it('masks tokens from the masks stored with them, without decrypting', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, {
+      platform: 'facebook',
+      access_token: ACCESS_TOKEN,
+    });
+    // A sealed token nothing could open: listing never tries.
+    await database.handle.db.execute(
+      sql`update social_integrations set access_token = 'gAAAAAtampered' where user_id = ${userId}`,
+    );
+
+    const response = await call('GET', `/api/integrations?user_id=${userId}`);
+
+    expect(response.status).toBe(200);
+    expect((await response.json())[0]).toMatchObject({
+      connection_status: 'connected',
+      access_token: `****${ACCESS_TOKEN.slice(-4)}`,
+    });
+  });
+
+  it('reports a secret stored before masks were kept that it cannot decrypt as an error, not a failed list', async () => {
     const userId = uniqueUserId();
     await call('POST', `/api/integrations?user_id=${userId}`, {
       platform: 'facebook',
       access_token: ACCESS_TOKEN,
     });
     await database.handle.db.execute(
-      sql`update social_integrations set access_token = 'gAAAAAtampered' where user_id = ${userId}`,
+      sql`update social_integrations set access_token = 'gAAAAAtampered', access_token_mask = null
+          where user_id = ${userId}`,
     );
 
     const response = await call('GET', `/api/integrations?user_id=${userId}`);

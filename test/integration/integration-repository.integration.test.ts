@@ -79,6 +79,45 @@ for (const driver of drivers) {
       expect(platforms).toEqual(['email', 'instagram']);
     });
 
+    it('lists what capabilities are decided from, for the given user only and without secrets', async () => {
+      const userId = uniqueUserId();
+      const expiresAt = new Date('2030-01-02T03:04:05.000Z');
+      await repository.upsert(
+        instagramDraft({
+          userId,
+          connectionStatus: 'revoked',
+          statusDetail: 'Password changed.',
+          tokenExpiresAt: expiresAt,
+        }),
+      );
+      await repository.upsert(emailDraft({ userId }));
+      await repository.upsert(emailDraft());
+
+      const facts = await repository.listCapabilityFacts(userId);
+
+      expect(facts.sort((a, b) => a.platform.localeCompare(b.platform))).toEqual([
+        {
+          platform: 'email',
+          connectionStatus: 'connected',
+          statusDetail: null,
+          scopesGranted: [],
+          accountId: null,
+          pageId: null,
+          tokenExpiresAt: null,
+        },
+        {
+          platform: 'instagram',
+          connectionStatus: 'revoked',
+          statusDetail: 'Password changed.',
+          scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
+          accountId: '17841400000000001',
+          pageId: '100000000000001',
+          tokenExpiresAt: expiresAt,
+        },
+      ]);
+      expect(await repository.listCapabilityFacts(uniqueUserId())).toEqual([]);
+    });
+
     it('changes status, keeping last_verified_at unless a new one is given', async () => {
       const { integration } = await repository.upsert(emailDraft());
       const failed = await repository.changeStatus(integration.id, {

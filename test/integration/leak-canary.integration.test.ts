@@ -203,6 +203,7 @@ beforeAll(async () => {
     security: { verifyBearer },
     repository: {
       listByUser: unavailable,
+      listCapabilityFacts: unavailable,
       find: unavailable,
       upsert: unavailable,
       changeStatus: unavailable,

@@ -4,6 +4,7 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import { createPlatformGateways } from '../../src/adapters/gateways/platform-gateways.js';
 import type { RefreshReport } from '../../src/application/use-cases/refresh-due-integrations.js';
 import type { EncryptedSecret, IntegrationDraft } from '../../src/domain/integration.js';
+import { maskToken } from '../../src/domain/masking.js';
 import { fail } from '../../src/domain/result.js';
 import { LONG_LIVED_SECONDS } from '../fakes/meta-fake.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
@@ -110,8 +111,12 @@ for (const driver of drivers) {
         expect(refreshGrants().map((request) => request.form.refresh_token)).toEqual([refreshToken]);
         expect(await open(renewed.refreshToken)).toBe(live);
         expect(fakes.tiktok.liveRefreshTokens(openId)).toEqual([live]);
-        expect(await open(renewed.accessToken)).not.toBe(await open(integration.accessToken));
+        const newAccessToken = await open(renewed.accessToken);
+        expect(newAccessToken).not.toBe(await open(integration.accessToken));
         expect(renewed).toMatchObject({
+          // The new tokens' masks are stored with them, for listing without decryption.
+          accessTokenMask: maskToken(newAccessToken),
+          refreshTokenMask: maskToken(live ?? null),
           connectionStatus: 'connected',
           statusDetail: null,
           tokenExpiresAt: at(ACCESS_LIFETIME_S * 1000),
@@ -238,6 +243,8 @@ for (const driver of drivers) {
         const renewed = await stored(integration.userId, 'tiktok');
         expect(await open(renewed.accessToken)).toBe('act.renewed-without-refresh');
         expect(renewed.refreshToken).toBe(integration.refreshToken);
+        expect(renewed.refreshTokenMask).toBe(integration.refreshTokenMask);
+        expect(renewed.accessTokenMask).toBe('****resh');
         expect(await open(renewed.refreshToken)).toBe(refreshToken);
         expect(renewed.scopesGranted).toEqual(['user.info.basic']);
       });

@@ -18,6 +18,9 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
     businessId: null,
     accessToken: null,
     refreshToken: null,
+    // Like rows stored before masks were kept: listing decrypts the tokens to mask them.
+    accessTokenMask: null,
+    refreshTokenMask: null,
     tokenExpiresAt: null,
     tokenIssuedAt: null,
     lastVerifiedAt: new Date('2026-01-02T03:04:05.000Z'),

@@ -219,6 +219,13 @@ describe('edge settings', () => {
     ]);
   });
 
+  it('leaves the database pool size to the runtime unless DATABASE_POOL_SIZE sets it', () => {
+    expect(parsed({}).databasePoolSize).toBeNull();
+    expect(parsed({ DATABASE_POOL_SIZE: '6' }).databasePoolSize).toBe(6);
+    expect(problems({ DATABASE_POOL_SIZE: '0' })).toEqual(['DATABASE_POOL_SIZE must be at least 1']);
+    expect(problems({ DATABASE_POOL_SIZE: 'many' })).toEqual(['DATABASE_POOL_SIZE must be a whole number']);
+  });
+
   it('reads the SMTP port allowlist', () => {
     expect(parsed({ SMTP_ALLOWED_PORTS: '587, 2587' }).smtpAllowedPorts).toEqual([587, 2587]);
     expect(problems({ SMTP_ALLOWED_PORTS: '587,smtp' })).toHaveLength(1);

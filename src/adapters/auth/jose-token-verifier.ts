@@ -18,9 +18,16 @@ const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
   if ('secret' in key) {
-    const secret = new TextEncoder().encode(key.secret);
+    // Imported once: given the raw bytes, jose would import them into a CryptoKey on every verification.
+    const secret = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(key.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
     return async (token: string) =>
-      (await jwtVerify(token, secret, { ...options, algorithms: ['HS256'] })).payload;
+      (await jwtVerify(token, await secret, { ...options, algorithms: ['HS256'] })).payload;
   }
   const keys = createRemoteJWKSet(new URL(key.jwksUrl), { timeoutDuration: 5000 });
   return async (token: string) =>

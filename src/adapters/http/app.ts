@@ -114,13 +114,15 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
   app.use('/api/*', identify(security.verifyBearer));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' }),
-    }),
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) =>
+      errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' }),
+  });
+  // A web Request for GET or HEAD never has a body, so bodyLimit would pass it anyway; asking for it, as
+  // bodyLimit does, makes @hono/node-server build a full web Request (and AbortController) per GET.
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
   );
   app.use('/api/*', requireJsonBody);
   app.use('/api/*', captureBodySecrets);

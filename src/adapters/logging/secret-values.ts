@@ -34,7 +34,8 @@ export function encodedForms(secret: string): string[] {
  */
 export class SecretValues {
   private readonly fixed: string[][];
-  private readonly held = new Map<string, { forms: string[]; holders: number }>();
+  // A held value's forms are worked out the first time a text long enough to contain them is scrubbed.
+  private readonly held = new Map<string, { forms: string[] | null; holders: number }>();
 
   constructor(fixed: Iterable<string> = []) {
     this.fixed = [...fixed].filter((value) => value.length >= SHORTEST_SECRET).map(encodedForms);
@@ -44,7 +45,7 @@ export class SecretValues {
   hold(values: Iterable<string>): () => void {
     const taken = [...new Set(values)].filter((value) => value.length >= SHORTEST_SECRET);
     for (const value of taken) {
-      const entry = this.held.get(value) ?? { forms: encodedForms(value), holders: 0 };
+      const entry = this.held.get(value) ?? { forms: null, holders: 0 };
       entry.holders += 1;
       this.held.set(value, entry);
     }
@@ -60,11 +61,23 @@ export class SecretValues {
 
   /** `text` with every occurrence of every form of every secret replaced. */
   scrub(text: string): string {
+    // Every log line is scrubbed while every request in flight holds its secrets, so only the forms that
+    // occur in the text are collected and sorted (usually none): the cost stays flat with concurrency.
+    const found: string[] = [];
+    const collect = (forms: readonly string[]) => {
+      for (const form of forms) if (form.length <= text.length && text.includes(form)) found.push(form);
+    };
+    for (const forms of this.fixed) collect(forms);
+    for (const [value, entry] of this.held) {
+      // Every encoded form is at least as long as the secret itself.
+      if (value.length > text.length) continue;
+      entry.forms ??= encodedForms(value);
+      collect(entry.forms);
+    }
+    if (found.length === 0) return text;
     // Longest first, so a secret that contains another is replaced whole.
-    const forms = [...this.fixed, ...[...this.held.values()].map((entry) => entry.forms)]
-      .flat()
-      .sort((a, b) => b.length - a.length);
-    return forms.reduce((scrubbed, form) => scrubbed.replaceAll(form, REDACTED), text);
+    found.sort((a, b) => b.length - a.length);
+    return found.reduce((scrubbed, form) => scrubbed.replaceAll(form, REDACTED), text);
   }
 
   /** A log field's value, redacted by its name, then by the secret values it contains. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type {
   AuditAction,
   AuditEvent,
@@ -22,10 +22,27 @@ const toRecord = (row: AuditRow): AuditRecord => ({
 });
 
 export class DrizzleAuditLog implements AuditLog {
-  constructor(private readonly db: Database) {}
+  // Every save, validate, delete and denial appends one entry: the insert is built once.
+  private readonly appendQuery;
+
+  constructor(private readonly db: Database) {
+    this.appendQuery = db
+      .insert(table)
+      .values({
+        action: sql.placeholder('action'),
+        outcome: sql.placeholder('outcome'),
+        actor: sql.placeholder('actor'),
+        targetUserId: sql.placeholder('targetUserId'),
+        platform: sql.placeholder('platform'),
+        code: sql.placeholder('code'),
+        requestId: sql.placeholder('requestId'),
+        clientAddress: sql.placeholder('clientAddress'),
+      })
+      .prepare('append_audit_entry');
+  }
 
   async append(event: AuditEvent): Promise<void> {
-    await reachable(() => this.db.insert(table).values({ ...event }));
+    await reachable(() => this.appendQuery.execute({ ...event }));
   }
 
   async listByActor(actor: string, page: { limit: number; before: number | null }): Promise<AuditRecord[]> {

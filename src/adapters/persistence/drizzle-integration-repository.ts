@@ -1,10 +1,11 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { IntegrationRepository, StatusChange } from '../../application/ports/integration-repository.js';
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { Integration, IntegrationDraft } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
-import { toIntegration, toRow } from './row-mapping.js';
+import { capabilityColumns, toCapabilityFacts, toIntegration, toRow } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';
 
 const {
@@ -21,21 +22,39 @@ const replaceOnConflict = Object.fromEntries(
 );
 
 export class DrizzleIntegrationRepository implements IntegrationRepository {
-  constructor(private readonly db: Database) {}
+  // The reads every request makes are built once, not per request; each uses the (user_id, platform) index.
+  private readonly capabilityFactsQuery;
+  private readonly listQuery;
+  private readonly findQuery;
+
+  constructor(private readonly db: Database) {
+    const byUser = eq(table.userId, sql.placeholder('userId'));
+    this.capabilityFactsQuery = db
+      .select(capabilityColumns)
+      .from(table)
+      .where(byUser)
+      .prepare('capability_facts_by_user');
+    this.listQuery = db.select().from(table).where(byUser).prepare('integrations_by_user');
+    this.findQuery = db
+      .select()
+      .from(table)
+      .where(and(byUser, eq(table.platform, sql.placeholder('platform'))))
+      .limit(1)
+      .prepare('integration_by_user_and_platform');
+  }
 
   async listByUser(userId: string): Promise<Integration[]> {
-    const rows = await reachable(() => this.db.select().from(table).where(eq(table.userId, userId)));
+    const rows = await reachable(() => this.listQuery.execute({ userId }));
     return rows.map(toIntegration);
   }
 
+  async listCapabilityFacts(userId: string): Promise<CapabilityFacts[]> {
+    const rows = await reachable(() => this.capabilityFactsQuery.execute({ userId }));
+    return rows.map(toCapabilityFacts);
+  }
+
   async find(userId: string, platform: Platform): Promise<Integration | null> {
-    const [row] = await reachable(() =>
-      this.db
-        .select()
-        .from(table)
-        .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-        .limit(1),
-    );
+    const [row] = await reachable(() => this.findQuery.execute({ userId, platform }));
     return row === undefined ? null : toIntegration(row);
   }
 

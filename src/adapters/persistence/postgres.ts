@@ -14,6 +14,16 @@ export interface PostgresHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Connections per process when DATABASE_POOL_SIZE is unset: two per core, at least 4. A process runs its
+ * JavaScript on one core and postgres.js pipelines queries on each connection, so a few connections keep
+ * the database busy; more only add PostgreSQL backends competing for the same cores (on 2 cores, pools of
+ * 2 to 8 served the same capabilities rate, 10 and 20 served 10-20% less: see the README's Performance).
+ */
+export function defaultPoolSize(cores: number): number {
+  return Math.max(4, 2 * cores);
+}
+
 /** Opens a pooled postgres.js connection to a real PostgreSQL server. */
 export function openPostgres(url: string, options: PostgresOptions): PostgresHandle {
   const sql = postgres(url, {

@@ -1,3 +1,4 @@
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import {
   CONNECTION_STATUSES,
   type ConnectionStatus,
@@ -6,7 +7,7 @@ import {
   type IntegrationDraft,
 } from '../../domain/integration.js';
 import { isPlatform } from '../../domain/platform.js';
-import type { IntegrationRow, socialIntegrations } from './schema.js';
+import { type IntegrationRow, socialIntegrations } from './schema.js';
 
 // Rows may come from the earlier Python service, so JSON columns are read defensively.
 function readScopes(value: unknown): string[] {
@@ -26,21 +27,16 @@ function readStatus(value: string): ConnectionStatus {
 const sealed = (value: string | null) => value as EncryptedSecret | null;
 
 export function toIntegration(row: IntegrationRow): Integration {
-  if (!isPlatform(row.platform)) throw new Error(`Unknown platform in social_integrations row ${row.id}`);
   const hasSmtp = row.smtpHost !== null && row.smtpPort !== null;
   return {
     id: row.id,
     userId: row.userId,
-    platform: row.platform,
-    connectionStatus: readStatus(row.connectionStatus),
-    statusDetail: row.statusDetail,
-    scopesGranted: readScopes(row.scopesGranted),
-    accountId: row.accountId,
-    pageId: row.pageId,
+    ...toCapabilityFacts(row),
     businessId: row.businessId,
     accessToken: sealed(row.accessToken),
     refreshToken: sealed(row.refreshToken),
-    tokenExpiresAt: row.tokenExpiresAt,
+    accessTokenMask: row.accessTokenMask,
+    refreshTokenMask: row.refreshTokenMask,
     tokenIssuedAt: row.tokenIssuedAt,
     lastVerifiedAt: row.lastVerifiedAt,
     smtp: hasSmtp
@@ -58,6 +54,33 @@ export function toIntegration(row: IntegrationRow): Integration {
   };
 }
 
+/** The columns capabilities are decided from (no secrets), as `toCapabilityFacts` reads them. */
+export const capabilityColumns = {
+  platform: socialIntegrations.platform,
+  connectionStatus: socialIntegrations.connectionStatus,
+  statusDetail: socialIntegrations.statusDetail,
+  scopesGranted: socialIntegrations.scopesGranted,
+  accountId: socialIntegrations.accountId,
+  pageId: socialIntegrations.pageId,
+  tokenExpiresAt: socialIntegrations.tokenExpiresAt,
+};
+
+type CapabilityRow = Pick<IntegrationRow, keyof typeof capabilityColumns>;
+
+export function toCapabilityFacts(row: CapabilityRow): CapabilityFacts {
+  if (!isPlatform(row.platform))
+    throw new Error(`Unknown platform in a social_integrations row: ${row.platform}`);
+  return {
+    platform: row.platform,
+    connectionStatus: readStatus(row.connectionStatus),
+    statusDetail: row.statusDetail,
+    scopesGranted: readScopes(row.scopesGranted),
+    accountId: row.accountId,
+    pageId: row.pageId,
+    tokenExpiresAt: row.tokenExpiresAt,
+  };
+}
+
 export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$inferInsert {
   return {
     userId: draft.userId,
@@ -70,6 +93,8 @@ export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$infer
     businessId: draft.businessId,
     accessToken: draft.accessToken,
     refreshToken: draft.refreshToken,
+    accessTokenMask: draft.accessTokenMask,
+    refreshTokenMask: draft.refreshTokenMask,
     tokenExpiresAt: draft.tokenExpiresAt,
     tokenIssuedAt: draft.tokenIssuedAt,
     lastVerifiedAt: draft.lastVerifiedAt,

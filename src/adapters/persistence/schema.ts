@@ -30,6 +30,9 @@ export const socialIntegrations = pgTable(
     businessId: varchar('business_id', { length: 255 }),
     accessToken: text('access_token'),
     refreshToken: text('refresh_token'),
+    // maskToken() of each token, written with it (at most 8 characters: **** and the last four).
+    accessTokenMask: varchar('access_token_mask', { length: 8 }),
+    refreshTokenMask: varchar('refresh_token_mask', { length: 8 }),
     tokenExpiresAt: timestamp('token_expires_at', { withTimezone: true }),
     tokenIssuedAt: timestamp('token_issued_at', { withTimezone: true }),
     lastVerifiedAt: timestamp('last_verified_at', { withTimezone: true }),

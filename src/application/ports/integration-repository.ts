@@ -1,3 +1,4 @@
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { ConnectionStatus, Integration, IntegrationDraft } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
 
@@ -13,6 +14,8 @@ export interface StatusChange {
 /** Stores at most one integration per user and platform. */
 export interface IntegrationRepository {
   listByUser(userId: string): Promise<Integration[]>;
+  /** What decides the user's capabilities, one entry per stored integration, without any secret. */
+  listCapabilityFacts(userId: string): Promise<CapabilityFacts[]>;
   find(userId: string, platform: Platform): Promise<Integration | null>;
   /** Inserts or replaces the user's integration for the draft's platform in one atomic statement. */
   upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }>;

@@ -21,6 +21,8 @@ export type LifecycleChanges = Partial<
     | 'statusDetail'
     | 'accessToken'
     | 'refreshToken'
+    | 'accessTokenMask'
+    | 'refreshTokenMask'
     | 'tokenExpiresAt'
     | 'tokenIssuedAt'
     | 'lastVerifiedAt'

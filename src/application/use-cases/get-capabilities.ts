@@ -16,7 +16,7 @@ const unsupportedHere = (platform: Platform, mailVerifier: MailVerifier) =>
 /** Capabilities for every platform, in the fixed platform order, connected or not. */
 export function getAllCapabilities({ repository, clock, mailVerifier }: GetCapabilitiesDeps) {
   return async (userId: string): Promise<Capability[]> => {
-    const integrations = await repository.listByUser(userId);
+    const integrations = await repository.listCapabilityFacts(userId);
     const now = clock.now();
     return PLATFORMS.map((platform) =>
       decideCapability(

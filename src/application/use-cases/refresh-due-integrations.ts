@@ -20,6 +20,7 @@ import type {
   Settlement,
 } from '../ports/lifecycle-store.js';
 import type { Logger } from '../ports/logger.js';
+import { sealToken } from '../sealed-token.js';
 
 export interface LifecycleSettings extends RefreshSettings {
   /** How many integrations one claim takes; they are handled at the same time. */
@@ -92,14 +93,15 @@ async function renew(
       `${PLATFORM_NAMES[platform]} renewed the token but sent no new one. Nothing was changed; try again later.`,
     );
   }
-  const [newAccessToken, newRefreshToken] = await Promise.all([
-    deps.cipher.seal(accessToken),
-    present(refreshToken) ? deps.cipher.seal(refreshToken) : null,
+  const [access, refresh] = await Promise.all([
+    sealToken(deps.cipher, accessToken),
+    present(refreshToken) ? sealToken(deps.cipher, refreshToken) : null,
   ]);
   return ok({
-    accessToken: newAccessToken,
+    accessToken: access.sealed,
+    accessTokenMask: access.mask,
     // An answer without a refresh token keeps the stored one: an empty value never replaces it.
-    ...(newRefreshToken === null ? {} : { refreshToken: newRefreshToken }),
+    ...(refresh === null ? {} : { refreshToken: refresh.sealed, refreshTokenMask: refresh.mask }),
     // The old expiry belonged to the old token; a new one the platform did not date is unknown.
     tokenExpiresAt: expiresAt,
     tokenIssuedAt: now,

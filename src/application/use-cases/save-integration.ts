@@ -46,6 +46,8 @@ async function emailDraft(
     businessId: null,
     accessToken: null,
     refreshToken: null,
+    accessTokenMask: null,
+    refreshTokenMask: null,
     tokenExpiresAt: null,
     tokenIssuedAt: null,
     lastVerifiedAt: deps.clock.now(),

@@ -1,0 +1,203 @@
+// npm run bench [-- --smoke]: seeds a PostgreSQL database, starts the built service as production runs it,
+// drives it with wrk from separate cores, measures the bare-Hono and pgbench ceilings in the same run, and
+// prints one table. See the README's Performance section.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
+import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { TikTokFake } from '../../test/fakes/tiktok-fake.js';
+import { benchUserId, recreateDatabase, seedDatabase } from './bench-database.js';
+import { capabilitiesStatements, pgbenchScript } from './capabilities-sql.js';
+import { fernetRoundTripsPerSecond } from './fernet-bench.js';
+import { type LoadShape, type Measurement, measureHttp, measurePgbench } from './load.js';
+import { observed, residentMegabytes, startBareHono, startService } from './processes.js';
+import { printReport, type Row } from './report.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    // A comma-separated subset of bare,pgbench,capabilities,list,create, for measuring one change quickly.
+    only: { type: 'string' },
+    // --no-pin leaves every process to the scheduler.
+    pin: { type: 'boolean', default: true },
+  },
+  allowNegative: true,
+});
+const smoke = flags.smoke;
+const selected = (scenario: string) => flags.only === undefined || flags.only.split(',').includes(scenario);
+const users = smoke ? 200 : 10_000;
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
+
+// Two halves of the machine: the server under test on the first, wrk / pgbench / this process on the
+// second; PostgreSQL is left to the scheduler. With one core (or no taskset) nothing is pinned.
+const cores = availableParallelism();
+const canPin = flags.pin && cores >= 2 && commandExists('taskset');
+const serverCpus = canPin ? `0-${Math.floor(cores / 2) - 1}` : null;
+const loadCpus = canPin ? `${Math.floor(cores / 2)}-${cores - 1}` : null;
+const shape: LoadShape = {
+  connections: smoke ? 16 : 64,
+  warmupSeconds: smoke ? 1 : 5,
+  seconds: smoke ? 2 : 20,
+  cpus: loadCpus,
+  threads: canPin ? cores - Math.floor(cores / 2) : 2,
+};
+
+function commandExists(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const step = (text: string) => process.stdout.write(`· ${text} (load ${loadAverage()})\n`);
+
+if (canPin)
+  execFileSync('taskset', ['-a', '-p', '-c', loadCpus ?? '', String(process.pid)], { stdio: 'ignore' });
+for (const tool of ['wrk', 'pgbench']) {
+  if (!commandExists(tool))
+    throw new Error(`${tool} is missing: apt-get install wrk postgresql-15 (pgbench)`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'bench-'));
+const loadBefore = loadAverage();
+try {
+  step('building (npm run build)');
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+
+  const encryptionKey = generateFernetKey();
+  const cipher = await FernetSecretCipher.fromKeyList(encryptionKey);
+  step(`seeding ${users} users × 4 platforms into ${new URL(databaseUrl).pathname.slice(1)}`);
+  const seedStarted = performance.now();
+  await recreateDatabase(databaseUrl);
+  await seedDatabase(databaseUrl, users, cipher);
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+
+  const statements = await capabilitiesStatements(databaseUrl, benchUserId(1));
+  const [statement] = statements;
+  if (statement === undefined) throw new Error('GET /capabilities sent no statement');
+  const pgbenchFile = join(work, 'capabilities.sql');
+  writeFileSync(pgbenchFile, pgbenchScript(statement, users));
+
+  // One bearer token per user (HS256, as production authenticates) and a TikTok token the fake accepts.
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const tiktok = await TikTokFake.start([]);
+  const signingKey = new TextEncoder().encode(jwtSecret);
+  const lines: string[] = [];
+  for (let index = 1; index <= users; index += 1) {
+    const userId = benchUserId(index);
+    const jwt = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setExpirationTime('2h')
+      .sign(signingKey);
+    lines.push(`${userId} ${jwt} ${tiktok.issueTokens(`-000${userId}`).accessToken}`);
+  }
+  const usersFile = join(work, 'users.txt');
+  writeFileSync(usersFile, `${lines.join('\n')}\n`);
+
+  step('Fernet micro-benchmark');
+  const fernetOps = await fernetRoundTripsPerSecond(encryptionKey, smoke ? 0.3 : 3);
+
+  const rows: Row[] = [];
+  const measure = async (name: string, run: () => Promise<Measurement>, pid?: number) => {
+    step(`${name}: ${shape.warmupSeconds} s warm-up, ${shape.seconds} s measured`);
+    if (pid === undefined) rows.push({ name, ...(await run()), peakRssMb: null, cpuPercent: null });
+    else {
+      const { result, peakRssMb, cpuPercent } = await observed(pid, run);
+      rows.push({ name, ...result, peakRssMb, cpuPercent });
+    }
+  };
+
+  if (selected('bare')) {
+    const bare = await startBareHono(
+      fileURLToPath(new URL('./bare-hono-server.ts', import.meta.url)),
+      serverCpus,
+    );
+    try {
+      await measure(
+        'bare Hono (ceiling)',
+        () => measureHttp(bare.url, 'get:/', usersFile, shape),
+        bare.process.pid,
+      );
+    } finally {
+      await bare.close();
+    }
+  }
+  if (selected('pgbench')) {
+    await measure('pgbench, capabilities SQL (ceiling)', () =>
+      measurePgbench(databaseUrl, pgbenchFile, shape, work),
+    );
+  }
+
+  const service = await startService(
+    {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: work,
+      ENCRYPTION_KEY: encryptionKey,
+      AUTH_JWT_SECRET: jwtSecret,
+      LOG_LEVEL: 'info',
+      // Limits are per minute and per user or address; one wrk client would hit them within a second.
+      RATE_LIMIT_PER_MINUTE: '0',
+      TIKTOK_API_URL: tiktok.baseUrl,
+      TIKTOK_CLIENT_KEY: tiktok.clientKey,
+      TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+      // Passed on when set, to compare pool sizes; otherwise the service's default applies.
+      ...(process.env.DATABASE_POOL_SIZE === undefined
+        ? {}
+        : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+    },
+    join(work, 'service.log'),
+    serverCpus,
+    // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the service under load (the profile lands in the cwd).
+    process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [],
+  );
+  let endRssMb: number;
+  let startRssMb: number;
+  try {
+    const pid = service.process.pid;
+    startRssMb = pid === undefined ? Number.NaN : residentMegabytes(pid, 'VmRSS');
+    const scenarios = [
+      { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
+      { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
+      { key: 'create', name: 'POST create (TikTok, fake)', mode: 'create' },
+    ];
+    for (const { key, name, mode } of scenarios) {
+      if (selected(key)) await measure(name, () => measureHttp(service.url, mode, usersFile, shape), pid);
+    }
+    endRssMb = pid === undefined ? Number.NaN : residentMegabytes(pid, 'VmRSS');
+  } finally {
+    await service.close();
+    await tiktok.close();
+  }
+
+  const failed = printReport({
+    rows,
+    fernetOps,
+    startRssMb,
+    endRssMb,
+    statements,
+    seedSeconds,
+    users,
+    shape,
+    serverCpus,
+    loadBefore,
+    loadAfter: loadAverage(),
+    checkTargets: !smoke,
+  });
+  if (failed) process.exitCode = 1;
+  if (failed) process.stdout.write(`Service log: ${join(work, 'service.log')}\n`);
+} finally {
+  if (process.exitCode !== 1) rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A server process the bench started, with what it needs to measure it. */
+export interface StartedServer {
+  readonly process: ChildProcess;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const pinned = (cpus: string | null, command: string, args: string[]): [string, string[]] =>
+  cpus === null ? [command, args] : ['taskset', ['-c', cpus, command, ...args]];
+
+async function waitFor<T>(what: string, find: () => Promise<T | undefined>, child: ChildProcess): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what}: the process exited with ${child.exitCode}`);
+    const found = await find();
+    if (found !== undefined) return found;
+    await sleep(50);
+  }
+  throw new Error(`${what}: not ready within 60 s`);
+}
+
+const stopper = (child: ChildProcess) => () =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+/**
+ * The service as production runs it: the built JavaScript, its JSON log lines written to `logFile` (as a
+ * process manager collecting stdout would), listening on a free port.
+ */
+export async function startService(
+  env: Record<string, string>,
+  logFile: string,
+  cpus: string | null,
+  nodeArgs: readonly string[],
+): Promise<StartedServer> {
+  const log = openSync(logFile, 'w');
+  const [command, args] = pinned(cpus, process.execPath, [...nodeArgs, 'dist/runtime/node.js']);
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const url = await waitFor(
+    'service',
+    async () => {
+      for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
+        if (line.includes('"msg":"listening"')) return (JSON.parse(line) as { url: string }).url;
+      }
+      return undefined;
+    },
+    child,
+  );
+  return { process: child, url, close: stopper(child) };
+}
+
+/** The bare Hono server (the HTTP stack's ceiling), started the same way as the service. */
+export async function startBareHono(script: string, cpus: string | null): Promise<StartedServer> {
+  const [command, args] = pinned(cpus, process.execPath, ['--import', 'tsx', script]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const port = await waitFor('bare Hono', async () => /listening (\d+)/.exec(output)?.[1], child);
+  return { process: child, url: `http://127.0.0.1:${port}`, close: stopper(child) };
+}
+
+/** Resident memory of a process in MB: its current VmRSS, or VmHWM (the peak so far). */
+export function residentMegabytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  return kilobytes === undefined ? Number.NaN : Number(kilobytes) / 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+// Linux reports /proc times in USER_HZ, 100 on every architecture Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Runs `during` while sampling a process every 100 ms: its peak VmRSS, and the share of one core it used
+ * (so a server that could not get its core, or waited on the database, shows).
+ */
+export async function observed<T>(pid: number, during: () => Promise<T>) {
+  let peak = residentMegabytes(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    peak = Math.max(peak, residentMegabytes(pid, 'VmRSS'));
+  }, 100);
+  const cpuBefore = cpuSeconds(pid);
+  const started = performance.now();
+  try {
+    const result = await during();
+    const cpuPercent = (100 * (cpuSeconds(pid) - cpuBefore)) / ((performance.now() - started) / 1000);
+    return { result, peakRssMb: Math.max(peak, residentMegabytes(pid, 'VmRSS')), cpuPercent };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,110 @@
+import { cpus } from 'node:os';
+import type { LoadShape, Measurement } from './load.js';
+
+export interface Row extends Measurement {
+  readonly name: string;
+  /** The measured process's peak VmRSS during the row's run; null where it is not ours (pgbench). */
+  readonly peakRssMb: number | null;
+  /** The measured process's CPU use during the run (warm-up included), in % of one core. */
+  readonly cpuPercent: number | null;
+}
+
+export interface Report {
+  readonly rows: readonly Row[];
+  readonly fernetOps: number;
+  readonly startRssMb: number;
+  readonly endRssMb: number;
+  readonly statements: readonly string[];
+  readonly seedSeconds: number;
+  readonly users: number;
+  readonly shape: LoadShape;
+  readonly serverCpus: string | null;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+  readonly checkTargets: boolean;
+}
+
+const fixed = (value: number | null, digits: number) => (value === null ? '-' : value.toFixed(digits));
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(0)}%`;
+
+function table(rows: readonly Row[]): string {
+  const header = ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'server CPU'];
+  const cells = rows.map((row) => [
+    row.name,
+    row.requestsPerSecond.toFixed(0),
+    fixed(row.p50Ms, 2),
+    fixed(row.p99Ms, 2),
+    String(row.errors),
+    fixed(row.peakRssMb, 0),
+    row.cpuPercent === null ? '-' : `${row.cpuPercent.toFixed(0)}%`,
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((cell) => cell[column]?.length ?? 0)),
+  );
+  const line = (cell: readonly string[]) =>
+    `| ${cell.map((text, column) => (column === 0 ? text.padEnd(widths[column] ?? 0) : text.padStart(widths[column] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...cells.map(line)].join('\n');
+}
+
+const rowNamed = (rows: readonly Row[], prefix: string) => rows.find((row) => row.name.startsWith(prefix));
+
+/** Prints the table, the ratios and (for a full run) each target; true when something failed outright. */
+export function printReport(report: Report): boolean {
+  const { rows, shape } = report;
+  const bare = rowNamed(rows, 'bare Hono');
+  const pgbench = rowNamed(rows, 'pgbench');
+  const capabilities = rowNamed(rows, 'GET capabilities');
+  const list = rowNamed(rows, 'GET list');
+  const create = rowNamed(rows, 'POST create');
+  const out: string[] = ['', table(rows), ''];
+  out.push(
+    `Fernet encrypt+decrypt of a 200-byte token: ${report.fernetOps.toFixed(0)} round trips/s (one core, sequential)`,
+  );
+  out.push(
+    `Service RSS: ${report.startRssMb.toFixed(0)} MB after start-up, ${report.endRssMb.toFixed(0)} MB at the end of the run`,
+  );
+  out.push(
+    `GET capabilities sends ${report.statements.length} statement(s): ${report.statements.join('; ')}`,
+  );
+  if (bare && pgbench && capabilities && list) {
+    out.push(
+      `GET capabilities = ${percent(capabilities.requestsPerSecond, bare.requestsPerSecond)} of bare Hono, ` +
+        `${percent(capabilities.requestsPerSecond, pgbench.requestsPerSecond)} of pgbench; ` +
+        `GET list = ${percent(list.requestsPerSecond, capabilities.requestsPerSecond)} of GET capabilities`,
+    );
+  }
+  out.push(
+    `${report.users} users × 4 platforms seeded in ${report.seedSeconds.toFixed(1)} s; ${shape.connections} connections, ` +
+      `${shape.warmupSeconds} s warm-up + ${shape.seconds} s per scenario, a random user per request; ` +
+      (report.serverCpus === null
+        ? 'nothing pinned'
+        : `servers on CPU ${report.serverCpus}, wrk/pgbench on CPU ${shape.cpus}, PostgreSQL unpinned`),
+  );
+  out.push(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ` +
+      `load average ${report.loadBefore} before, ${report.loadAfter} after`,
+  );
+
+  const failures = rows.filter((row) => row.errors > 0 || !Number.isFinite(row.requestsPerSecond));
+  if (failures.length > 0) out.push(`ERRORS in: ${failures.map((row) => row.name).join(', ')}`);
+  if (report.checkTargets && bare && pgbench && capabilities && list && create) {
+    const target = (met: boolean, text: string) => out.push(`${met ? 'met   ' : 'MISSED'} ${text}`);
+    const ofBare = capabilities.requestsPerSecond / bare.requestsPerSecond;
+    const ofPgbench = capabilities.requestsPerSecond / pgbench.requestsPerSecond;
+    const listShare = list.requestsPerSecond / capabilities.requestsPerSecond;
+    out.push('', 'Targets:');
+    target(ofBare >= 0.5, `capabilities ≥ 50% of bare Hono: ${percent(ofBare, 1)}`);
+    target(ofPgbench >= 0.5, `capabilities ≥ 50% of pgbench: ${percent(ofPgbench, 1)}`);
+    target(
+      (capabilities.p99Ms ?? Infinity) < 20,
+      `capabilities p99 < 20 ms: ${fixed(capabilities.p99Ms, 2)} ms`,
+    );
+    target(capabilities.errors === 0, `capabilities without errors: ${capabilities.errors}`);
+    target(listShare >= 0.8, `list ≥ 80% of capabilities: ${percent(listShare, 1)}`);
+    target((create.p99Ms ?? Infinity) < 50, `create p99 < 50 ms: ${fixed(create.p99Ms, 2)} ms`);
+    target(report.endRssMb < 150, `service RSS < 150 MB at the end: ${report.endRssMb.toFixed(0)} MB`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return failures.length > 0;
+}
