@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { JwtSettings } from '../../config.js';
 import type { VerifyBearerToken } from '../http/identity.js';
+import { rememberVerifiedTokens, type VerifiedToken } from './verified-token-cache.js';
 
 // Keys from a JWKS are public keys; accepting HS256 there would let a public key serve as an HMAC secret.
 const ASYMMETRIC_ALGORITHMS = [
@@ -40,10 +41,18 @@ const usableSubject = ({ sub }: JWTPayload) =>
     ? sub
     : null;
 
+function verifiedToken(payload: JWTPayload): VerifiedToken | null {
+  const subject = usableSubject(payload);
+  // requiredClaims makes jose refuse a token without a numeric exp, so this is only for the type.
+  if (subject === null || typeof payload.exp !== 'number') return null;
+  return { subject, expiresAtMs: payload.exp * 1000 };
+}
+
 /**
  * Verifies JWTs with `jose` (WebCrypto, so it runs on every runtime): HS256 with a shared secret, or the
  * keys published at a JWKS URL (fetched on first use, cached, refetched when a token names an unknown key).
- * `sub` and `exp` are required; `iss` and `aud` are checked when configured.
+ * `sub` and `exp` are required; `iss` and `aud` are checked when configured. A token that verified is
+ * trusted again without a check until its `exp`, for at most a minute (see rememberVerifiedTokens).
  */
 export function joseTokenVerifier(settings: JwtSettings): VerifyBearerToken {
   const verify = payloadVerifier(settings, {
@@ -52,11 +61,11 @@ export function joseTokenVerifier(settings: JwtSettings): VerifyBearerToken {
     ...(settings.issuer === null ? {} : { issuer: settings.issuer }),
     ...(settings.audience === null ? {} : { audience: settings.audience }),
   });
-  return async (token) => {
+  return rememberVerifiedTokens(async (token) => {
     try {
-      return usableSubject(await verify(token));
+      return verifiedToken(await verify(token));
     } catch {
       return null;
     }
-  };
+  }, Date.now);
 }

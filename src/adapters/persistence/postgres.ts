@@ -24,10 +24,18 @@ export function defaultPoolSize(cores: number): number {
   return Math.max(4, 2 * cores);
 }
 
+// postgres.js's queue of busy connections takes a slot for every query sent to a busy connection and frees
+// its slots only once it empties, which never happens while every connection stays busy, so each query
+// scans a longer array (64 callers on 4 connections: 47,000 -> 13,000 queries/s within 12 s). With at most
+// 4 queries pipelined per connection the surplus waits in its query queue instead, taken from in constant
+// time (95,000 queries/s, flat). postgres.js reads max_pipeline, but its types lack it: hence the spread.
+const SHORT_PIPELINE = { max_pipeline: 4 };
+
 /** Opens a pooled postgres.js connection to a real PostgreSQL server. */
 export function openPostgres(url: string, options: PostgresOptions): PostgresHandle {
   const sql = postgres(url, {
     max: options.maxConnections,
+    ...SHORT_PIPELINE,
     connect_timeout: options.connectTimeoutSeconds,
     // postgres.js waits up to 3^n/100 s before a slot's n-th reconnect, which after a few failures would
     // hold requests for many seconds; a short, capped wait keeps an outage's 503s fast.
