@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { giveConsent } from '../fakes/consent.js';
 import { serverDatabases } from '../support/databases.js';
+import { connectionSummary } from '../support/http-json.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -91,13 +92,7 @@ for (const database of await serverDatabases()) {
       expect(JSON.parse(tiktok.text)).toMatchObject({ account_id: fakes.tiktok.openId });
 
       const capabilities = await (await fetch(`${base}/capabilities?user_id=dana`)).json();
-      expect(
-        capabilities.map((entry: { platform: string; is_connected: boolean; can_send_dm: boolean }) => [
-          entry.platform,
-          entry.is_connected,
-          entry.can_send_dm,
-        ]),
-      ).toEqual([
+      expect(connectionSummary(capabilities)).toEqual([
         ['instagram', true, true],
         ['facebook', true, true],
         ['tiktok', true, false],

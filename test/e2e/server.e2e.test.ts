@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { postgresUnavailableReason, serverDatabases } from '../support/databases.js';
+import { jsonPoster } from '../support/http-json.js';
 import { failedStart, type ServerProcess, startServer } from '../support/server-process.js';
 import {
   generateTestCertificate,
@@ -74,13 +75,7 @@ for (const database of await serverDatabases()) {
       await dispose?.();
     });
 
-    const post = (path: string, body?: unknown) =>
-      fetch(`${base}${path}`, {
-        method: 'POST',
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
+    const post = jsonPoster(() => base);
 
     it('runs the original design’s manual steps: create, capabilities, validate, then delete', async () => {
       const created = await post('/?user_id=alice', emailIntegration());

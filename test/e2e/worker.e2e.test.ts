@@ -14,6 +14,7 @@ import {
   type TestDatabase,
 } from '../support/databases.js';
 import { type EdgeProcess, startWorker } from '../support/edge-processes.js';
+import { connectionSummary, jsonPoster } from '../support/http-json.js';
 import { dueTikTokDraft, emailDraft, uniqueUserId } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 
@@ -57,13 +58,7 @@ describe.skipIf(postgresSkip !== null)(
       rmSync(stateDir, { recursive: true, force: true });
     });
 
-    const post = (path: string, body?: unknown) =>
-      fetch(`${base}${path}`, {
-        method: 'POST',
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
+    const post = jsonPoster(() => base);
 
     it('answers capabilities for the four platforms, email unavailable on this runtime', async () => {
       const response = await fetch(`${base}/capabilities?user_id=${uniqueUserId()}`);
@@ -162,13 +157,7 @@ describe.skipIf(postgresSkip !== null)(
       }
 
       const capabilities = await (await fetch(`${base}/capabilities?user_id=${userId}`)).json();
-      expect(
-        capabilities.map((entry: { platform: string; is_connected: boolean; can_send_dm: boolean }) => [
-          entry.platform,
-          entry.is_connected,
-          entry.can_send_dm,
-        ]),
-      ).toEqual([
+      expect(connectionSummary(capabilities)).toEqual([
         ['instagram', true, true],
         ['facebook', false, false],
         ['tiktok', true, false],
