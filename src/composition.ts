@@ -12,6 +12,7 @@ import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SealedSecretStore } from './application/ports/sealed-secret-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
+import type { TokenMaskStore } from './application/ports/token-mask-store.js';
 import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
 import { createLifecycleJobs, createUseCases } from './application/use-cases/use-cases.js';
 
@@ -31,6 +32,7 @@ export interface Adapters {
   readonly isDatabaseReady: () => Promise<boolean>;
   readonly lifecycle: LifecycleStore;
   readonly sealedSecrets: SealedSecretStore;
+  readonly tokenMasks: TokenMaskStore;
   readonly lifecycleSettings: LifecycleSettings;
   readonly staticAssets: MiddlewareHandler;
 }

@@ -3,6 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { errorFields } from '../application/error-fields.js';
 import { buildApp } from '../composition.js';
+import { backfillTokenMasks } from './mask-backfill.js';
 import { startNode } from './node-setup.js';
 import { logRefreshRun, startPeriodicJob } from './periodic-job.js';
 
@@ -32,6 +33,13 @@ async function main() {
     });
   });
 
+  // While serving: until it is done, listing an integration without stored masks decrypts its tokens.
+  const stopBackfill = new AbortController();
+  const backfill = backfillTokenMasks(jobs, stopBackfill.signal).then(
+    (line) => line !== null && logger.info(line),
+    (error) => logger.error('token mask backfill failed', errorFields(error)),
+  );
+
   const refresher = config.lifecycle.enabled
     ? startPeriodicJob(
         async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
@@ -49,7 +57,8 @@ async function main() {
     logger.info('shutting down', { signal });
     server.close(async () => {
       // A refresh in flight finishes first, so a renewed token is saved rather than lost.
-      await refresher?.stop();
+      stopBackfill.abort();
+      await Promise.all([refresher?.stop(), backfill]);
       await handle.close();
       process.exit(0);
     });

@@ -11,6 +11,7 @@ import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-in
 import { DrizzleLifecycleStore } from '../adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleTokenMaskStore } from '../adapters/persistence/drizzle-token-mask-store.js';
 import { systemClock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { MailVerifier } from '../application/ports/mail-verifier.js';
@@ -73,6 +74,7 @@ export function serviceAdapters(config: Config, db: Database, parts: RuntimePart
     isDatabaseReady: () => databaseAnswers(db),
     lifecycle: new DrizzleLifecycleStore(db),
     sealedSecrets: new DrizzleSealedSecretStore(db),
+    tokenMasks: new DrizzleTokenMaskStore(db),
     lifecycleSettings: config.lifecycle.settings,
   };
 }

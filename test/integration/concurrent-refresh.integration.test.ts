@@ -5,6 +5,7 @@ import { createPlatformGateways } from '../../src/adapters/gateways/platform-gat
 import { createJsonLogger } from '../../src/adapters/logging/json-logger.js';
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleTokenMaskStore } from '../../src/adapters/persistence/drizzle-token-mask-store.js';
 import { openPostgres, type PostgresHandle } from '../../src/adapters/persistence/postgres.js';
 import { toIntegration, toRow } from '../../src/adapters/persistence/row-mapping.js';
 import { socialIntegrations } from '../../src/adapters/persistence/schema.js';
@@ -45,6 +46,7 @@ describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreS
     return createLifecycleJobs({
       lifecycle: new DrizzleLifecycleStore(handle.db),
       sealedSecrets: new DrizzleSealedSecretStore(handle.db),
+      tokenMasks: new DrizzleTokenMaskStore(handle.db),
       cipher,
       clock: systemClock,
       mailVerifier: new ScriptedMailVerifier(),

@@ -6,6 +6,7 @@ import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/dri
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleTokenMaskStore } from '../../src/adapters/persistence/drizzle-token-mask-store.js';
 import { oauthStates, socialIntegrations } from '../../src/adapters/persistence/schema.js';
 import { systemClock } from '../../src/application/ports/clock.js';
 import type { SealedRow, SealedSecretStore } from '../../src/application/ports/sealed-secret-store.js';
@@ -68,6 +69,7 @@ for (const driver of drivers) {
       createLifecycleJobs({
         lifecycle: new DrizzleLifecycleStore(database.handle.db),
         sealedSecrets,
+        tokenMasks: new DrizzleTokenMaskStore(database.handle.db),
         cipher,
         clock: systemClock,
         mailVerifier: new ScriptedMailVerifier(),

@@ -8,6 +8,7 @@ import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/dri
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleTokenMaskStore } from '../../src/adapters/persistence/drizzle-token-mask-store.js';
 import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
 import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
@@ -70,6 +71,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     staticAssets: nodeStaticAssets,
     lifecycle: new DrizzleLifecycleStore(database.handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
+    tokenMasks: new DrizzleTokenMaskStore(database.handle.db),
     lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
   };
   const app = buildApp(adapters, {

@@ -8,6 +8,8 @@ import type { OAuthStateStore } from '../ports/oauth-state-store.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SealedSecretStore } from '../ports/sealed-secret-store.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { TokenMaskStore } from '../ports/token-mask-store.js';
+import { backfillTokenMasks } from './backfill-token-masks.js';
 import { checkEncryptionKeys } from './check-encryption-keys.js';
 import { completeOAuth } from './complete-oauth.js';
 import { deleteIntegration } from './delete-integration.js';
@@ -52,6 +54,7 @@ export type UseCases = ReturnType<typeof createUseCases>;
 export interface LifecyclePorts {
   readonly lifecycle: LifecycleStore;
   readonly sealedSecrets: SealedSecretStore;
+  readonly tokenMasks: TokenMaskStore;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
@@ -66,6 +69,7 @@ export function createLifecycleJobs(ports: LifecyclePorts) {
     refreshDueIntegrations: refreshDueIntegrations(ports),
     checkEncryptionKeys: checkEncryptionKeys(ports),
     rotateSecrets: rotateSecrets(ports),
+    backfillTokenMasks: backfillTokenMasks(ports),
   };
 }
 

@@ -1,16 +1,21 @@
 import { migrateDatabase } from '../../adapters/persistence/migrate.js';
-import { parseConfig } from '../../config.js';
+import { buildLifecycleJobs } from '../../composition.js';
+import { backfillTokenMasks } from '../mask-backfill.js';
 import { openConfiguredDatabase } from '../node-database.js';
+import { loadCipher, loadConfig, nodeAdapters } from '../node-setup.js';
+import { serviceLogger } from '../service-adapters.js';
 
-const parsed = parseConfig(process.env);
-if (!parsed.ok) {
-  process.stderr.write(`Invalid configuration: ${parsed.problems.join('; ')}\n`);
-  process.exit(1);
-}
-const { handle, description } = await openConfiguredDatabase(parsed.config);
+const config = loadConfig();
+const { logger, secrets } = serviceLogger(config, (line) => process.stderr.write(`${line}\n`));
+const { handle, description } = await openConfiguredDatabase(config);
 try {
   await migrateDatabase(handle);
   process.stdout.write(`Migrations applied to ${description}\n`);
+  const cipher = await loadCipher(config, { logger, secrets });
+  const masked = await backfillTokenMasks(
+    buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger, secrets })),
+  );
+  if (masked !== null) process.stdout.write(`${masked}\n`);
 } finally {
   await handle.close();
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { RotationCounts } from '../../application/use-cases/rotate-secrets.js';
 import { buildLifecycleJobs } from '../../composition.js';
+import { backfillTokenMasks } from '../mask-backfill.js';
 import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, stop } from '../node-setup.js';
 import { serviceLogger } from '../service-adapters.js';
 
@@ -30,6 +31,8 @@ try {
     batchSize,
     onProgress: (progress) => print(`${progress.table}: ${describe(progress)}`),
   });
+  const masked = await backfillTokenMasks(jobs);
+  if (masked !== null) print(masked);
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   print(`Done in ${seconds} s: ${describe(report.total)}.`);
   if (report.complete) {
