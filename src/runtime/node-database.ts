@@ -2,8 +2,11 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
+import { PgliteDirectoryInUse } from '../adapters/persistence/pglite-directory-lock.js';
 import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
 import type { Config } from '../config.js';
+import { pgliteInUse } from './collisions.js';
+import { stop } from './stop.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database kept in DATA_DIR. */
 export async function openConfiguredDatabase(
@@ -18,5 +21,8 @@ export async function openConfiguredDatabase(
     return { handle, description: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}` };
   }
   const directory = resolve(config.dataDir, 'pglite');
-  return { handle: await openPglite(directory), description: `embedded PGlite database in ${directory}` };
+  const handle = await openPglite(directory).catch((error: unknown) =>
+    error instanceof PgliteDirectoryInUse ? stop(pgliteInUse(error)) : Promise.reject(error),
+  );
+  return { handle, description: `embedded PGlite database in ${directory}` };
 }

@@ -13,14 +13,9 @@ import { loadOrCreateDevelopmentKey } from './development-key.js';
 import { openConfiguredDatabase } from './node-database.js';
 import { nodeStaticAssets } from './node-static-assets.js';
 import { serviceAdapters, serviceLogger } from './service-adapters.js';
+import { stop } from './stop.js';
 
 // What the server and the commands (refresh, rotate-keys) share, so they start up the same way.
-
-/** Ends start-up with one line on stderr. */
-export function stop(line: string): never {
-  process.stderr.write(`${line}\n`);
-  process.exit(1);
-}
 
 export function loadConfig(): Config {
   const parsed = parseConfig(process.env);

@@ -1,11 +1,15 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { errorFields } from '../application/error-fields.js';
 import { buildApp } from '../composition.js';
+import { portInUse } from './collisions.js';
+import { shutDownOnSignal, stopServing } from './graceful-shutdown.js';
 import { backfillTokenMasks } from './mask-backfill.js';
 import { startNode } from './node-setup.js';
 import { logRefreshRun, startPeriodicJob } from './periodic-job.js';
+import { stop } from './stop.js';
 
 async function main() {
   const startedAt = performance.now();
@@ -33,16 +37,27 @@ async function main() {
     });
   });
 
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') stop(portInUse(config.host, config.port));
+    throw error;
+  });
+
+  // Jobs stop taking new work at the first signal; what they hold in hand is saved before the exit.
+  const stopping = shutDownOnSignal(logger, async () => {
+    await stopServing(server as Server);
+    await Promise.all([refresher?.stop(), backfill]);
+    await handle.close();
+  });
+
   // While serving: until it is done, listing an integration without stored masks decrypts its tokens.
-  const stopBackfill = new AbortController();
-  const backfill = backfillTokenMasks(jobs, stopBackfill.signal).then(
+  const backfill = backfillTokenMasks(jobs, stopping).then(
     (line) => line !== null && logger.info(line),
     (error) => logger.error('token mask backfill failed', errorFields(error)),
   );
 
   const refresher = config.lifecycle.enabled
     ? startPeriodicJob(
-        async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
+        async () => logRefreshRun(logger, await jobs.refreshDueIntegrations({ signal: stopping })),
         config.lifecycle.intervalMs,
         (error) => logger.error('refresh run failed', errorFields(error)),
       )
@@ -52,19 +67,6 @@ async function main() {
       hint: 'run npm run refresh from a scheduler instead',
     });
   }
-
-  const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal });
-    server.close(async () => {
-      // A refresh in flight finishes first, so a renewed token is saved rather than lost.
-      stopBackfill.abort();
-      await Promise.all([refresher?.stop(), backfill]);
-      await handle.close();
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 await main();

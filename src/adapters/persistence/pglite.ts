@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle, type PgliteDatabase } from 'drizzle-orm/pglite';
+import { lockPgliteDirectory } from './pglite-directory-lock.js';
 
 export interface PgliteHandle {
   readonly driver: 'pglite';
@@ -8,8 +9,26 @@ export interface PgliteHandle {
   close(): Promise<void>;
 }
 
-/** Opens the embedded PostgreSQL (PGlite): file-backed in `dataDir`, or in memory when it is undefined. */
+/**
+ * Opens the embedded PostgreSQL (PGlite): file-backed in `dataDir`, which one process at a time may hold
+ * (else `PgliteDirectoryInUse`), or in memory when it is undefined.
+ */
 export async function openPglite(dataDir?: string): Promise<PgliteHandle> {
-  const client = await PGlite.create(dataDir === undefined ? {} : { dataDir });
-  return { driver: 'pglite', db: drizzle(client), client, close: () => client.close() };
+  if (dataDir === undefined) {
+    const client = await PGlite.create();
+    return { driver: 'pglite', db: drizzle(client), client, close: () => client.close() };
+  }
+  const unlock = await lockPgliteDirectory(dataDir);
+  const client = await PGlite.create({ dataDir }).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
+  const close = async () => {
+    try {
+      await client.close();
+    } finally {
+      unlock();
+    }
+  };
+  return { driver: 'pglite', db: drizzle(client), client, close };
 }

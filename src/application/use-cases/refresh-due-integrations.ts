@@ -286,6 +286,11 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
   return step.outcome;
 }
 
+export interface RefreshPassOptions {
+  /** Ends the pass once the batch in hand is saved (the process is shutting down). */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * One pass of the refresh job and health checker, for the server's timer, the one-shot command and
  * (later) a Workers `scheduled` handler alike. It claims due integrations in batches until none is due
@@ -296,17 +301,18 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
  * passes may run at once, in any number of processes: each integration is handled by one of them.
  */
 export function refreshDueIntegrations(deps: RefreshDueDeps) {
-  return async (): Promise<RefreshReport> => {
+  return async ({ signal }: RefreshPassOptions = {}): Promise<RefreshReport> => {
     const report = Object.fromEntries(REFRESH_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
       RefreshOutcome,
       number
     >;
     const { batchSize, leaseMs } = deps.lifecycleSettings;
-    for (;;) {
+    while (signal?.aborted !== true) {
       const claimed = await deps.lifecycle.claimDue(deps.clock.now(), batchSize, leaseMs);
-      if (claimed.length === 0) return report;
+      if (claimed.length === 0) break;
       const outcomes = await Promise.all(claimed.map((claim) => maintain(claim, deps)));
       for (const outcome of outcomes) report[outcome] += 1;
     }
+    return report;
   };
 }

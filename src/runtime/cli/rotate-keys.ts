@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import type { RotationCounts } from '../../application/use-cases/rotate-secrets.js';
 import { buildLifecycleJobs } from '../../composition.js';
 import { backfillTokenMasks } from '../mask-backfill.js';
-import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, stop } from '../node-setup.js';
+import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase } from '../node-setup.js';
 import { serviceLogger } from '../service-adapters.js';
+import { stop } from '../stop.js';
 
 // Re-encrypts every stored secret with ENCRYPTION_KEY's first key. Safe while servers run; rerun it
 // after an interruption and it finishes the rest.
