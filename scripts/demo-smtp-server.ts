@@ -1,10 +1,16 @@
 // A local SMTP server (STARTTLS + AUTH) for trying the service without a real mail account.
 import { resolve } from 'node:path';
+import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
+import { SecretValues } from '../src/adapters/logging/secret-values.js';
+import { shutDownOnSignal } from '../src/runtime/graceful-shutdown.js';
 import { DEMO_SMTP_ACCOUNT, startDemoSmtpServer } from '../test/support/demo-smtp-server.js';
+import { refuseTakenPort } from './demo-ports.js';
 
+const port = Number(process.env.DEMO_SMTP_PORT ?? 2525);
+await refuseTakenPort(port, 'DEMO_SMTP_PORT');
 const { server, caFile } = await startDemoSmtpServer(
   resolve(process.env.DATA_DIR ?? '.data', 'demo-smtp'),
-  Number(process.env.DEMO_SMTP_PORT ?? 2525),
+  port,
 );
 
 process.stdout.write(
@@ -15,5 +21,5 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-process.once('SIGINT', () => server.close().then(() => process.exit(0)));
-process.once('SIGTERM', () => server.close().then(() => process.exit(0)));
+const logger = createJsonLogger('info', (line) => process.stdout.write(`${line}\n`), new SecretValues([]));
+shutDownOnSignal(logger, () => server.close());

@@ -1,11 +1,19 @@
 // Demo mode: the service with fake Meta and TikTok (consent screens included) and a local SMTP server.
 import { resolve } from 'node:path';
+import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
+import { SecretValues } from '../src/adapters/logging/secret-values.js';
+import { shutDownOnSignal } from '../src/runtime/graceful-shutdown.js';
 import { DEMO_SMTP_ACCOUNT } from '../test/support/demo-smtp-server.js';
 import { startDemoStack } from '../test/support/demo-stack.js';
+import { refuseTakenPort } from './demo-ports.js';
 
+const port = Number(process.env.PORT ?? 8000);
+const smtpPort = Number(process.env.DEMO_SMTP_PORT ?? 2525);
+await refuseTakenPort(port, 'PORT');
+await refuseTakenPort(smtpPort, 'DEMO_SMTP_PORT');
 const stack = await startDemoStack({
-  port: Number(process.env.PORT ?? 8000),
-  smtpPort: Number(process.env.DEMO_SMTP_PORT ?? 2525),
+  port,
+  smtpPort,
   dataDir: resolve(process.env.DATA_DIR ?? '.data', 'demo'),
   echo: process.env.DEMO_QUIET === undefined,
 });
@@ -24,6 +32,6 @@ process.stdout.write(
   ].join('\n'),
 );
 
-const stop = () => stack.stop().then(() => process.exit(0));
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+// The service (a child process) gets SIGTERM and saves what it holds; the fakes close with it.
+const logger = createJsonLogger('info', (line) => process.stdout.write(`${line}\n`), new SecretValues([]));
+shutDownOnSignal(logger, () => stack.stop());
