@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +179,97 @@ describe('SIGTERM to npm', () => {
       } finally {
         npm.child.kill('SIGKILL');
       }
+    },
+    PROCESS_TEST_MS,
+  );
+});
+
+/** A port another process holds for the length of `use`. */
+async function withTakenPort(use: (port: number) => Promise<void>): Promise<void> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  try {
+    await use((holder.address() as AddressInfo).port);
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
+}
+
+/** Runs `npm run <script>` expecting it to refuse; its exit code and output. */
+async function refused(script: string, env: Record<string, string>) {
+  const npm = runNpm(script, env);
+  const code = await npm.exited;
+  return { code, output: npm.output() };
+}
+
+describe('collisions: one line naming the fix', () => {
+  it(
+    'a second npm start or npm run refresh on a PGlite directory in use, and npm start on a taken port',
+    async () => {
+      const { dataDir } = await dataDirWithDueRenewal();
+      const env = { DATA_DIR: dataDir, ENCRYPTION_KEY: KEY, HOST: '127.0.0.1', REFRESH_ENABLED: 'false' };
+      const port = await freePort();
+      const first = runNpm('start', { ...env, PORT: String(port) });
+      try {
+        await first.waitFor('"msg":"listening"');
+        const directory = join(dataDir, 'pglite');
+        const inUse = `The embedded PGlite database in ${directory} is in use by process ${descendants(first.pid)[0]}, and PGlite serves one process at a time: stop that process first (a running server refreshes integrations itself), or set DATABASE_URL to a PostgreSQL database to run several processes (npm start, npm run refresh) on it.`;
+
+        for (const script of ['start', 'refresh']) {
+          const second = await refused(script, { ...env, PORT: String(await freePort()) });
+          expect(second.code).toBe(1);
+          expect(second.output.split('\n')).toContain(inUse);
+          expect(second.output).not.toMatch(/^\s+at /m);
+        }
+
+        const taken = await refused('start', {
+          ...env,
+          DATA_DIR: mkdtempSync(join(workDir, 'other-')),
+          PORT: String(port),
+        });
+        expect(taken.code).toBe(1);
+        expect(taken.output.split('\n')).toContain(
+          `Port ${port} on 127.0.0.1 is in use, by another process (a second npm start?): stop it, or set PORT to a free port.`,
+        );
+        expect(taken.output).not.toMatch(/^\s+at /m);
+      } finally {
+        first.child.kill('SIGTERM');
+        await first.exited;
+      }
+      // The lock goes with the process: the directory opens again.
+      const reopened = await openPglite(join(dataDir, 'pglite'));
+      await reopened.close();
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'npm run demo and demo:smtp on taken ports',
+    async () => {
+      const dataDir = mkdtempSync(join(workDir, 'demo-'));
+      await withTakenPort(async (port) => {
+        const line = (setting: string) =>
+          `Port ${port} on 127.0.0.1 is in use, by another process (a second npm start?): stop it, or set ${setting} to a free port.`;
+        const cases = [
+          {
+            script: 'demo',
+            env: { PORT: String(port), DEMO_SMTP_PORT: String(await freePort()) },
+            setting: 'PORT',
+          },
+          {
+            script: 'demo',
+            env: { PORT: String(await freePort()), DEMO_SMTP_PORT: String(port) },
+            setting: 'DEMO_SMTP_PORT',
+          },
+          { script: 'demo:smtp', env: { DEMO_SMTP_PORT: String(port) }, setting: 'DEMO_SMTP_PORT' },
+        ];
+        for (const { script, env, setting } of cases) {
+          const { code, output } = await refused(script, { ...env, DATA_DIR: dataDir });
+          expect(code).toBe(1);
+          expect(output.split('\n')).toContain(line(setting));
+          expect(output).not.toMatch(/^\s+at /m);
+        }
+      });
     },
     PROCESS_TEST_MS,
   );
