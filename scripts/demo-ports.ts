@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { portInUse } from '../src/runtime/collisions.js';
-import { stop } from '../src/runtime/stop.js';
+import { stop } from '../src/runtime/node-start.js';
 
 /** Stops the demo with one line, naming the setting to change, when another process holds `port`. */
 export async function refuseTakenPort(port: number, setting: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
 import { SecretValues } from '../src/adapters/logging/secret-values.js';
-import { shutDownOnSignal } from '../src/runtime/graceful-shutdown.js';
+import { onShutdownSignal } from '../src/runtime/node-process.js';
 import { DEMO_SMTP_ACCOUNT, startDemoSmtpServer } from '../test/support/demo-smtp-server.js';
 import { refuseTakenPort } from './demo-ports.js';
 
@@ -22,4 +22,4 @@ process.stdout.write(
   ].join('\n'),
 );
 const logger = createJsonLogger('info', (line) => process.stdout.write(`${line}\n`), new SecretValues([]));
-shutDownOnSignal(logger, () => server.close());
+onShutdownSignal(logger, () => server.close());

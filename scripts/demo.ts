@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
 import { SecretValues } from '../src/adapters/logging/secret-values.js';
-import { shutDownOnSignal } from '../src/runtime/graceful-shutdown.js';
+import { onShutdownSignal } from '../src/runtime/node-process.js';
 import { DEMO_SMTP_ACCOUNT } from '../test/support/demo-smtp-server.js';
 import { startDemoStack } from '../test/support/demo-stack.js';
 import { refuseTakenPort } from './demo-ports.js';
@@ -34,4 +34,4 @@ process.stdout.write(
 
 // The service (a child process) gets SIGTERM and saves what it holds; the fakes close with it.
 const logger = createJsonLogger('info', (line) => process.stdout.write(`${line}\n`), new SecretValues([]));
-shutDownOnSignal(logger, () => stack.stop());
+onShutdownSignal(logger, () => stack.stop());
