@@ -1,11 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
-import type { SecretValues } from './adapters/logging/secret-values.js';
+import type { RedactingLogger } from './adapters/logging/json-logger.js';
 import type { AuditLog } from './application/ports/audit-log.js';
 import type { Clock } from './application/ports/clock.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
 import type { LifecycleStore } from './application/ports/lifecycle-store.js';
-import type { Logger } from './application/ports/logger.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
 import type { OAuthStateStore } from './application/ports/oauth-state-store.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
@@ -25,9 +24,7 @@ export interface Adapters {
   readonly gateways: PlatformGateways;
   readonly oauthStates: OAuthStateStore;
   readonly oauthRedirectUris: readonly string[];
-  readonly logger: Logger;
-  /** The registry `logger` redacts with. */
-  readonly secrets: SecretValues;
+  readonly logger: RedactingLogger;
   readonly isDatabaseReady: () => Promise<boolean>;
   readonly lifecycle: LifecycleStore;
   readonly sealedSecrets: SealedSecretStore;

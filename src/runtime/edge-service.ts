@@ -2,9 +2,8 @@ import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { UnsupportedMailVerifier } from '../adapters/gateways/smtp/unsupported-mail-verifier.js';
 import type { HttpSecurity } from '../adapters/http/app.js';
-import type { SecretValues } from '../adapters/logging/secret-values.js';
+import type { RedactingLogger } from '../adapters/logging/json-logger.js';
 import type { Database } from '../adapters/persistence/database.js';
-import type { Logger } from '../application/ports/logger.js';
 import type { Adapters } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { type RuntimeParts, serviceAdapters, serviceLogger } from './service-adapters.js';
@@ -15,8 +14,7 @@ import { type RuntimeParts, serviceAdapters, serviceLogger } from './service-ada
 export interface EdgeService {
   readonly config: Config & { readonly databaseUrl: string };
   readonly cipher: FernetSecretCipher;
-  readonly logger: Logger;
-  readonly secrets: SecretValues;
+  readonly logger: RedactingLogger;
   readonly mailVerifier: UnsupportedMailVerifier;
   readonly verifyBearer: HttpSecurity['verifyBearer'];
 }
@@ -49,14 +47,13 @@ export async function startEdgeService(
     });
   }
   if (config.databaseUrl === null || cipher === null) return { ok: false, problems };
-  const { logger, secrets } = serviceLogger(config, write);
+  const { logger } = serviceLogger(config, write);
   return {
     ok: true,
     service: {
       config: { ...config, databaseUrl: config.databaseUrl },
       cipher,
       logger,
-      secrets,
       mailVerifier: new UnsupportedMailVerifier(runtime),
       verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
     },
@@ -72,8 +69,8 @@ export function edgeAdapters(
   db: Database,
   parts: Pick<RuntimeParts, 'rateLimitStore' | 'staticAssets'>,
 ): Adapters {
-  const { cipher, logger, secrets, mailVerifier } = service;
-  return serviceAdapters(service.config, db, { cipher, logger, secrets, mailVerifier, ...parts });
+  const { cipher, logger, mailVerifier } = service;
+  return serviceAdapters(service.config, db, { cipher, logger, mailVerifier, ...parts });
 }
 
 export function edgeSecurity(

@@ -1,5 +1,6 @@
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
+import type { RedactingLogger } from '../adapters/logging/json-logger.js';
 import type { SecretValues } from '../adapters/logging/secret-values.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
@@ -37,7 +38,7 @@ export async function loadCipher(
   if (keyList === null) {
     const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
     keyList = developmentKey.key;
-    secrets.hold([developmentKey.key]);
+    secrets.keep(developmentKey.key);
     logger.warn(
       developmentKey.created
         ? 'generated a development encryption key'
@@ -75,16 +76,11 @@ export async function openReadyDatabase(
 export function nodeAdapters(
   config: Config,
   handle: DatabaseHandle,
-  {
-    cipher,
-    logger,
-    secrets,
-  }: { readonly cipher: FernetSecretCipher; readonly logger: Logger; readonly secrets: SecretValues },
+  { cipher, logger }: { readonly cipher: FernetSecretCipher; readonly logger: RedactingLogger },
 ): Adapters {
   return serviceAdapters(config, handle.db, {
     cipher,
     logger,
-    secrets,
     mailVerifier: new NodemailerMailVerifier({
       timeoutMs: config.outboundTimeoutMs,
       allowPrivateHosts: config.smtpAllowPrivateHosts,
@@ -119,7 +115,7 @@ export async function startNode(write: (line: string) => void) {
   const { logger, secrets } = serviceLogger(config, write);
   const cipher = await loadCipher(config, { logger, secrets });
   const { handle, description } = await openReadyDatabase(config);
-  const adapters = nodeAdapters(config, handle, { cipher, logger, secrets });
+  const adapters = nodeAdapters(config, handle, { cipher, logger });
   const jobs = buildLifecycleJobs(adapters);
   await refuseMissingKeys(jobs, description);
   return { config, logger, handle, description, adapters, jobs };

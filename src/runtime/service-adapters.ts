@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
-import { createJsonLogger } from '../adapters/logging/json-logger.js';
+import { createJsonLogger, type RedactingLogger } from '../adapters/logging/json-logger.js';
 import { SecretValues } from '../adapters/logging/secret-values.js';
 import type { Database } from '../adapters/persistence/database.js';
 import { reachable } from '../adapters/persistence/database-errors.js';
@@ -12,7 +12,6 @@ import { DrizzleLifecycleStore } from '../adapters/persistence/drizzle-lifecycle
 import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../adapters/persistence/drizzle-sealed-secret-store.js';
 import { systemClock } from '../application/ports/clock.js';
-import type { Logger } from '../application/ports/logger.js';
 import type { MailVerifier } from '../application/ports/mail-verifier.js';
 import type { RateLimitStore } from '../application/ports/rate-limit-store.js';
 import type { Adapters } from '../composition.js';
@@ -48,8 +47,7 @@ export async function databaseAnswers(db: Database): Promise<boolean> {
 /** What differs between runtimes: how SMTP is checked, where rate counts live, how files are served. */
 export interface RuntimeParts {
   readonly cipher: FernetSecretCipher;
-  readonly logger: Logger;
-  readonly secrets: SecretValues;
+  readonly logger: RedactingLogger;
   readonly mailVerifier: MailVerifier;
   readonly rateLimitStore: RateLimitStore;
   readonly staticAssets: MiddlewareHandler;

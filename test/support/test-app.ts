@@ -65,7 +65,6 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     auditLog,
     rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
     logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
-    secrets,
     isDatabaseReady: async () => true,
     staticAssets: nodeStaticAssets,
     lifecycle: new DrizzleLifecycleStore(database.handle.db),

@@ -6,10 +6,9 @@ import { requestId } from 'hono/request-id';
 import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
-import type { Logger } from '../../application/ports/logger.js';
 import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
-import type { SecretValues } from '../logging/secret-values.js';
+import type { RedactingLogger } from '../logging/json-logger.js';
 import type { AppEnv } from './app-env.js';
 import { auditRoutes } from './audit-routes.js';
 import { auditTrail } from './audit-trail.js';
@@ -22,7 +21,7 @@ import { oauthRoutes } from './oauth-routes.js';
 import { serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
-import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
+import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
 import { PAGE_PATHS, pageHeaders, webRoutes } from './web/web-routes.js';
 
@@ -40,9 +39,8 @@ export interface HttpSecurity {
 
 export interface AppDeps {
   readonly useCases: UseCases;
-  readonly logger: Logger;
-  /** The same registry the logger redacts with; requests add the secrets they carry. */
-  readonly secrets: SecretValues;
+  /** Each request logs through `logger.carrying(the secrets it carries)`. */
+  readonly logger: RedactingLogger;
   readonly auditLog: AuditLog;
   readonly rateLimitStore: RateLimitStore;
   readonly clock: Clock;
@@ -55,26 +53,24 @@ export interface AppDeps {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-// Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
-// registered stay redacted until its line is written.
+// Query strings are left out: they may carry user ids and OAuth redirect URIs. Every line a request writes
+// redacts the secrets it carries (and only those: no request's secrets cost or change another's lines).
 const logRequests =
-  (logger: Logger, secrets: SecretValues): MiddlewareHandler<AppEnv> =>
+  (logger: RedactingLogger): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const started = performance.now();
-    const releases: (() => void)[] = [];
-    c.set('redact', (values) => releases.push(secrets.hold(values)));
-    try {
-      await next();
-      logger.info('request', {
-        request_id: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    } finally {
-      for (const release of releases) release();
-    }
+    const carried = carriedSecrets();
+    const log = logger.carrying(carried.values);
+    c.set('redact', carried.add);
+    c.set('log', log);
+    await next();
+    log.info('request', {
+      request_id: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    });
   };
 
 const hasBody = (request: Request) =>
@@ -101,7 +97,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use(requestId());
-  app.use(logRequests(logger, deps.secrets));
+  app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
   for (const path of PAGE_PATHS) app.use(path, pageHeaders);
   app.use(securityHeaders);
@@ -109,7 +105,7 @@ export function createApp(deps: AppDeps) {
   app.use(corsFor(security.corsOrigins));
   app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
   app.use('/api/*', captureHeaderSecrets);
-  app.use('/api/*', auditTrail(deps.auditLog, logger));
+  app.use('/api/*', auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
   app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
   app.use('/api/*', identify(security.verifyBearer));
@@ -151,7 +147,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
-    logger.error('unhandled error', {
+    c.var.log.error('unhandled error', {
       request_id: c.get('requestId'),
       error: error.name,
       code: typeof code === 'string' ? code : null,

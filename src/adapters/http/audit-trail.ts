@@ -1,6 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AuditAction, AuditLog } from '../../application/ports/audit-log.js';
-import type { Logger } from '../../application/ports/logger.js';
 import { isPlatform } from '../../domain/platform.js';
 import type { AppEnv, AuditFacts } from './app-env.js';
 
@@ -50,7 +49,7 @@ function auditedOperation(method: string, path: string) {
  * its error code). An entry that cannot be written (the database is down) is logged instead; the request's
  * own answer stands.
  */
-export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandler<AppEnv> {
+export function auditTrail(auditLog: AuditLog): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     let recorded = false;
     const audit = async (facts: AuditFacts) => {
@@ -65,7 +64,7 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
         clientAddress: c.get('clientAddress'),
       };
       const notWritten = (reason: string) =>
-        logger.error('audit entry not written', {
+        c.var.log.error('audit entry not written', {
           request_id: event.requestId,
           action: event.action,
           outcome: event.outcome,

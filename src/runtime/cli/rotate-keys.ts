@@ -24,7 +24,7 @@ const { logger, secrets } = serviceLogger(config, (line) => process.stderr.write
 const cipher = await loadCipher(config, { logger, secrets });
 const { handle, description } = await openReadyDatabase(config);
 try {
-  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger, secrets }));
+  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger }));
   print(`Re-encrypting every stored secret in ${description} with the first key, ${batchSize} rows a batch.`);
   const report = await jobs.rotateSecrets({
     batchSize,
