@@ -18,12 +18,12 @@ import { healthRoutes } from './health-routes.js';
 import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
-import { serveOpenApiDocument } from './openapi-document.js';
+import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
-import { PAGE_PATHS, pageHeaders, webRoutes } from './web/web-routes.js';
+import { DOCS_PATH, PAGE_PATHS, pageHeaders, SETTINGS_PATH, webRoutes } from './web/web-routes.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -105,9 +105,13 @@ export function createApp(deps: AppDeps) {
   app.use(corsFor(security.corsOrigins));
   app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
   app.use('/api/*', captureHeaderSecrets);
-  app.use('/api/*', auditTrail(deps.auditLog));
+  // Beside the API, the routes that cost more than a static file (generated pages and documents) count
+  // against the client address's limit too.
+  const addressLimited = ['/api/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
+  const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
+  for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
-  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
+  for (const path of addressLimited) app.use(path, limitAddress);
   app.use('/api/*', identify(security.verifyBearer));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   const limitBody = bodyLimit({
