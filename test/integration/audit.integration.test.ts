@@ -131,6 +131,18 @@ describe('the audit log', () => {
       target_user_id: 'bob',
     },
   });
+  step('another user’s data, named with a NUL byte (issue 14)', {
+    id: 'bola-nul',
+    request: (id) => call(id, 'GET', '/api/integrations?user_id=bob%00'),
+    status: 403,
+    entry: {
+      action: 'request.denied',
+      outcome: 'denied',
+      code: 'forbidden',
+      actor: alice,
+      target_user_id: 'bob\\u0000',
+    },
+  });
   step('no token', {
     id: 'anonymous',
     request: (id) => call(id, 'POST', '/api/integrations', { token: null, body: email }),
@@ -199,6 +211,7 @@ describe('the audit log', () => {
       'delete-again',
       'delete',
       'forged',
+      'bola-nul',
       'bola',
       'save-too-large',
       'save-invalid',
@@ -208,7 +221,7 @@ describe('the audit log', () => {
       'update',
       'create',
     ]);
-    expect(pages.map((page) => page.entries.length)).toEqual([4, 4, 3]);
+    expect(pages.map((page) => page.entries.length)).toEqual([4, 4, 4]);
     const ids = entries.map((entry) => Number(entry.id));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(pages[0]?.entries[0]).toEqual({

@@ -42,6 +42,16 @@ function auditedOperation(method: string, path: string) {
   return null;
 }
 
+const TEXT_LIMIT = 255;
+
+// PostgreSQL text cannot hold NUL, and the driver turns a lone surrogate into U+FFFD: a value the client
+// chose is stored with its control characters and lone surrogates escaped, so its entry is written, and
+// says what was sent.
+const storableText = (text: string) =>
+  text
+    .replace(/[\p{Cc}\p{Cs}]/gu, (found) => `\\u${found.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .slice(0, TEXT_LIMIT);
+
 /**
  * Gives every request `c.var.audit`, which appends an entry stamped with the request id, client address
  * and authenticated user, and writes exactly one entry for each request to an audited operation: the
@@ -57,8 +67,8 @@ export function auditTrail(auditLog: AuditLog): MiddlewareHandler<AppEnv> {
       const event = {
         platform: null,
         code: null,
-        targetUserId: null,
         ...facts,
+        targetUserId: facts.targetUserId == null ? null : storableText(facts.targetUserId),
         actor: c.get('userId') ?? null,
         requestId: c.get('requestId'),
         clientAddress: c.get('clientAddress'),

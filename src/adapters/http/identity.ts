@@ -43,7 +43,7 @@ export function identify(verify: VerifyBearerToken | null): MiddlewareHandler<Ap
         action: 'request.denied',
         outcome: 'denied',
         code: 'forbidden',
-        targetUserId: claimed.slice(0, 255),
+        targetUserId: claimed,
       });
       return errorResponse(c, {
         code: 'forbidden',
