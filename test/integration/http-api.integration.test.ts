@@ -427,6 +427,40 @@ describe('bad requests', () => {
     },
   );
 
+  const deeplyNested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  it.each([
+    ['a NUL in a value', '{"note":"a\\u0000b"}', 'metadata must not contain control characters'],
+    ['a NUL in a key', '{"a\\u0000b":1}', 'metadata must not contain control characters'],
+    ['a lone surrogate', '{"note":"vic\\ud800tim"}', 'metadata must be well-formed Unicode'],
+    ['4,100 levels of nesting', deeplyNested(4100), 'metadata must be nested at most 8 levels deep'],
+    ['9 levels of nesting', deeplyNested(9), 'metadata must be nested at most 8 levels deep'],
+  ])(
+    'rejects metadata with %s with 400, before calling the platform (issue 14)',
+    async (_name, metadata, message) => {
+      const validationsBefore = harness.gateway.validations.length;
+      const body = `{"platform":"instagram","access_token":"${ACCESS_TOKEN}","metadata":${metadata}}`;
+
+      const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, body);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: 'invalid_request',
+        errors: [{ path: 'metadata', message }],
+      });
+      expect(harness.gateway.validations.length).toBe(validationsBefore);
+    },
+  );
+
+  it('accepts metadata of ordinary text, numbers and lists, 8 levels deep', async () => {
+    const metadata = `{"label":"Ünïcode 🎉","n":[1,2,{"deep":${'{"a":'.repeat(5)}true${'}'.repeat(5)}}]}`;
+    const body = `{"platform":"instagram","access_token":"${ACCESS_TOKEN}","metadata":${metadata}}`;
+
+    const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, body);
+
+    expect(response.status).toBe(201);
+    expect((await response.json()).metadata).toMatchObject({ label: 'Ünïcode 🎉' });
+  });
+
   it('rejects malformed JSON with 400', async () => {
     const response = await call(
       'POST',

@@ -84,6 +84,37 @@ export const EmailIntegrationCreate = z.strictObject({
   smtp_password: z.string().min(1, 'smtp_password must not be empty').max(1024, 'smtp_password is too long'),
 });
 
+const METADATA_DEPTH = 8;
+const METADATA_CHARACTERS = 16 * 1024;
+
+// Checked before anything is sent anywhere: PostgreSQL cannot store NUL, its driver would turn a lone
+// surrogate into U+FFFD, and deep nesting exhausts recursive readers of the stored value.
+function textProblem(text: string): string | null {
+  if (/\p{Cc}/u.test(text)) return 'metadata must not contain control characters';
+  if (/\p{Cs}/u.test(text)) return 'metadata must be well-formed Unicode';
+  return null;
+}
+
+function metadataProblem(value: unknown, depth: number): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > METADATA_DEPTH) return `metadata must be nested at most ${METADATA_DEPTH} levels deep`;
+  for (const [key, item] of Object.entries(value)) {
+    const problem = textProblem(key) ?? metadataProblem(item, depth + 1);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  const problem =
+    metadataProblem(value, 1) ??
+    (JSON.stringify(value).length > METADATA_CHARACTERS
+      ? `metadata must be at most ${METADATA_CHARACTERS} characters of JSON`
+      : null);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
 export const TokenIntegrationCreate = z.strictObject({
   platform: z.enum(['instagram', 'facebook', 'tiktok']),
   access_token: printable('access_token', 4096),
@@ -99,7 +130,7 @@ export const TokenIntegrationCreate = z.strictObject({
     description: 'Ignored: the platform says which account the token is for.',
   }),
   business_id: optionalId,
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadata.optional(),
 });
 
 export const IntegrationCreate = z
