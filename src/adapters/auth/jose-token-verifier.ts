@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { JwtSettings } from '../../config.js';
+import { userIdProblem } from '../../domain/user-id.js';
 import type { VerifyBearerToken } from '../http/identity.js';
 import { rememberVerifiedTokens, type VerifiedToken } from './verified-token-cache.js';
 
@@ -15,7 +16,6 @@ const ASYMMETRIC_ALGORITHMS = [
   'ES384',
   'EdDSA',
 ];
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
   if ('secret' in key) {
@@ -35,11 +35,9 @@ function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
     (await jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
 }
 
-// The subject becomes a user id, so it meets a user_id's limits (it is stored in varchar(255) columns).
+// The subject becomes a user id, so it meets a user_id's rules.
 const usableSubject = ({ sub }: JWTPayload) =>
-  typeof sub === 'string' && sub.length > 0 && sub.length <= 255 && !CONTROL_CHARACTERS.test(sub)
-    ? sub
-    : null;
+  typeof sub === 'string' && userIdProblem(sub) === null ? sub : null;
 
 function verifiedToken(payload: JWTPayload): VerifiedToken | null {
   const subject = usableSubject(payload);

@@ -4,6 +4,7 @@ import { REASON_CODES } from '../../domain/capability-policy.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { PLATFORMS } from '../../domain/platform.js';
+import { USER_ID_MAX_LENGTH, type UserIdProblem, userIdProblem } from '../../domain/user-id.js';
 
 // CR, LF and other controls would let a value smuggle SMTP commands or forge log lines.
 const printable = (field: string, max: number) =>
@@ -21,7 +22,18 @@ const hostname = z
 
 const optionalId = printable('id', 255).nullish();
 
-const userId = printable('user_id', 255);
+const USER_ID_MESSAGES: Record<Exclude<UserIdProblem, 'empty' | 'too_long' | 'control'>, string> = {
+  blank: 'user_id must not be blank',
+  malformed: 'user_id must be well-formed Unicode',
+  invisible: 'user_id must not contain format or separator characters',
+};
+
+const userId = printable('user_id', USER_ID_MAX_LENGTH).superRefine((text, context) => {
+  const problem = userIdProblem(text);
+  if (problem !== null && problem in USER_ID_MESSAGES) {
+    context.addIssue({ code: 'custom', message: USER_ID_MESSAGES[problem as keyof typeof USER_ID_MESSAGES] });
+  }
+});
 
 /** In development the `user_id` query parameter is the caller's identity, so it is required. */
 export const DevelopmentUserId = z.object({ user_id: userId });
