@@ -250,6 +250,31 @@ describe('the audit log', () => {
     expect(await auditRows()).toEqual(before);
   });
 
+  it('writes one entry for all the anonymous denials of one client in a minute (issue 14)', async () => {
+    const anonymous = await createTestApp(database, {
+      clock: { now: () => new Date('2026-03-01T12:00:30.000Z') },
+      security: {
+        verifyBearer: joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null }),
+        socketAddress: (c) => c.req.header('x-test-peer'),
+      },
+    });
+    const deny = (peer: string) =>
+      anonymous.app.request('/api/integrations', {
+        headers: { 'x-test-peer': peer, 'x-request-id': 'flood' },
+      });
+
+    const statuses = [];
+    for (let index = 0; index < 5; index += 1) statuses.push((await deny('192.0.2.1')).status);
+    statuses.push((await deny('192.0.2.2')).status);
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+    const entries = (await auditRows()).filter((row) => row.request_id === 'flood');
+    expect(entries.map((row) => [row.client_address, row.code])).toEqual([
+      ['192.0.2.1', 'unauthenticated'],
+      ['192.0.2.2', 'unauthenticated'],
+    ]);
+  });
+
   it('refuses a bad page request', async () => {
     const response = await call(randomUUID(), 'GET', '/api/integrations/audit?limit=1000&cursor=abc');
     expect(response.status).toBe(400);

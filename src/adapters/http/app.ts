@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps) {
   for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
   for (const path of addressLimited) app.use(path, limitAddress);
-  app.use('/api/*', identify(security.verifyBearer));
+  app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,

@@ -27,6 +27,24 @@ const OUTBOUND_ROUTES: readonly { readonly method: string; readonly path: RegExp
 const callsOut = (method: string, path: string) =>
   OUTBOUND_ROUTES.some((route) => (route.method === '*' || route.method === method) && route.path.test(path));
 
+const windowOf = (clock: Clock) => {
+  const now = clock.now().getTime();
+  return { now, start: new Date(now - (now % WINDOW_MS)) };
+};
+
+/**
+ * Whether this is the first time `event` happened for `who` in the current window: for events that get
+ * one audit entry per client and window, not one per request, so a flood cannot fill the audit log.
+ */
+export async function firstInWindow(
+  store: RateLimitStore,
+  clock: Clock,
+  event: string,
+  who: string,
+): Promise<boolean> {
+  return (await store.hit(`${event}:${who}`, windowOf(clock).start)) === 1;
+}
+
 /**
  * Fixed one-minute windows per client address (`by: 'address'`, before authentication, so floods of bad
  * tokens are throttled too) or per user (`by: 'user'`, after it). Over the limit: 429 with `Retry-After`,
@@ -41,8 +59,7 @@ export function rateLimit(
   return async (c, next) => {
     if (limits.perMinute === 0) return next();
     const who = by === 'user' ? (c.get('userId') ?? '') : addressBucket(c.get('clientAddress'));
-    const now = clock.now().getTime();
-    const windowStart = new Date(now - (now % WINDOW_MS));
+    const { now, start: windowStart } = windowOf(clock);
     const buckets = [{ name: 'all', limit: limits.perMinute }];
     if (limits.outboundPerMinute > 0 && callsOut(c.req.method, c.req.path)) {
       buckets.push({ name: 'outbound', limit: limits.outboundPerMinute });
