@@ -148,7 +148,7 @@ describe('GET /openapi.json under load (issue 14)', () => {
     'counts %s against the client address’s limit',
     async (path) => {
       const { app } = await createTestApp(database, {
-        security: { rateLimits: { perMinute: 2, outboundPerMinute: 0 } },
+        env: { RATE_LIMIT_PER_MINUTE: '2' },
       });
       const statuses = [];
       for (let index = 0; index < 3; index += 1) statuses.push((await app.request(path)).status);
