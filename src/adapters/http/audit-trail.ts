@@ -94,7 +94,9 @@ export function auditTrail(auditLog: AuditLog): MiddlewareHandler<AppEnv> {
     c.set('audit', audit);
     await next();
 
-    const operation = recorded ? null : auditedOperation(c.req.method, c.req.path);
+    // Hono answers HEAD with the GET handler, which runs in full (authorize creates OAuth state).
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    const operation = recorded ? null : auditedOperation(method, c.req.path);
     if (operation === null) return;
     const succeeded = c.res.status < 400;
     await audit({
