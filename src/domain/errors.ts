@@ -19,7 +19,6 @@ export const ERROR_CODES = [
   'smtp_auth_failed',
   'smtp_auth_not_offered',
   'smtp_connection_refused',
-  'smtp_host_not_found',
   'smtp_host_not_allowed',
   'smtp_port_not_allowed',
   'smtp_tls_failed',

@@ -140,8 +140,8 @@ export function retryAt(attempts: number, now: Date): Date {
 }
 
 // They say nothing about the credentials: the platform timed out, failed or limited requests, this
-// service lacks the platform app's settings, the mail server could not be reached at the moment, or this
-// runtime cannot speak SMTP at all (a Node process sharing the database can).
+// service lacks the platform app's settings, the mail server could not be reached or its name resolved at
+// the moment, or this runtime cannot speak SMTP at all (a Node process sharing the database can).
 const TRANSIENT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'platform_unavailable',
   'platform_not_configured',
@@ -149,7 +149,7 @@ const TRANSIENT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'smtp_timeout',
   'smtp_connection_refused',
   'smtp_connection_failed',
-  'smtp_host_not_found',
+  'smtp_host_not_allowed',
 ]);
 
 export type FailureOutcome =

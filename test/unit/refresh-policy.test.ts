@@ -225,7 +225,7 @@ describe('retryAt and failureOutcome', () => {
     ['email_unsupported_on_runtime', { retry: true }],
     ['smtp_timeout', { retry: true }],
     ['smtp_connection_refused', { retry: true }],
-    ['smtp_host_not_found', { retry: true }],
+    ['smtp_host_not_allowed', { retry: true }],
     ['token_revoked', { retry: false, status: 'revoked' }],
     ['token_expired', { retry: false, status: 'expired' }],
     ['credentials_rejected', { retry: false, status: 'error' }],

@@ -28,7 +28,6 @@ export const STATUS_BY_CODE = {
   smtp_auth_failed: 400,
   smtp_auth_not_offered: 400,
   smtp_connection_refused: 400,
-  smtp_host_not_found: 400,
   smtp_host_not_allowed: 400,
   smtp_port_not_allowed: 400,
   smtp_tls_failed: 400,

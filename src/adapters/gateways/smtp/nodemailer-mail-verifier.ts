@@ -70,7 +70,7 @@ export class NodemailerMailVerifier implements MailVerifier {
       );
     }
     const host = canonicalHost(login.host);
-    if (host === null) return hostNotFound(login.host);
+    if (host === null) return hostRefused(login.host);
     const server = isIP(host) === 6 ? `[${host}]:${login.port}` : `${host}:${login.port}`;
 
     const overall = new AbortController();
@@ -91,22 +91,17 @@ export class NodemailerMailVerifier implements MailVerifier {
 
   /** The address to connect to, once every address of the host has passed the network policy. */
   private async allowedAddress(host: string): Promise<Result<string>> {
-    const notFound = hostNotFound(host);
+    const refused = hostRefused(host);
     let addresses: string[];
     try {
       addresses = isIP(host) ? [host] : await this.resolve(host);
     } catch {
-      return notFound;
+      return refused;
     }
-    if (!this.options.allowPrivateHosts && !addresses.every(isPublicUnicast)) {
-      return fail(
-        'smtp_host_not_allowed',
-        `The SMTP host ${host} points to a private or reserved network address, which this service does not connect to.`,
-      );
-    }
+    if (!this.options.allowPrivateHosts && !addresses.every(isPublicUnicast)) return refused;
     // IPv4 first: a host with both families stays reachable from a machine without IPv6 routing.
     const address = addresses.find((candidate) => isIP(candidate) === 4) ?? addresses[0];
-    return address === undefined ? notFound : ok(address);
+    return address === undefined ? refused : ok(address);
   }
 
   private connectionTo(host: string, address: string, port: number): SMTPConnection {
@@ -179,8 +174,13 @@ function release(connection: SMTPConnection, abandoned: boolean): void {
   if (abandoned && connection._socket) connection._socket.destroy();
 }
 
-function hostNotFound(host: string): Result<never> {
-  return fail('smtp_host_not_found', `Could not find the SMTP host ${host}. Check the host name.`);
+// One answer whether the name does not resolve or resolves to an internal address: two would tell a
+// caller which internal names exist (R14).
+function hostRefused(host: string): Result<never> {
+  return fail(
+    'smtp_host_not_allowed',
+    `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
+  );
 }
 
 function timedOut(server: string): Result<void> {
