@@ -207,6 +207,28 @@ describe('TikTokGateway.validate', () => {
     expect(request?.query).toEqual({ fields: 'open_id,union_id,display_name,avatar_url' });
   });
 
+  describe('answers of any size (issue 14)', () => {
+    afterEach(() => {
+      tiktok.displayName = 'Fake Creator';
+    });
+
+    it('stops reading an answer over 1 MiB and calls the platform unavailable', async () => {
+      tiktok.displayName = 'x'.repeat(2 * 1024 * 1024);
+
+      expect(await gateway.validate({ accessToken: tiktok.mintAccessToken(), pageId: null })).toEqual(
+        unavailable('sent an answer larger than this service reads'),
+      );
+    });
+
+    it('keeps at most 255 characters of a display name', async () => {
+      tiktok.displayName = 'y'.repeat(10_000);
+
+      const validated = await gateway.validate({ accessToken: tiktok.mintAccessToken(), pageId: null });
+
+      expect(validated).toMatchObject(ok({ metadata: { display_name: 'y'.repeat(255) } }));
+    });
+  });
+
   it.each<[string, () => string, ReturnType<typeof fail>]>([
     [
       'an expired token',
