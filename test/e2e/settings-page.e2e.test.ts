@@ -417,4 +417,39 @@ describe('/docs in headless Chromium', () => {
     },
     FLOW_TIMEOUT,
   );
+
+  it(
+    'sends a request from "Try it out" and shows the 200 it answers',
+    async () => {
+      const watched = await openPage(browser);
+      opened.push(watched);
+      const { page } = watched;
+      await page.goto(`${stack.baseUrl}/docs`);
+      const operation = page.locator('.opblock-get', {
+        has: page.locator('.opblock-summary-path', { hasText: /^\/api\/integrations\/capabilities$/ }),
+      });
+      await operation.locator('.opblock-summary').click();
+      await operation.getByRole('button', { name: 'Try it out' }).click();
+      await operation.locator('tr[data-param-name="user_id"] input').fill('docs-reader');
+      const answered = page.waitForResponse((response) =>
+        response.url().startsWith(`${stack.baseUrl}/api/integrations/capabilities?`),
+      );
+      await operation.getByRole('button', { name: 'Execute' }).click();
+
+      expect((await answered).status()).toBe(200);
+      await expect
+        .poll(() =>
+          operation.locator('.live-responses-table tr.response .response-col_status').first().textContent(),
+        )
+        .toBe('200');
+      expect(
+        await operation
+          .locator('.live-responses-table tr.response .response-col_description')
+          .first()
+          .innerText(),
+      ).toContain('"platform": "instagram"');
+      await screenshot(page, 'api-docs-try-it-out', { fullPage: true });
+    },
+    FLOW_TIMEOUT,
+  );
 });
