@@ -52,9 +52,7 @@ describe('GET /', () => {
   });
 
   it('leads to the API docs when the service takes the user from a JWT', async () => {
-    const { app } = await createTestApp(database, {
-      security: { verifyBearer: async () => null },
-    });
+    const { app } = await createTestApp(database, { env: { AUTH_JWT_SECRET: 's'.repeat(32) } });
     const response = await app.request('/');
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/docs');
