@@ -88,6 +88,9 @@ const APP_VARIABLES = {
   tiktok: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
 } as const satisfies Record<TokenPlatform, string>;
 
+/** The SMTP submission ports a check may connect to unless SMTP_ALLOWED_PORTS says otherwise. */
+export const DEFAULT_SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
+
 // `when` lets a refinement run alongside other problems, so all of them are reported at once.
 const everyField = (payload: { value: unknown }) =>
   payload.value !== null && typeof payload.value === 'object';
@@ -102,7 +105,7 @@ const EnvironmentSchema = z
       unsetWhenEmpty,
       z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(8000),
     ),
-    HOST: z.preprocess(unsetWhenEmpty, z.string().default('0.0.0.0')),
+    HOST: z.preprocess(unsetWhenEmpty, z.string().optional()),
     DATABASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -115,7 +118,7 @@ const EnvironmentSchema = z
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
     SMTP_ALLOWED_PORTS: z.preprocess(
-      (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
+      (value) => commaList(unsetWhenEmpty(value) ?? DEFAULT_SMTP_PORTS.join(',')),
       z
         .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
         .min(1, 'must name at least one port'),
@@ -341,7 +344,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     config: {
       environment: env.NODE_ENV,
       port: env.PORT,
-      host: env.HOST,
+      // Outside production, any caller may act as any user_id: only this machine may call by default.
+      host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       dataDir: env.DATA_DIR,
