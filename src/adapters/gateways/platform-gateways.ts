@@ -1,8 +1,22 @@
 import type { Clock } from '../../application/ports/clock.js';
 import type { PlatformGateways } from '../../application/ports/platform-gateway.js';
-import { APP_VARIABLES, type PlatformSettings } from '../../config.js';
+import type { TokenPlatform } from '../../domain/platform.js';
 import { MetaGateway, type MetaPlatform } from './meta/meta-gateway.js';
+import type { OAuthApp } from './oauth-app.js';
 import { TikTokGateway } from './tiktok/tiktok-gateway.js';
+
+/** Where the platforms live and which apps this service signs in with. */
+export interface PlatformSettings {
+  /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
+  readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  /** What an operator sets to configure each platform's app, in words for error messages. */
+  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
+  readonly metaGraphUrl: string;
+  readonly metaGraphVersion: string;
+  readonly metaDialogUrl: string;
+  readonly tiktokAuthUrl: string;
+  readonly tiktokApiUrl: string;
+}
 
 export interface GatewayDrivers {
   readonly fetch: typeof fetch;
@@ -21,7 +35,7 @@ export function createPlatformGateways(
       ...drivers,
       platform,
       app: settings.apps[platform],
-      notConfigured: APP_VARIABLES[platform],
+      notConfigured: settings.notConfigured[platform],
       graphUrl: settings.metaGraphUrl,
       graphVersion: settings.metaGraphVersion,
       dialogUrl: settings.metaDialogUrl,
@@ -32,7 +46,7 @@ export function createPlatformGateways(
     tiktok: new TikTokGateway({
       ...drivers,
       app: settings.apps.tiktok,
-      notConfigured: APP_VARIABLES.tiktok,
+      notConfigured: settings.notConfigured.tiktok,
       authUrl: settings.tiktokAuthUrl,
       apiUrl: settings.tiktokApiUrl,
     }),

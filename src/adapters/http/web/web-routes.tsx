@@ -36,9 +36,15 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY);
 };
 
-/** The browser pages: the integrations settings page, its OAuth callback page and the API docs. */
-export function webRoutes() {
+/**
+ * The browser pages: the integrations settings page, its OAuth callback page and the API docs. `/` leads
+ * to the settings page while `?user_id=` names the user (development), and to the docs when the service
+ * takes the user from a JWT, which the page as shipped does not obtain.
+ */
+export function webRoutes({ developmentIdentity }: { developmentIdentity: boolean }) {
+  const home = developmentIdentity ? SETTINGS_PATH : DOCS_PATH;
   return new Hono<AppEnv>({ strict: false })
+    .get('/', (c) => c.redirect(home))
     .get(SETTINGS_PATH, (c) => c.html(<SettingsPage />))
     .get(CALLBACK_PATH, (c) => c.html(<CallbackPage />))
     .get(DOCS_PATH, (c) => c.html(<DocsPage />));
