@@ -13,9 +13,10 @@ import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SealedSecretStore } from './application/ports/sealed-secret-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
 import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
+import type { OutreachPorts } from './application/use-cases/send-message.js';
 import { createLifecycleJobs, createUseCases } from './application/use-cases/use-cases.js';
 
-export interface Adapters {
+export interface Adapters extends OutreachPorts {
   readonly repository: IntegrationRepository;
   readonly cipher: SecretCipher;
   readonly clock: Clock;

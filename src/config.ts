@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './adapters/logging/json-logger.js';
 import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
+import type { OutreachSettings } from './application/use-cases/send-message.js';
 import type { TokenPlatform } from './domain/platform.js';
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -183,6 +184,25 @@ const EnvironmentSchema = z
     RATE_LIMIT_PER_MINUTE: perMinute(120),
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
+    OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    PUBLIC_BASE_URL: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .refine((text) => {
+          const url = parseUrl(text);
+          return (
+            url !== null &&
+            (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) &&
+            url.pathname === '/' &&
+            url.search === '' &&
+            url.hash === '' &&
+            url.username === ''
+          );
+        }, 'must be the service’s public origin, like https://outreach.example.com (http only on localhost)')
+        .transform((text) => new URL(text).origin)
+        .optional(),
+    ),
     CLIENT_ADDRESS_HEADER: z.preprocess(
       unsetWhenEmpty,
       z
@@ -315,6 +335,7 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  readonly outreach: OutreachSettings;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -375,6 +396,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      outreach: {
+        emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
+        publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
+      },
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 import { type ConnectionStatus, effectiveStatus, type Integration } from './integration.js';
 import { PLATFORM_NAMES, type Platform } from './platform.js';
 
@@ -12,7 +13,7 @@ export const REASON_CODES = [
   'not_business_account',
   'dm_not_supported',
   'unsupported_on_runtime',
-] as const;
+] as const satisfies readonly ErrorCode[];
 
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -1,5 +1,6 @@
 import { joseTokenVerifier } from '../adapters/auth/jose-token-verifier.js';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { UnsupportedMailSender } from '../adapters/gateways/smtp/unsupported-mail-sender.js';
 import { UnsupportedMailVerifier } from '../adapters/gateways/smtp/unsupported-mail-verifier.js';
 import type { HttpSecurity } from '../adapters/http/app.js';
 import type { SecretValues } from '../adapters/logging/secret-values.js';
@@ -18,6 +19,7 @@ export interface EdgeService {
   readonly logger: Logger;
   readonly secrets: SecretValues;
   readonly mailVerifier: UnsupportedMailVerifier;
+  readonly mailSender: UnsupportedMailSender;
   readonly verifyBearer: HttpSecurity['verifyBearer'];
 }
 
@@ -58,6 +60,7 @@ export async function startEdgeService(
       logger,
       secrets,
       mailVerifier: new UnsupportedMailVerifier(runtime),
+      mailSender: new UnsupportedMailSender(runtime),
       verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
     },
   };
@@ -72,8 +75,8 @@ export function edgeAdapters(
   db: Database,
   parts: Pick<RuntimeParts, 'rateLimitStore' | 'staticAssets'>,
 ): Adapters {
-  const { cipher, logger, secrets, mailVerifier } = service;
-  return serviceAdapters(service.config, db, { cipher, logger, secrets, mailVerifier, ...parts });
+  const { cipher, logger, secrets, mailVerifier, mailSender } = service;
+  return serviceAdapters(service.config, db, { cipher, logger, secrets, mailVerifier, mailSender, ...parts });
 }
 
 export function edgeSecurity(

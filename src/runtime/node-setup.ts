@@ -1,4 +1,5 @@
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { NodemailerMailSender } from '../adapters/gateways/smtp/nodemailer-mail-sender.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import type { SecretValues } from '../adapters/logging/secret-values.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
@@ -81,15 +82,17 @@ export function nodeAdapters(
     secrets,
   }: { readonly cipher: FernetSecretCipher; readonly logger: Logger; readonly secrets: SecretValues },
 ): Adapters {
+  const smtp = {
+    timeoutMs: config.outboundTimeoutMs,
+    allowPrivateHosts: config.smtpAllowPrivateHosts,
+    allowPort: (port: number) => config.smtpAllowedPorts.includes(port),
+  };
   return serviceAdapters(config, handle.db, {
     cipher,
     logger,
     secrets,
-    mailVerifier: new NodemailerMailVerifier({
-      timeoutMs: config.outboundTimeoutMs,
-      allowPrivateHosts: config.smtpAllowPrivateHosts,
-      allowPort: (port) => config.smtpAllowedPorts.includes(port),
-    }),
+    mailVerifier: new NodemailerMailVerifier(smtp),
+    mailSender: new NodemailerMailSender(smtp),
     rateLimitStore:
       config.rateLimits.store === 'database'
         ? new DrizzleRateLimitStore(handle.db)

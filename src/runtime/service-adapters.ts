@@ -1,18 +1,26 @@
 import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
-import { createPlatformGateways } from '../adapters/gateways/platform-gateways.js';
+import {
+  createDirectMessageGateways,
+  createPlatformGateways,
+} from '../adapters/gateways/platform-gateways.js';
 import { createJsonLogger } from '../adapters/logging/json-logger.js';
 import { SecretValues } from '../adapters/logging/secret-values.js';
 import type { Database } from '../adapters/persistence/database.js';
 import { reachable } from '../adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from '../adapters/persistence/drizzle-audit-log.js';
+import { DrizzleDailySendCounter } from '../adapters/persistence/drizzle-daily-send-counter.js';
 import { DrizzleIntegrationRepository } from '../adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from '../adapters/persistence/drizzle-lifecycle-store.js';
+import { DrizzleMessageLog } from '../adapters/persistence/drizzle-message-log.js';
+import { DrizzleMessagingWindowStore } from '../adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleOAuthStateStore } from '../adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleSuppressionList } from '../adapters/persistence/drizzle-suppression-list.js';
 import { systemClock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
+import type { MailSender } from '../application/ports/mail-sender.js';
 import type { MailVerifier } from '../application/ports/mail-verifier.js';
 import type { RateLimitStore } from '../application/ports/rate-limit-store.js';
 import type { Adapters } from '../composition.js';
@@ -51,22 +59,29 @@ export interface RuntimeParts {
   readonly logger: Logger;
   readonly secrets: SecretValues;
   readonly mailVerifier: MailVerifier;
+  readonly mailSender: MailSender;
   readonly rateLimitStore: RateLimitStore;
   readonly staticAssets: MiddlewareHandler;
 }
 
 /** Every adapter of the service on one Drizzle database. */
 export function serviceAdapters(config: Config, db: Database, parts: RuntimeParts): Adapters {
+  const http = {
+    // Bound: workerd refuses a fetch called as another object's method.
+    fetch: globalThis.fetch.bind(globalThis),
+    timeoutMs: config.outboundTimeoutMs,
+  };
   return {
     ...parts,
     repository: new DrizzleIntegrationRepository(db),
     clock: systemClock,
-    gateways: createPlatformGateways(config.platforms, {
-      // Bound: workerd refuses a fetch called as another object's method.
-      fetch: globalThis.fetch.bind(globalThis),
-      clock: systemClock,
-      timeoutMs: config.outboundTimeoutMs,
-    }),
+    gateways: createPlatformGateways(config.platforms, { ...http, clock: systemClock }),
+    directMessages: createDirectMessageGateways(config.platforms, http),
+    messageLog: new DrizzleMessageLog(db),
+    suppressions: new DrizzleSuppressionList(db),
+    windows: new DrizzleMessagingWindowStore(db),
+    dailySends: new DrizzleDailySendCounter(db),
+    outreach: config.outreach,
     oauthStates: new DrizzleOAuthStateStore(db),
     oauthRedirectUris: config.oauthRedirectUris,
     auditLog: new DrizzleAuditLog(db),

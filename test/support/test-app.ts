@@ -4,20 +4,27 @@ import type { HttpSecurity } from '../../src/adapters/http/app.js';
 import { createJsonLogger, type LogLevel } from '../../src/adapters/logging/json-logger.js';
 import { SecretValues } from '../../src/adapters/logging/secret-values.js';
 import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
+import { DrizzleDailySendCounter } from '../../src/adapters/persistence/drizzle-daily-send-counter.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
+import { DrizzleMessageLog } from '../../src/adapters/persistence/drizzle-message-log.js';
+import { DrizzleMessagingWindowStore } from '../../src/adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleSuppressionList } from '../../src/adapters/persistence/drizzle-suppression-list.js';
 import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../src/application/ports/clock.js';
+import type { DirectMessageGateways } from '../../src/application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
+import type { MailSender } from '../../src/application/ports/mail-sender.js';
 import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
 import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
 import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
+import type { OutreachSettings } from '../../src/application/use-cases/send-message.js';
 import { type Adapters, buildApp, buildLifecycleJobs } from '../../src/composition.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
-import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
+import { ScriptedGateway, ScriptedMailSender, ScriptedMailVerifier, ScriptedMessenger } from './fakes.js';
 
 export interface TestAppOptions {
   /** Real gateways (e.g. pointed at the fakes); scripted ones otherwise. */
@@ -34,6 +41,10 @@ export interface TestAppOptions {
   /** The Fernet keyring, newest first; a fresh key otherwise. */
   readonly keys?: string;
   readonly lifecycleSettings?: LifecycleSettings;
+  /** Real senders (e.g. pointed at the fakes or an SMTP server); scripted ones otherwise. */
+  readonly directMessages?: DirectMessageGateways;
+  readonly mailSender?: MailSender;
+  readonly outreach?: Partial<OutreachSettings>;
 }
 
 export const TEST_LIFECYCLE_SETTINGS: LifecycleSettings = {
@@ -51,6 +62,8 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
+  const messenger = new ScriptedMessenger();
+  const scriptedMailSender = new ScriptedMailSender();
   const logLines: string[] = [];
   const secrets = new SecretValues([...key.split(','), ...(options.fixedSecrets ?? [])]);
   const auditLog = new DrizzleAuditLog(database.handle.db);
@@ -71,6 +84,13 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     lifecycle: new DrizzleLifecycleStore(database.handle.db),
     sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
     lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
+    mailSender: options.mailSender ?? scriptedMailSender,
+    directMessages: options.directMessages ?? messenger.asGateways(),
+    messageLog: new DrizzleMessageLog(database.handle.db),
+    suppressions: new DrizzleSuppressionList(database.handle.db),
+    windows: new DrizzleMessagingWindowStore(database.handle.db),
+    dailySends: new DrizzleDailySendCounter(database.handle.db),
+    outreach: { emailDailyLimit: 200, publicBaseUrl: 'https://outreach.example.com', ...options.outreach },
   };
   const app = buildApp(adapters, {
     verifyBearer: null,
@@ -88,6 +108,9 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     key,
     mailVerifier,
     gateway,
+    messenger,
+    mailSender: scriptedMailSender,
+    windows: adapters.windows,
     logLines,
     auditLog,
   };

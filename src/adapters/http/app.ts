@@ -20,6 +20,7 @@ import { identify, type VerifyBearerToken } from './identity.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { serveOpenApiDocument } from './openapi-document.js';
+import { outreachRoutes } from './outreach-routes.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
@@ -132,9 +133,10 @@ export function createApp(deps: AppDeps) {
     .route('/', healthRoutes(deps.isDatabaseReady))
     .route('/api/integrations/audit', auditRoutes(useCases))
     .route('/api/integrations/oauth', oauthRoutes(useCases))
-    .route('/api/integrations', integrationRoutes(useCases));
+    .route('/api/integrations', integrationRoutes(useCases))
+    .route('/api/outreach', outreachRoutes(useCases));
   serveOpenApiDocument(app);
-  app.route('/', webRoutes());
+  app.route('/', webRoutes(useCases));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>

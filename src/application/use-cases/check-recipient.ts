@@ -1,4 +1,3 @@
-import type { ReasonCode } from '../../domain/capability-policy.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import {
   decideWindow,
@@ -16,7 +15,7 @@ export interface RecipientCheck {
   readonly recipient: string;
   readonly canSend: boolean;
   /** Why a send now would be refused without calling the platform; null when it would go out. */
-  readonly reasonCode: ReasonCode | ErrorCode | null;
+  readonly reasonCode: ErrorCode | null;
   readonly reason: string | null;
   /** Meta only. */
   readonly window: WindowState | null;
@@ -45,7 +44,7 @@ export function checkRecipient(ports: Deps) {
     );
     if (!gate.ok) return gate;
     const capability = gate.value;
-    let refusal: { code: ReasonCode | ErrorCode; reason: string } | null =
+    let refusal: { code: ErrorCode; reason: string } | null =
       capability.canSendDm || capability.reasonCode === null
         ? null
         : { code: capability.reasonCode, reason: capability.reason ?? '' };

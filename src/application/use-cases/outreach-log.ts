@@ -36,10 +36,11 @@ export function findUnsubscribe({ cipher }: Pick<OutreachPorts, 'cipher'>) {
 
 /** One-click unsubscribe: the link's recipient is suppressed for its user; repeating it changes nothing. */
 export function unsubscribe(ports: Pick<OutreachPorts, 'cipher' | 'suppressions' | 'clock'>) {
-  return async (token: string): Promise<boolean> => {
+  return async (token: string): Promise<UnsubscribeGrant | null> => {
     const grant = await readUnsubscribeToken(ports.cipher, token);
-    if (grant === null) return false;
-    await ports.suppressions.add(grant.userId, grant.address, 'unsubscribed', ports.clock.now());
-    return true;
+    if (grant !== null) {
+      await ports.suppressions.add(grant.userId, grant.address, 'unsubscribed', ports.clock.now());
+    }
+    return grant;
   };
 }

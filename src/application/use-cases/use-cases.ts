@@ -9,18 +9,28 @@ import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SealedSecretStore } from '../ports/sealed-secret-store.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { checkEncryptionKeys } from './check-encryption-keys.js';
+import { checkRecipient } from './check-recipient.js';
 import { completeOAuth } from './complete-oauth.js';
 import { deleteIntegration } from './delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import { listAuditEntries } from './list-audit-entries.js';
 import { listIntegrations } from './list-integrations.js';
+import {
+  findUnsubscribe,
+  listMessages,
+  listSuppressions,
+  suppressAddress,
+  unsubscribe,
+  unsuppressAddress,
+} from './outreach-log.js';
 import { type LifecycleSettings, refreshDueIntegrations } from './refresh-due-integrations.js';
 import { rotateSecrets } from './rotate-secrets.js';
 import { saveIntegration } from './save-integration.js';
+import { type OutreachPorts, sendMessage } from './send-message.js';
 import { startOAuth } from './start-oauth.js';
 import { validateIntegration } from './validate-integration.js';
 
-export interface CorePorts {
+export interface CorePorts extends OutreachPorts {
   readonly repository: IntegrationRepository;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
@@ -44,6 +54,14 @@ export function createUseCases(ports: CorePorts) {
     listAuditEntries: listAuditEntries(ports),
     startOAuth: startOAuth(ports),
     completeOAuth: completeOAuth(ports),
+    sendMessage: sendMessage(ports),
+    checkRecipient: checkRecipient(ports),
+    listMessages: listMessages(ports),
+    listSuppressions: listSuppressions(ports),
+    suppressAddress: suppressAddress(ports),
+    unsuppressAddress: unsuppressAddress(ports),
+    findUnsubscribe: findUnsubscribe(ports),
+    unsubscribe: unsubscribe(ports),
   };
 }
 
