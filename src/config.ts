@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from './adapters/logging/json-logger.js';
 import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
-import type { OutreachSettings } from './application/use-cases/send-message.js';
 import type { TokenPlatform } from './domain/platform.js';
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -335,7 +334,12 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
-  readonly outreach: OutreachSettings;
+  readonly outreach: {
+    /** Emails one integration may send per UTC day; 0 is no cap. */
+    readonly emailDailyLimit: number;
+    /** The public origin for unsubscribe links; null sends email without them. */
+    readonly publicBaseUrl: string | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };

@@ -32,7 +32,7 @@ for (const driver of drivers) {
 
     beforeAll(async () => {
       database = await driver.open();
-      h = await startOutreachHarness(database, { emailDailyLimit: DAILY_LIMIT });
+      h = await startOutreachHarness(database, { OUTREACH_EMAIL_DAILY_LIMIT: String(DAILY_LIMIT) });
     });
     afterAll(async () => {
       await h.close();

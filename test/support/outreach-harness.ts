@@ -1,6 +1,7 @@
 import { createDirectMessageGateways } from '../../src/adapters/gateways/platform-gateways.js';
 import { NodemailerMailSender } from '../../src/adapters/gateways/smtp/nodemailer-mail-sender.js';
-import type { OutreachSettings } from '../../src/application/use-cases/send-message.js';
+import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
+import { DrizzleMessagingWindowStore } from '../../src/adapters/persistence/drizzle-messaging-window-store.js';
 import type { IntegrationDraft } from '../../src/domain/integration.js';
 import { MetaFake } from '../fakes/meta-fake.js';
 import type { TestDatabase } from './databases.js';
@@ -21,7 +22,10 @@ export const PUBLIC_BASE_URL = 'https://outreach.example.com';
 const META_SCOPES = ['pages_messaging', 'instagram_basic', 'instagram_manage_messages', 'pages_show_list'];
 
 /** The real app on a test database, sending through the fake Meta's Send API and a real SMTP server. */
-export async function startOutreachHarness(database: TestDatabase, outreach: Partial<OutreachSettings> = {}) {
+export async function startOutreachHarness(
+  database: TestDatabase,
+  env: Readonly<Record<string, string>> = {},
+) {
   const meta = await MetaFake.start([]);
   const certificate: TestCertificate = generateTestCertificate(['DNS:localhost', 'IP:127.0.0.1']);
   const smtp: TestSmtpServer = await startTestSmtpServer({
@@ -48,7 +52,7 @@ export async function startOutreachHarness(database: TestDatabase, outreach: Par
       { fetch, timeoutMs: 1000 },
     ),
     mailSender,
-    outreach: { emailDailyLimit: 200, publicBaseUrl: PUBLIC_BASE_URL, ...outreach },
+    env: { PUBLIC_BASE_URL, ...env },
   });
 
   /** A user with a connected Facebook (or Instagram) integration whose Page token the fake knows. */
@@ -113,6 +117,9 @@ export async function startOutreachHarness(database: TestDatabase, outreach: Par
 
   return {
     ...harness,
+    // Read and arranged beside the app: inbound webhooks (a later issue) will record windows.
+    auditLog: new DrizzleAuditLog(database.handle.db),
+    windows: new DrizzleMessagingWindowStore(database.handle.db),
     meta,
     smtp,
     metaUser,
