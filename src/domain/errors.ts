@@ -1,3 +1,5 @@
+import { REASON_CODES } from './reason-codes.js';
+
 /**
  * Stable error codes. The HTTP adapter owns the one table that maps each to a status;
  * nothing else in the core knows about HTTP.
@@ -7,8 +9,6 @@ export const ERROR_CODES = [
   'unknown_platform',
   'integration_not_found',
   'credentials_rejected',
-  'token_expired',
-  'token_revoked',
   'authorization_code_rejected',
   'platform_not_configured',
   'platform_unavailable',
@@ -36,14 +36,7 @@ export const ERROR_CODES = [
   'daily_limit_reached',
   'platform_rate_limited',
   // A send refused by the capability policy answers with the capability's own reason code.
-  'not_connected',
-  'validation_failed',
-  'platform_unsupported',
-  'missing_scope',
-  'page_not_linked',
-  'not_business_account',
-  'dm_not_supported',
-  'unsupported_on_runtime',
+  ...REASON_CODES,
   'credentials_unreadable',
   'payload_too_large',
   'unsupported_media_type',

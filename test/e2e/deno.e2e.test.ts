@@ -45,6 +45,16 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
     expect(deno.output()).toContain('"path":"/api/integrations/capabilities","status":200');
   });
 
+  it('answers an email send with 501, as validation', async () => {
+    const response = await fetch(`${deno.baseUrl}/api/outreach/email/messages?user_id=${uniqueUserId()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
+    });
+    expect(response.status).toBe(501);
+    expect((await response.json()).code).toBe('email_unsupported_on_runtime');
+  });
+
   it('refuses to start with a configuration it cannot run on, naming each problem', async () => {
     await expect(startDeno({ NODE_ENV: 'test' })).rejects.toThrow(
       'Invalid configuration: DATABASE_URL is required on Deno (on Workers, the HYPERDRIVE binding provides it); ENCRYPTION_KEY is required on Deno (generate one with npm run generate-key)',

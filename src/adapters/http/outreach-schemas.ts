@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { MESSAGE_STATUSES, SUPPRESSION_REASONS, WINDOW_STATES } from '../../domain/outreach.js';
 import { PLATFORMS } from '../../domain/platform.js';
-import { UserQuery } from './schemas.js';
+import { PageQuery } from './schemas.js';
 
 const noLineBreaks = /^[^\r\n]*$/;
 
@@ -63,19 +63,8 @@ export const AddressParam = z.object({
   address: z.string().openapi({ param: { name: 'address', in: 'path' }, description: 'URL-encoded.' }),
 });
 
-export const MessageListQuery = UserQuery.extend({
+export const MessageListQuery = PageQuery.extend({
   platform: z.enum(PLATFORMS, 'platform must be one of instagram, facebook, tiktok, email').optional(),
-  limit: z.coerce
-    .number('limit must be a whole number from 1 to 100')
-    .int('limit must be a whole number from 1 to 100')
-    .min(1, 'limit must be a whole number from 1 to 100')
-    .max(100, 'limit must be a whole number from 1 to 100')
-    .default(50),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'cursor must be the next_cursor of a previous page')
-    .transform(Number)
-    .optional(),
 });
 
 const timestamp = z.iso.datetime().nullable();
