@@ -31,6 +31,7 @@ import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
 import { checkEncryptionKeys } from './application/use-cases/check-encryption-keys.js';
+import { checkIntegrationHealth } from './application/use-cases/check-integration-health.js';
 import { checkRecipient } from './application/use-cases/check-recipient.js';
 import { completeOAuth } from './application/use-cases/complete-oauth.js';
 import { deleteIntegration } from './application/use-cases/delete-integration.js';
@@ -46,6 +47,7 @@ import {
   unsuppressAddress,
 } from './application/use-cases/outreach-log.js';
 import { refreshDueIntegrations } from './application/use-cases/refresh-due-integrations.js';
+import { renewToken } from './application/use-cases/renew-token.js';
 import { rotateSecrets } from './application/use-cases/rotate-secrets.js';
 import { saveIntegration } from './application/use-cases/save-integration.js';
 import { type OutreachPorts, sendMessage } from './application/use-cases/send-message.js';
@@ -165,12 +167,11 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
-      cipher,
       clock,
-      mailVerifier,
-      gateways,
       logger: log.logger,
       lifecycleSettings,
+      renewToken: renewToken({ cipher, gateways }),
+      checkHealth: checkIntegrationHealth({ cipher, mailVerifier, gateways }),
     }),
     checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
     rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),

@@ -241,6 +241,47 @@ describe.skipIf(postgresSkip !== null)(
       expect(worker.output()).toContain('"msg":"refresh run finished"');
     });
 
+    it('refuses to run the cron with an ENCRYPTION_KEY that cannot open the stored secrets', async () => {
+      const own = await postgresTestDatabase();
+      const ownState = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));
+      const cipher = await FernetSecretCipher.fromKeyList(KEY);
+      const repository = new DrizzleIntegrationRepository(own.handle.db);
+      const seeded = await Promise.all(
+        [1, 2].map(async () => {
+          const tokens = { openId: `open-${uniqueUserId()}`, ...fakes.tiktok.issueTokens() };
+          return (await repository.upsert(await dueTikTokDraft(cipher, tokens, new Date()))).integration;
+        }),
+      );
+      const wrongKey = await startWorker(
+        { ...fakes.environment, NODE_ENV: 'test', ENCRYPTION_KEY: generateFernetKey() },
+        own.url ?? '',
+        ownState,
+      );
+      try {
+        const fired = await fetch(
+          `${wrongKey.baseUrl}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`,
+        );
+        expect(fired.status).toBe(200);
+        for (let tries = 0; tries < 50 && !wrongKey.output().includes('refresh refused'); tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(wrongKey.output()).toContain(
+          '"msg":"refresh refused: ENCRYPTION_KEY cannot open the stored secrets"',
+        );
+        expect(wrongKey.output()).toContain(
+          'were encrypted with a key that ENCRYPTION_KEY lacks (2 of 2 sampled rows',
+        );
+        expect(wrongKey.output()).not.toContain('"msg":"refresh run finished"');
+        for (const integration of seeded) {
+          expect(await repository.find(integration.userId, 'tiktok')).toEqual(integration);
+        }
+      } finally {
+        await wrongKey.stop();
+        await own.dispose();
+        rmSync(ownState, { recursive: true, force: true });
+      }
+    }, 90_000);
+
     it('answers a misconfigured deployment with a 500 that keeps its settings to the log', async () => {
       const misconfiguredState = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));
       const misconfigured = await startWorker(

@@ -7,6 +7,8 @@ export interface FakePage {
   readonly name: string;
   /** The Instagram Business/Creator account linked to it, if any. */
   readonly instagramAccountId?: string;
+  /** That account's user name, answered when `fields` asks for `instagram_business_account{…username}`. */
+  readonly instagramUsername?: string;
   /** Granular consent can grant a Page without its token. */
   readonly withoutToken?: boolean;
 }
@@ -68,6 +70,20 @@ function graphError(code: number, subcode?: number, message = 'Fake Meta error')
       code,
       ...(subcode === undefined ? {} : { error_subcode: subcode }),
       fbtrace_id: 'AbCdEfFakeTrace',
+    },
+  };
+}
+
+/** A Page's `instagram_business_account`, with the sub-fields `fields` expands it to. */
+function linkedInstagram(page: FakePage, fields = '') {
+  if (page.instagramAccountId === undefined) return {};
+  const username = /instagram_business_account\{[^}]*\busername\b/.test(fields)
+    ? page.instagramUsername
+    : undefined;
+  return {
+    instagram_business_account: {
+      id: page.instagramAccountId,
+      ...(username === undefined ? {} : { username }),
     },
   };
 }
@@ -417,9 +433,7 @@ export class MetaFake {
       name: page.name,
       tasks: ['MESSAGING', 'MODERATE', 'ADVERTISE'],
       ...(page.withoutToken ? {} : { access_token: this.pageToken(page, record) }),
-      ...(page.instagramAccountId === undefined
-        ? {}
-        : { instagram_business_account: { id: page.instagramAccountId } }),
+      ...linkedInstagram(page, query.fields),
     }));
     const more = offset + this.pageSize < this.pages.length;
     const next = new URL(`${this.baseUrl}/${this.version}/me/accounts`);
@@ -438,9 +452,7 @@ export class MetaFake {
       body: {
         id: page.id,
         name: page.name,
-        ...(page.instagramAccountId === undefined
-          ? {}
-          : { instagram_business_account: { id: page.instagramAccountId } }),
+        ...linkedInstagram(page, query.fields),
       },
     };
   }

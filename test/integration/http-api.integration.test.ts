@@ -338,6 +338,38 @@ describe('POST /api/integrations/{platform}/validate', () => {
     });
   });
 
+  it('changes nothing when the check says nothing about the credentials (the mail server timed out)', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    harness.mailVerifier.next = fail('smtp_timeout', 'The SMTP server did not answer in time.');
+    const response = await call('POST', `/api/integrations/email/validate?user_id=${userId}`);
+    harness.mailVerifier.next = { ok: true, value: undefined };
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'The SMTP server did not answer in time.',
+      code: 'smtp_timeout',
+    });
+    const [listed] = await (await call('GET', `/api/integrations?user_id=${userId}`)).json();
+    expect(listed).toMatchObject({ connection_status: 'connected', status_detail: null });
+  });
+
+  it('records nothing against the account when the configured key cannot open its secret', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    const otherKey = await createTestApp(database);
+
+    const response = await otherKey.app.request(`/api/integrations/email/validate?user_id=${userId}`, {
+      method: 'POST',
+    });
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'credentials_unreadable' });
+    expect(otherKey.mailVerifier.logins).toEqual([]);
+    const stored = await harness.repository.find(userId, 'email');
+    expect(stored).toMatchObject({ connectionStatus: 'connected', statusDetail: null });
+  });
+
   it('answers 404 when the user has no integration for the platform', async () => {
     const response = await call('POST', `/api/integrations/instagram/validate?user_id=${uniqueUserId()}`);
 

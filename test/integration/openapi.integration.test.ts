@@ -46,10 +46,11 @@ interface Document {
 
 let database: TestDatabase;
 let document: Document;
+let app: Awaited<ReturnType<typeof createTestApp>>['app'];
 
 beforeAll(async () => {
   database = await pgliteTestDatabase();
-  const { app } = await createTestApp(database);
+  ({ app } = await createTestApp(database));
   const response = await app.request('/openapi.json');
   expect(response.status).toBe(200);
   document = await response.json();
@@ -127,5 +128,69 @@ describe('GET /openapi.json', () => {
     expect(document.security).toEqual([{ bearerAuth: [] }, {}]);
     expect(document.paths['/healthz']?.get?.security).toEqual([]);
     expect(document.paths['/readyz']?.get?.security).toEqual([]);
+  });
+});
+
+/** Every `pattern` in the document, with where it is (a JSON pointer). */
+function patterns(node: unknown, pointer = ''): { pointer: string; pattern: string }[] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === 'pattern' && typeof value === 'string'
+      ? [{ pointer: `${pointer}/${key}`, pattern: value }]
+      : patterns(value, `${pointer}/${key}`),
+  );
+}
+
+// Plain and accented text, an emoji (a surrogate pair without `u`), a C0 and a C1 control, DEL, and
+// the characters a `\p{Cc}` read without `u` would wrongly refuse.
+const SAMPLES = [
+  'demo',
+  'user@example.com',
+  'Zoë 😀',
+  'p{Cc}',
+  'mail.example.com',
+  '[::1]',
+  '42',
+  'a\nb',
+  '\u0085',
+  '\u007f',
+  '',
+];
+
+describe('the patterns in /openapi.json', () => {
+  it('are JSON-Schema (ECMA-262) regular expressions without flags, meaning the same with and without u', () => {
+    const found = patterns(document);
+    expect(found.length).toBeGreaterThanOrEqual(19);
+    for (const { pointer, pattern } of found) {
+      expect(pattern, pointer).not.toMatch(/\/[dgimsuvy]+$/);
+      // Swagger UI and most validators compile a pattern as it is; Ajv and others add `u`.
+      const plain = new RegExp(pattern);
+      const unicode = new RegExp(pattern, 'u');
+      for (const sample of SAMPLES) {
+        expect(plain.test(sample), `${pointer} on ${JSON.stringify(sample)}`).toBe(unicode.test(sample));
+      }
+    }
+  });
+
+  it('let through exactly the user_id values the API accepts', async () => {
+    const parameter = document.paths['/api/integrations/capabilities']?.get?.parameters?.find(
+      ({ name }) => name === 'user_id',
+    ) as { schema?: { pattern?: string } } | undefined;
+    const pattern = new RegExp(parameter?.schema?.pattern ?? 'no pattern');
+    const verdicts = await Promise.all(
+      SAMPLES.filter((sample) => sample !== '').map(async (sample) => {
+        const response = await app.request(
+          `/api/integrations/capabilities?user_id=${encodeURIComponent(sample)}`,
+        );
+        return { sample, accepted: response.status === 200, matches: pattern.test(sample) };
+      }),
+    );
+    expect(verdicts.filter(({ accepted }) => !accepted).map(({ sample }) => sample)).toEqual([
+      'a\nb',
+      '\u0085',
+      '\u007f',
+    ]);
+    for (const { sample, accepted, matches } of verdicts)
+      expect(matches, JSON.stringify(sample)).toBe(accepted);
   });
 });

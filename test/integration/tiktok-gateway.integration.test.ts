@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OAuthApp } from '../../src/adapters/gateways/oauth-app.js';
 import { TikTokGateway } from '../../src/adapters/gateways/tiktok/tiktok-gateway.js';
 import { randomSecret, s256Challenge } from '../../src/application/oauth-secrets.js';
 import { systemClock } from '../../src/application/ports/clock.js';
-import type { OAuthApp } from '../../src/config.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
 import type { Fault } from '../fakes/fake-http-server.js';

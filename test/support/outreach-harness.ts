@@ -41,14 +41,7 @@ export async function startOutreachHarness(
   });
   const harness = await createTestApp(database, {
     directMessages: createDirectMessageGateways(
-      {
-        apps: { instagram: null, facebook: null, tiktok: null },
-        metaGraphUrl: meta.baseUrl,
-        metaGraphVersion: meta.version,
-        metaDialogUrl: meta.baseUrl,
-        tiktokAuthUrl: meta.baseUrl,
-        tiktokApiUrl: meta.baseUrl,
-      },
+      { metaGraphUrl: meta.baseUrl, metaGraphVersion: meta.version },
       { fetch, timeoutMs: 1000 },
     ),
     mailSender,

@@ -11,13 +11,12 @@ export interface TestCertificate {
 }
 
 /** A throwaway self-signed certificate for `names` (e.g. `DNS:localhost`, `IP:127.0.0.1`); the key stays in memory. */
-export function generateTestCertificate(names: readonly string[]): TestCertificate {
+export function generateTestCertificate(names: readonly string[], days = 1): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'smtp-test-cert-'));
   try {
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
-    const request =
-      'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost';
+    const request = `req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days ${days} -subj /CN=localhost`;
     execFileSync(
       'openssl',
       [

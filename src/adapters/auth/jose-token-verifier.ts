@@ -1,7 +1,13 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
-import type { JwtSettings } from '../../config.js';
-import type { VerifyBearerToken } from '../http/identity.js';
 import { rememberVerifiedTokens, type VerifiedToken } from './verified-token-cache.js';
+
+/** How bearer tokens are checked. */
+export interface JwtSettings {
+  /** An HS256 shared secret, or the URL of the JWKS that publishes the signing keys. */
+  readonly key: { readonly secret: string } | { readonly jwksUrl: string };
+  readonly issuer: string | null;
+  readonly audience: string | null;
+}
 
 // Keys from a JWKS are public keys; accepting HS256 there would let a public key serve as an HMAC secret.
 const ASYMMETRIC_ALGORITHMS = [
@@ -54,7 +60,7 @@ function verifiedToken(payload: JWTPayload): VerifiedToken | null {
  * `sub` and `exp` are required; `iss` and `aud` are checked when configured. A token that verified is
  * trusted again without a check until its `exp`, for at most a minute (see rememberVerifiedTokens).
  */
-export function joseTokenVerifier(settings: JwtSettings): VerifyBearerToken {
+export function joseTokenVerifier(settings: JwtSettings): (token: string) => Promise<string | null> {
   const verify = payloadVerifier(settings, {
     requiredClaims: ['sub', 'exp'],
     clockTolerance: 5,

@@ -16,11 +16,6 @@ export type AppEnv = {
     redact: (values: Iterable<string>) => void;
     /** Appends an audit entry for this request; never fails the request. */
     audit: (facts: AuditFacts) => Promise<void>;
-    /**
-     * Set by a handler that knows more than its path and status: the body's platform, whether a save
-     * created, a validation that answered 200 but found the credentials failing.
-     */
-    auditNote: Partial<Pick<AuditFacts, 'action' | 'outcome' | 'platform' | 'code'>> | undefined;
     /** The code of the error response this request got, for its audit entry. */
     errorCode: ErrorCode | undefined;
   };

@@ -10,17 +10,13 @@ import type { Logger } from '../../application/ports/logger.js';
 import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { SecretValues } from '../logging/secret-values.js';
+import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
-import { auditRoutes } from './audit-routes.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
-import { healthRoutes } from './health-routes.js';
 import { identify, type VerifyBearerToken } from './identity.js';
-import { integrationRoutes } from './integration-routes.js';
-import { oauthRoutes } from './oauth-routes.js';
 import { serveOpenApiDocument } from './openapi-document.js';
-import { outreachRoutes } from './outreach-routes.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
@@ -95,7 +91,7 @@ const unsupportedMediaType = (c: Context<AppEnv>) =>
 
 /**
  * The service's HTTP API and browser pages, shared by every runtime and by tests (`app.request()`).
- * Its type carries every API route, for Hono's typed client (`hc<App>`).
+ * The API routes' type, for Hono's typed client, is `apiRoutes`'s.
  */
 export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
@@ -128,15 +124,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireJsonBody);
   app.use('/api/*', captureBodySecrets);
 
-  // Chained, so that the returned type lists the routes.
-  const api = app
-    .route('/', healthRoutes(deps.isDatabaseReady))
-    .route('/api/integrations/audit', auditRoutes(useCases))
-    .route('/api/integrations/oauth', oauthRoutes(useCases))
-    .route('/api/integrations', integrationRoutes(useCases))
-    .route('/api/outreach', outreachRoutes(useCases));
+  app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
   serveOpenApiDocument(app);
-  app.route('/', webRoutes(useCases));
+  app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>
@@ -161,7 +151,5 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, { code: 'internal_error', detail: 'Something went wrong on our side.' });
   });
 
-  return api;
+  return app;
 }
-
-export type App = ReturnType<typeof createApp>;

@@ -1,54 +1,17 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AuditAction, AuditLog } from '../../application/ports/audit-log.js';
+import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Logger } from '../../application/ports/logger.js';
 import { isPlatform } from '../../domain/platform.js';
 import type { AppEnv, AuditFacts } from './app-env.js';
-
-/** The operations that get an audit entry whatever their outcome, by method and path. */
-const AUDITED_ROUTES: readonly {
-  readonly method: string;
-  readonly path: RegExp;
-  readonly action: AuditAction;
-}[] = [
-  { method: 'POST', path: /^\/api\/integrations\/?$/, action: 'integration.save' },
-  {
-    method: 'POST',
-    path: /^\/api\/integrations\/(?<platform>[^/]+)\/validate\/?$/,
-    action: 'integration.validate',
-  },
-  { method: 'DELETE', path: /^\/api\/integrations\/(?<platform>[^/]+)\/?$/, action: 'integration.delete' },
-  {
-    method: 'GET',
-    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/authorize\/?$/,
-    action: 'oauth.start',
-  },
-  {
-    method: 'POST',
-    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/callback\/?$/,
-    action: 'oauth.callback',
-  },
-];
-
-function auditedOperation(method: string, path: string) {
-  for (const route of AUDITED_ROUTES) {
-    const match = route.method === method ? route.path.exec(path) : null;
-    if (match !== null) {
-      const platform = match.groups?.platform;
-      return {
-        action: route.action,
-        platform: platform !== undefined && isPlatform(platform) ? platform : null,
-      };
-    }
-  }
-  return null;
-}
+import { routeFacts } from './route-facts.js';
 
 /**
  * Gives every request `c.var.audit`, which appends an entry stamped with the request id, client address
- * and authenticated user, and writes exactly one entry for each request to an audited operation: the
- * denial or rate limit recorded on the way in, or else the operation's outcome (success, or failure with
- * its error code). An entry that cannot be written (the database is down) is logged instead; the request's
- * own answer stands.
+ * and authenticated user, and writes exactly one entry for each request to a route that declares an audit
+ * action (`declareRoute`): the denial or rate limit recorded on the way in, the entry its handler recorded
+ * after the use case (when it knows more than the path and the status), or else the outcome by status
+ * (success, or failure with its error code). An entry that cannot be written (the database is down) is
+ * logged instead; the request's own answer stands.
  */
 export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -85,15 +48,15 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
     c.set('audit', audit);
     await next();
 
-    const operation = recorded ? null : auditedOperation(c.req.method, c.req.path);
-    if (operation === null) return;
+    const action = recorded ? undefined : routeFacts(c).audit;
+    if (action === undefined) return;
     const succeeded = c.res.status < 400;
+    const platform = c.req.param('platform');
     await audit({
-      action: operation.action,
+      action,
       outcome: succeeded ? 'success' : 'failure',
-      platform: operation.platform,
+      platform: platform !== undefined && isPlatform(platform) ? platform : null,
       code: succeeded ? null : (c.get('errorCode') ?? null),
-      ...c.get('auditNote'),
     });
   };
 }

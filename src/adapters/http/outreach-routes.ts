@@ -32,12 +32,14 @@ import {
   RecipientParam,
   SuppressionListResponse,
 } from './outreach-schemas.js';
+import { declareRoute } from './route-facts.js';
 import { UserQuery } from './schemas.js';
 
 const sendRoute = createRoute({
   method: 'post',
   path: '/{platform}/messages',
   summary: 'Send one message now through the user’s integration (TikTok: always 409 dm_not_supported)',
+  middleware: [declareRoute({ audit: 'outreach.send', limit: 'outbound' })],
   request: {
     params: MessagePlatformParam,
     query: UserQuery,

@@ -5,13 +5,18 @@ import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { PLATFORMS } from '../../domain/platform.js';
 import { REASON_CODES } from '../../domain/reason-codes.js';
 
-// CR, LF and other controls would let a value smuggle SMTP commands or forge log lines.
+// CR, LF and other controls would let a value smuggle SMTP commands or forge log lines. The class is
+// Unicode's Cc (C0, DEL, C1) spelled out: the OpenAPI generator writes a regex's flags into its pattern, so
+// the pattern must work without `u`, as JSON Schema validators and Swagger UI compile it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
 const printable = (field: string, max: number) =>
   z
     .string()
     .min(1, `${field} must not be empty`)
     .max(max, `${field} must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, `${field} must not contain control characters`);
+    .regex(NO_CONTROL_CHARACTERS, `${field} must not contain control characters`);
 
 const hostname = z
   .string()

@@ -1,9 +1,5 @@
-import type { LogFields, Logger } from '../../application/ports/logger.js';
+import { LOG_LEVELS, type LogFields, type Logger, type LogLevel } from '../../application/ports/logger.js';
 import { SecretValues } from './secret-values.js';
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * Writes one JSON object per line at or above `level`. Fields named like secrets are redacted, and so is

@@ -8,9 +8,9 @@ import type {
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
-import type { OAuthApp } from '../../../config.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
 import { type HttpClient, platformUnavailable, readBody, requestJson } from '../http-client.js';
+import type { OAuthApp } from '../oauth-app.js';
 
 /** Options for {@link TikTokGateway}. */
 export interface TikTokGatewayOptions {

@@ -47,10 +47,20 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /**
  * The browser pages: the integrations settings page, its OAuth callback page, the API docs, and the
- * one-click unsubscribe page (no sign-in: the token is the authority).
+ * one-click unsubscribe page (no sign-in: the token is the authority). `/` leads to the settings page while
+ * `?user_id=` names the user (development), and to the docs when the service takes the user from a JWT,
+ * which the page as shipped does not obtain.
  */
-export function webRoutes(useCases: UseCases) {
+export function webRoutes({
+  useCases,
+  developmentIdentity,
+}: {
+  useCases: UseCases;
+  developmentIdentity: boolean;
+}) {
+  const home = developmentIdentity ? SETTINGS_PATH : DOCS_PATH;
   return new Hono<AppEnv>({ strict: false })
+    .get('/', (c) => c.redirect(home))
     .get(SETTINGS_PATH, (c) => c.html(<SettingsPage />))
     .get(CALLBACK_PATH, (c) => c.html(<CallbackPage />))
     .get(DOCS_PATH, (c) => c.html(<DocsPage />))
