@@ -185,6 +185,24 @@ const EnvironmentSchema = z
     RATE_LIMIT_PER_MINUTE: perMinute(120),
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
+    OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    PUBLIC_BASE_URL: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .refine((text) => {
+          const url = httpsOrLoopback(text);
+          return (
+            url !== null &&
+            url.pathname === '/' &&
+            url.search === '' &&
+            url.hash === '' &&
+            url.username === ''
+          );
+        }, 'must be the service’s public origin, like https://outreach.example.com (http only on localhost)')
+        .transform((text) => new URL(text).origin)
+        .optional(),
+    ),
     CLIENT_ADDRESS_HEADER: z.preprocess(
       unsetWhenEmpty,
       z
@@ -325,6 +343,12 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  readonly outreach: {
+    /** Emails one integration may send per UTC day; 0 is no cap. */
+    readonly emailDailyLimit: number;
+    /** The public origin for unsubscribe links; null sends email without them. */
+    readonly publicBaseUrl: string | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -387,6 +411,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      outreach: {
+        emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
+        publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
+      },
     },
   };
 }

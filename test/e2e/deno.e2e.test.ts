@@ -47,6 +47,16 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
     expect(deno.output()).toContain('"path":"/api/integrations/capabilities","status":200');
   });
 
+  it('answers an email send with 501, as validation', async () => {
+    const response = await fetch(`${deno.baseUrl}/api/outreach/email/messages?user_id=${uniqueUserId()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
+    });
+    expect(response.status).toBe(501);
+    expect((await response.json()).code).toBe('email_unsupported_on_runtime');
+  });
+
   it('refuses to start with an ENCRYPTION_KEY that cannot open the stored secrets, as the Node server does', async () => {
     const sealedWith = await FernetSecretCipher.fromKeyList(generateFernetKey());
     await new DrizzleIntegrationRepository(database.handle.db).upsert(

@@ -140,7 +140,7 @@ describe.skipIf(postgresSkip !== null)(
       expect(await repository.find(userId, 'email')).toEqual(stored);
     });
 
-    it('connects Instagram and TikTok through OAuth against the fake platforms', async () => {
+    it('connects Instagram and TikTok through OAuth against the fake platforms, then sends on Instagram', async () => {
       const userId = uniqueUserId();
       for (const platform of ['instagram', 'tiktok']) {
         const started = await fetch(
@@ -163,6 +163,27 @@ describe.skipIf(postgresSkip !== null)(
         ['tiktok', true, false],
         ['email', false, false],
       ]);
+
+      // The Page's Send API is plain fetch: outreach to Instagram works here; email is Node's.
+      fakes.meta.people.set('24000000000000003', { platform: 'instagram', lastMessageAt: Date.now() });
+      const outreach = `${worker.baseUrl}/api/outreach`;
+      const sent = await fetch(`${outreach}/instagram/messages?user_id=${userId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'worker-1' },
+        body: JSON.stringify({ recipient_id: '24000000000000003', text: 'Sent from a Worker' }),
+      });
+      expect(sent.status).toBe(201);
+      expect((await sent.json()).platform_message_id).toBe(fakes.meta.sentMessages.at(-1)?.messageId);
+      expect(fakes.meta.sentMessages.at(-1)).toMatchObject({
+        pageId: '100000000000003',
+        text: 'Sent from a Worker',
+      });
+      const email = await fetch(`${outreach}/email/messages?user_id=${userId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
+      });
+      expect([email.status, (await email.json()).code]).toEqual([501, 'email_unsupported_on_runtime']);
     });
 
     it('keeps rate-limit counts in PostgreSQL, shared by every isolate', async () => {

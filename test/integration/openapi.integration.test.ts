@@ -18,6 +18,13 @@ const CONTRACT_ROUTES = [
   'GET /readyz',
   // Added by the audit log (issue 5): the caller's own audit entries.
   'GET /api/integrations/audit',
+  // Outreach (outreach-contract.md section 1).
+  'POST /api/outreach/{platform}/messages',
+  'GET /api/outreach/messages',
+  'GET /api/outreach/{platform}/recipients/{recipient}',
+  'GET /api/outreach/email/suppressions',
+  'PUT /api/outreach/email/suppressions/{address}',
+  'DELETE /api/outreach/email/suppressions/{address}',
 ];
 
 interface Operation {
@@ -110,6 +117,7 @@ describe('GET /openapi.json', () => {
     expect(bodies).toEqual([
       ['POST /api/integrations/oauth/{platform}/callback', '#/components/schemas/OAuthCallbackRequest'],
       ['POST /api/integrations', '#/components/schemas/IntegrationCreate'],
+      ['POST /api/outreach/{platform}/messages', '#/components/schemas/MessageRequest'],
     ]);
   });
 

@@ -15,6 +15,7 @@ export interface HttpClient {
  */
 export interface JsonAnswer {
   readonly status: number;
+  readonly headers: Headers;
   readonly body: unknown;
 }
 
@@ -85,6 +86,7 @@ export async function requestJson(
   init: RequestInit = {},
 ): Promise<Result<JsonAnswer>> {
   let status: number;
+  let headers: Headers;
   let text: string;
   try {
     const response = await client.fetch(url, {
@@ -94,6 +96,7 @@ export async function requestJson(
       signal: AbortSignal.timeout(client.timeoutMs),
     });
     status = response.status;
+    headers = response.headers;
     text = await boundedText(response);
   } catch (error) {
     if (error instanceof AnswerTooLarge)
@@ -108,7 +111,7 @@ export async function requestJson(
   if (status === 429) return platformUnavailable(client, 'is limiting requests right now');
   const parsed = parseJson(text);
   if (parsed === null) return unreadable(client);
-  return ok({ status, body: parsed.body });
+  return ok({ status, headers, body: parsed.body });
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Clock } from '../../application/ports/clock.js';
+import type { DirectMessageGateways } from '../../application/ports/direct-message-gateway.js';
 import type { PlatformGateways } from '../../application/ports/platform-gateway.js';
 import type { TokenPlatform } from '../../domain/platform.js';
 import { MetaGateway, type MetaPlatform } from './meta/meta-gateway.js';
+import { MetaMessenger } from './meta/meta-messenger.js';
 import type { OAuthApp } from './oauth-app.js';
 import { TikTokGateway } from './tiktok/tiktok-gateway.js';
 
@@ -51,4 +53,19 @@ export function createPlatformGateways(
       apiUrl: settings.tiktokApiUrl,
     }),
   };
+}
+
+/** The Send APIs of the platforms that have one, on the configured Graph endpoint. */
+export function createDirectMessageGateways(
+  settings: Pick<PlatformSettings, 'metaGraphUrl' | 'metaGraphVersion'>,
+  drivers: Omit<GatewayDrivers, 'clock'>,
+): DirectMessageGateways {
+  const messenger = (platform: MetaPlatform) =>
+    new MetaMessenger({
+      ...drivers,
+      platform,
+      graphUrl: settings.metaGraphUrl,
+      graphVersion: settings.metaGraphVersion,
+    });
+  return { instagram: messenger('instagram'), facebook: messenger('facebook') };
 }

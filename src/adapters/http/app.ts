@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
   serveOpenApiDocument(app);
-  app.route('/', webRoutes({ developmentIdentity: security.verifyBearer === null }));
+  app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../application/ports/audit-log.js';
-import { REASON_CODES } from '../../domain/capability-policy.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { PLATFORMS } from '../../domain/platform.js';
+import { REASON_CODES } from '../../domain/reason-codes.js';
 import { USER_ID_MAX_LENGTH, type UserIdProblem, userIdProblem } from '../../domain/user-id.js';
 
 // CR, LF and other controls would let a value smuggle SMTP commands or forge log lines. The class is
@@ -50,7 +50,8 @@ export const UserQuery = z.object({
   }),
 });
 
-export const AuditQuery = UserQuery.extend({
+/** A page of a newest-first list: `cursor` is the `next_cursor` of the page before. */
+export const PageQuery = UserQuery.extend({
   limit: z.coerce
     .number('limit must be a whole number from 1 to 100')
     .int('limit must be a whole number from 1 to 100')
