@@ -24,7 +24,6 @@ import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-lim
 import { type Clock, systemClock } from './application/ports/clock.js';
 import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
-import type { Logger } from './application/ports/logger.js';
 import type { MailSender } from './application/ports/mail-sender.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
