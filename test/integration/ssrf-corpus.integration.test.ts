@@ -191,7 +191,7 @@ describe('one refusal for hosts that do not resolve and hosts that are internal 
     ok: false,
     failure: {
       code: 'smtp_host_not_allowed',
-      detail: `The SMTP host ${host} cannot be used: it was not found, or it cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
+      detail: `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
     },
   });
 
