@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
 import { SecretValues } from '../src/adapters/logging/secret-values.js';
 import { onShutdownSignal } from '../src/runtime/node-process.js';
-import { DEMO_SMTP_ACCOUNT, startDemoSmtpServer } from '../test/support/demo-smtp-server.js';
+import { demoSmtpHint, startDemoSmtpServer } from '../test/support/demo-smtp-server.js';
 import { refuseTakenPort } from './demo-ports.js';
 
 const port = Number(process.env.DEMO_SMTP_PORT ?? 2525);
@@ -13,13 +13,6 @@ const { server, caFile } = await startDemoSmtpServer(
   port,
 );
 
-process.stdout.write(
-  [
-    `Demo SMTP server on localhost:${server.port} (STARTTLS), account ${DEMO_SMTP_ACCOUNT.user} / ${DEMO_SMTP_ACCOUNT.password}`,
-    'Start the service so it trusts this server and may reach localhost:',
-    `  SMTP_ALLOW_PRIVATE_HOSTS=true NODE_EXTRA_CA_CERTS=${caFile} npm start`,
-    '',
-  ].join('\n'),
-);
+process.stdout.write(`${demoSmtpHint(server.port, caFile).join('\n')}\n`);
 const logger = createJsonLogger('info', (line) => process.stdout.write(`${line}\n`), new SecretValues([]));
 onShutdownSignal(logger, () => server.close());
