@@ -13,6 +13,7 @@ import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
+import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
@@ -79,6 +80,9 @@ const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+const tooLarge = (c: Context<AppEnv>) =>
+  errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' });
+
 const unsupportedMediaType = (c: Context<AppEnv>) =>
   errorResponse(c, {
     code: 'unsupported_media_type',
@@ -111,17 +115,16 @@ export function createApp(deps: AppDeps) {
   for (const path of addressLimited) app.use(path, limitAddress);
   app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' }),
-  });
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // A web Request for GET or HEAD never has a body, so bodyLimit would pass it anyway; asking for it, as
   // bodyLimit does, makes @hono/node-server build a full web Request (and AbortController) per GET.
-  app.use('/api/*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
-  );
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return limitBody(c, next);
+    // Never read, but a client that announces a large one is refused as for any other method (R20).
+    return Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
+  });
   app.use('/api/*', requireJsonBody);
+  app.use('/api/*', refuseDuplicateKeys);
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
