@@ -2,7 +2,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
@@ -18,6 +17,7 @@ import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js
 import { identify, type VerifyBearerToken } from './identity.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
+import { requestIds } from './request-ids.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
@@ -62,8 +62,10 @@ const logRequests =
     c.set('redact', carried.add);
     c.set('log', log);
     await next();
+    const clientRequestId = c.get('clientRequestId');
     log.info('request', {
       request_id: c.get('requestId'),
+      ...(clientRequestId === undefined ? {} : { client_request_id: clientRequestId }),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
@@ -97,7 +99,7 @@ export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
-  app.use(requestId());
+  app.use(requestIds);
   app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
   for (const path of PAGE_PATHS) app.use(path, pageHeaders);
