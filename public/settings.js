@@ -16,7 +16,6 @@ const FIELD_FOR_CODE = /** @type {Record<string, string>} */ ({
   smtp_auth_failed: 'smtp_password',
   smtp_auth_not_offered: 'smtp_host',
   smtp_connection_refused: 'smtp_port',
-  smtp_host_not_found: 'smtp_host',
   smtp_host_not_allowed: 'smtp_host',
   smtp_tls_failed: 'smtp_host',
   smtp_tls_required: 'smtp_port',

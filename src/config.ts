@@ -1,15 +1,23 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from './adapters/logging/json-logger.js';
-import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
+import { LOG_LEVELS, type LogLevel } from './application/ports/logger.js';
 import type { TokenPlatform } from './domain/platform.js';
+
+// Parses the environment, and only that: each adapter declares its own options, which the composition
+// root feeds from the values here (nothing else imports this file, and it imports no adapter).
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const optionalText = z.preprocess(unsetWhenEmpty, z.string().optional());
 
-const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-
 const parseUrl = (text: string) => (URL.canParse(text) ? new URL(text) : null);
+
+/** https, or plain http to this machine only (local fakes and development). */
+function httpsOrLoopback(text: string): URL | null {
+  const url = parseUrl(text);
+  if (url === null) return null;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? url : null;
+}
 
 // A platform endpoint: https, or http on loopback for local fakes; no trailing slash, so paths join cleanly.
 const baseUrl = (fallback: string) =>
@@ -18,23 +26,14 @@ const baseUrl = (fallback: string) =>
     z
       .string()
       .default(fallback)
-      .refine((text) => {
-        const url = parseUrl(text);
-        return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
-      }, 'must be an https URL (http only on localhost)')
+      .refine((text) => httpsOrLoopback(text) !== null, 'must be an https URL (http only on localhost)')
       .transform((text) => text.replace(/\/+$/, '')),
   );
 
 // Compared byte for byte with what callers send, so each entry is kept exactly as written.
 const redirectUri = z.string().refine((text) => {
-  const url = parseUrl(text);
-  return (
-    url !== null &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) &&
-    url.username === '' &&
-    url.password === '' &&
-    !text.includes('#')
-  );
+  const url = httpsOrLoopback(text);
+  return url !== null && url.username === '' && url.password === '' && !text.includes('#');
 }, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment');
 
 const flag = (fallback: 'true' | 'false') =>
@@ -82,7 +81,7 @@ const APP_VARIABLE_PAIRS = [
 type AppVariable = (typeof APP_VARIABLE_PAIRS)[number][number];
 
 /** What an operator sets to enable each platform's sign-in, in words for error messages. */
-export const APP_VARIABLES = {
+const APP_VARIABLES = {
   instagram:
     'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET (or FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET)',
   facebook: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
@@ -165,14 +164,15 @@ const EnvironmentSchema = z
       unsetWhenEmpty,
       z
         .string()
-        .refine((text) => {
-          const url = parseUrl(text);
-          return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
-        }, 'must be an https:// URL (http:// only on localhost)')
+        .refine(
+          (text) => httpsOrLoopback(text) !== null,
+          'must be an https:// URL (http:// only on localhost)',
+        )
         .optional(),
     ),
     AUTH_JWT_ISSUER: optionalText,
     AUTH_JWT_AUDIENCE: optionalText,
+    AUTH_JWT_MAX_LIFETIME_SECONDS: whole(86_400, 60, 31_536_000),
     ALLOW_INSECURE_USER_ID: flag('false'),
     CORS_ORIGINS: z.preprocess(
       (value) => commaList(unsetWhenEmpty(value) ?? ''),
@@ -186,6 +186,24 @@ const EnvironmentSchema = z
     RATE_LIMIT_PER_MINUTE: perMinute(120),
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
+    OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    PUBLIC_BASE_URL: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .refine((text) => {
+          const url = httpsOrLoopback(text);
+          return (
+            url !== null &&
+            url.pathname === '/' &&
+            url.search === '' &&
+            url.hash === '' &&
+            url.username === ''
+          );
+        }, 'must be the service’s public origin, like https://outreach.example.com (http only on localhost)')
+        .transform((text) => new URL(text).origin)
+        .optional(),
+    ),
     CLIENT_ADDRESS_HEADER: z.preprocess(
       unsetWhenEmpty,
       z
@@ -241,6 +259,7 @@ export interface JwtSettings {
   readonly key: { readonly secret: string } | { readonly jwksUrl: string };
   readonly issuer: string | null;
   readonly audience: string | null;
+  readonly maxLifetimeSeconds: number;
 }
 
 function jwtSettings(env: Environment): JwtSettings | null {
@@ -252,7 +271,12 @@ function jwtSettings(env: Environment): JwtSettings | null {
         : null;
   return key === null
     ? null
-    : { key, issuer: env.AUTH_JWT_ISSUER ?? null, audience: env.AUTH_JWT_AUDIENCE ?? null };
+    : {
+        key,
+        issuer: env.AUTH_JWT_ISSUER ?? null,
+        audience: env.AUTH_JWT_AUDIENCE ?? null,
+        maxLifetimeSeconds: env.AUTH_JWT_MAX_LIFETIME_SECONDS,
+      };
 }
 
 export interface RateLimitSettings {
@@ -274,6 +298,8 @@ export interface OAuthApp {
 export interface PlatformSettings {
   /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
   readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  /** The variables that configure each platform's app, in words for error messages. */
+  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
@@ -286,7 +312,13 @@ export interface LifecycleConfig {
   /** Whether the server runs the job itself (`npm run refresh` runs it regardless). */
   readonly enabled: boolean;
   readonly intervalMs: number;
-  readonly settings: LifecycleSettings;
+  readonly settings: {
+    /** How many integrations one claim takes. */
+    readonly batchSize: number;
+    /** How long a claim lasts. */
+    readonly leaseMs: number;
+    readonly healthCheckIntervalMs: number;
+  };
 }
 
 // Handling one integration makes at most 12 platform calls in a row (a Meta check: debug_token, ten
@@ -309,7 +341,7 @@ export interface Config {
   readonly smtpAllowedPorts: readonly number[];
   readonly outboundTimeoutMs: number;
   readonly lifecycle: LifecycleConfig;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: LogLevel;
   readonly platforms: PlatformSettings;
   /** The exact redirect URIs an OAuth flow may return to, as configured. */
   readonly oauthRedirectUris: readonly string[];
@@ -318,6 +350,12 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  readonly outreach: {
+    /** Emails one integration may send per UTC day; 0 is no cap. */
+    readonly emailDailyLimit: number;
+    /** The public origin for unsubscribe links; null sends email without them. */
+    readonly publicBaseUrl: string | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -364,6 +402,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           facebook: app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           tiktok: app(env, 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'),
         },
+        notConfigured: APP_VARIABLES,
         metaGraphUrl: env.META_GRAPH_URL,
         metaGraphVersion: env.META_GRAPH_VERSION,
         metaDialogUrl: env.META_DIALOG_URL,
@@ -379,6 +418,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      outreach: {
+        emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
+        publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
+      },
     },
   };
 }

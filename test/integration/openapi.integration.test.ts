@@ -18,6 +18,13 @@ const CONTRACT_ROUTES = [
   'GET /readyz',
   // Added by the audit log (issue 5): the caller's own audit entries.
   'GET /api/integrations/audit',
+  // Outreach (outreach-contract.md section 1).
+  'POST /api/outreach/{platform}/messages',
+  'GET /api/outreach/messages',
+  'GET /api/outreach/{platform}/recipients/{recipient}',
+  'GET /api/outreach/email/suppressions',
+  'PUT /api/outreach/email/suppressions/{address}',
+  'DELETE /api/outreach/email/suppressions/{address}',
 ];
 
 interface Operation {
@@ -110,6 +117,7 @@ describe('GET /openapi.json', () => {
     expect(bodies).toEqual([
       ['POST /api/integrations/oauth/{platform}/callback', '#/components/schemas/OAuthCallbackRequest'],
       ['POST /api/integrations', '#/components/schemas/IntegrationCreate'],
+      ['POST /api/outreach/{platform}/messages', '#/components/schemas/MessageRequest'],
     ]);
   });
 
@@ -185,4 +193,43 @@ describe('the patterns in /openapi.json', () => {
     for (const { sample, accepted, matches } of verdicts)
       expect(matches, JSON.stringify(sample)).toBe(accepted);
   });
+});
+
+describe('GET /openapi.json under load (issue 14)', () => {
+  const medianMs = async (send: () => Response | Promise<Response>, count: number) => {
+    const durations: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const started = performance.now();
+      await (await send()).arrayBuffer();
+      durations.push(performance.now() - started);
+    }
+    return durations.sort((a, b) => a - b)[Math.floor(count / 2)] ?? 0;
+  };
+
+  it('is built once, so serving it costs about as much as a probe', async () => {
+    const { app } = await createTestApp(database);
+    await app.request('/openapi.json');
+
+    const probe = await medianMs(() => app.request('/healthz'), 30);
+    const openapi = await medianMs(() => app.request('/openapi.json'), 30);
+
+    // Generating the document took ~6 ms a request, against a fraction of one for /healthz.
+    expect(openapi).toBeLessThan(probe * 4 + 1.5);
+  });
+
+  it.each(['/openapi.json', '/docs', '/settings', '/settings/callback'])(
+    'counts %s against the client address’s limit',
+    async (path) => {
+      const { app } = await createTestApp(database, {
+        env: { RATE_LIMIT_PER_MINUTE: '2' },
+      });
+      const statuses = [];
+      for (let index = 0; index < 3; index += 1) statuses.push((await app.request(path)).status);
+      const limited = await app.request(path);
+
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(limited.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+      expect(await limited.json()).toMatchObject({ code: 'rate_limited' });
+    },
+  );
 });

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { outreachRoutes } from './outreach-routes.js';
 
 /**
  * Every API route, chained so that the returned type lists them for Hono's typed client (`AppType`).
@@ -15,7 +16,8 @@ export function apiRoutes(useCases: UseCases, isDatabaseReady: () => Promise<boo
     .route('/', healthRoutes(isDatabaseReady))
     .route('/api/integrations/audit', auditRoutes(useCases))
     .route('/api/integrations/oauth', oauthRoutes(useCases))
-    .route('/api/integrations', integrationRoutes(useCases));
+    .route('/api/integrations', integrationRoutes(useCases))
+    .route('/api/outreach', outreachRoutes(useCases));
 }
 
 export type ApiRoutes = ReturnType<typeof apiRoutes>;

@@ -2,26 +2,26 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
-import type { Logger } from '../../application/ports/logger.js';
 import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
-import type { SecretValues } from '../logging/secret-values.js';
+import type { RedactingLogger } from '../logging/json-logger.js';
 import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
+import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
-import { serveOpenApiDocument } from './openapi-document.js';
+import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
+import { requestIds } from './request-ids.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
-import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
+import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
-import { PAGE_PATHS, pageHeaders, webRoutes } from './web/web-routes.js';
+import { DOCS_PATH, PAGE_PATHS, pageHeaders, SETTINGS_PATH, webRoutes } from './web/web-routes.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -37,9 +37,8 @@ export interface HttpSecurity {
 
 export interface AppDeps {
   readonly useCases: UseCases;
-  readonly logger: Logger;
-  /** The same registry the logger redacts with; requests add the secrets they carry. */
-  readonly secrets: SecretValues;
+  /** Each request logs through `logger.carrying(the secrets it carries)`. */
+  readonly logger: RedactingLogger;
   readonly auditLog: AuditLog;
   readonly rateLimitStore: RateLimitStore;
   readonly clock: Clock;
@@ -52,26 +51,26 @@ export interface AppDeps {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-// Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
-// registered stay redacted until its line is written.
+// Query strings are left out: they may carry user ids and OAuth redirect URIs. Every line a request writes
+// redacts the secrets it carries (and only those: no request's secrets cost or change another's lines).
 const logRequests =
-  (logger: Logger, secrets: SecretValues): MiddlewareHandler<AppEnv> =>
+  (logger: RedactingLogger): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const started = performance.now();
-    const releases: (() => void)[] = [];
-    c.set('redact', (values) => releases.push(secrets.hold(values)));
-    try {
-      await next();
-      logger.info('request', {
-        request_id: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    } finally {
-      for (const release of releases) release();
-    }
+    const carried = carriedSecrets();
+    const log = logger.carrying(carried.values);
+    c.set('redact', carried.add);
+    c.set('log', log);
+    await next();
+    const clientRequestId = c.get('clientRequestId');
+    log.info('request', {
+      request_id: c.get('requestId'),
+      ...(clientRequestId === undefined ? {} : { client_request_id: clientRequestId }),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    });
   };
 
 const hasBody = (request: Request) =>
@@ -82,6 +81,9 @@ const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (hasBody(c.req.raw) && mediaType !== 'application/json') return unsupportedMediaType(c);
   await next();
 };
+
+const tooLarge = (c: Context<AppEnv>) =>
+  errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' });
 
 const unsupportedMediaType = (c: Context<AppEnv>) =>
   errorResponse(c, {
@@ -97,8 +99,8 @@ export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
-  app.use(requestId());
-  app.use(logRequests(logger, deps.secrets));
+  app.use(requestIds);
+  app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
   for (const path of PAGE_PATHS) app.use(path, pageHeaders);
   app.use(securityHeaders);
@@ -106,27 +108,30 @@ export function createApp(deps: AppDeps) {
   app.use(corsFor(security.corsOrigins));
   app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
   app.use('/api/*', captureHeaderSecrets);
-  app.use('/api/*', auditTrail(deps.auditLog, logger));
+  // Beside the API, the routes that cost more than a static file (generated pages and documents) count
+  // against the client address's limit too.
+  const addressLimited = ['/api/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
+  const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
+  for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
-  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
-  app.use('/api/*', identify(security.verifyBearer));
+  for (const path of addressLimited) app.use(path, limitAddress);
+  app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' }),
-  });
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // A web Request for GET or HEAD never has a body, so bodyLimit would pass it anyway; asking for it, as
   // bodyLimit does, makes @hono/node-server build a full web Request (and AbortController) per GET.
-  app.use('/api/*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
-  );
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return limitBody(c, next);
+    // Never read, but a client that announces a large one is refused as for any other method (R20).
+    return Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
+  });
   app.use('/api/*', requireJsonBody);
+  app.use('/api/*', refuseDuplicateKeys);
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
   serveOpenApiDocument(app);
-  app.route('/', webRoutes({ developmentIdentity: security.verifyBearer === null }));
+  app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>
@@ -143,7 +148,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
-    logger.error('unhandled error', {
+    c.var.log.error('unhandled error', {
       request_id: c.get('requestId'),
       error: error.name,
       code: typeof code === 'string' ? code : null,

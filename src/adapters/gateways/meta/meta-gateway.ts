@@ -8,10 +8,10 @@ import type {
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
-import type { OAuthApp } from '../../../config.js';
 import { PLATFORM_NAMES } from '../../../domain/platform.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, readBody, requestJson } from '../http-client.js';
+import { type HttpClient, readBody, requestJson, shownName } from '../http-client.js';
+import type { OAuthApp } from '../oauth-app.js';
 import { MetaError, MetaErrorBody, type MetaErrorSubject, metaFailure } from './meta-errors.js';
 
 export type MetaPlatform = 'instagram' | 'facebook';
@@ -48,7 +48,7 @@ const DebugResponse = z.object({
 
 const PageNode = z.object({
   id,
-  name: z.string().optional(),
+  name: shownName.optional(),
   access_token: z.string().min(1).optional(),
   instagram_business_account: z.object({ id, username: z.string().optional() }).optional(),
 });
