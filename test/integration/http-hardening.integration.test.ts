@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailBody } from '../support/api-routes.js';
@@ -193,6 +193,31 @@ describe('body limit over a real socket', () => {
 
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it.each([
+    ['a chunk size that is not hexadecimal', 'zz\r\nabc\r\n0\r\n\r\n'],
+    ['a body cut off inside a chunk', '5\r\nab'],
+  ])('answers %s with 400 and logs no unhandled error (issue 14)', async (_, chunks) => {
+    const logsBefore = harness.logLines.length;
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.end(
+          `POST /api/integrations?user_id=te HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}`,
+        ),
+      );
+      let text = '';
+      socket.on('data', (data) => {
+        text += data;
+      });
+      socket.on('close', () => resolve(text));
+    });
+    // The app's handler may still be reading when Node answers; give it the moment it needs to finish.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    const lines = harness.logLines.slice(logsBefore).map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('accepts a chunked body under the limit', async () => {

@@ -146,6 +146,12 @@ export function createApp(deps: AppDeps) {
       return errorResponse(c, { code: 'invalid_request', detail: 'The request body is not valid JSON.' });
     }
     if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
+    // The client's request broke off while its body was read (Node has already answered a malformed
+    // one with 400 and closed the connection): nothing failed here, and nobody reads this answer.
+    if (c.req.raw.signal.aborted) {
+      c.var.log.info('request broke off', { request_id: c.get('requestId'), error: error.name });
+      return errorResponse(c, { code: 'invalid_request', detail: 'The request broke off.' });
+    }
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
     c.var.log.error('unhandled error', {
