@@ -3,9 +3,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AxeResults } from 'axe-core';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { bundledChromium } from './bundled-chromium.js';
 
-/** Debian's Chromium (apt-get install chromium; .ci/run installs it): browsers cannot be downloaded here. */
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium when installed (apt-get install chromium); else the one an npm package ships. */
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium keeps trying to reach Google, which this network refuses.
 const FLAGS = [
@@ -19,10 +20,9 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : await bundledChromium();
+  return chromium.launch({ executablePath, args: FLAGS });
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1']);
