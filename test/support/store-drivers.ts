@@ -1,10 +1,14 @@
 import { sql } from 'drizzle-orm';
+import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
+import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
+import type { AuditLog } from '../../src/application/ports/audit-log.js';
 import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
 import type { LifecycleStore } from '../../src/application/ports/lifecycle-store.js';
 import type { OAuthStateStore } from '../../src/application/ports/oauth-state-store.js';
+import type { SealedSecretStore } from '../../src/application/ports/sealed-secret-store.js';
 import { databaseDrivers, selectRows, type TestDatabase } from './databases.js';
 import { inMemoryStores } from './in-memory/in-memory-stores.js';
 import { clearIntegrations, lifecycleRow, scheduleAt } from './lifecycle-rows.js';
@@ -14,6 +18,8 @@ export interface Stores {
   readonly repository: IntegrationRepository;
   readonly lifecycle: LifecycleStore;
   readonly oauthStates: OAuthStateStore;
+  readonly sealedSecrets: SealedSecretStore;
+  readonly auditLog: AuditLog;
   /** The refresh job's bookkeeping for one integration, as stored. */
   lifecycleRow(id: string): Promise<{
     nextCheckAt: Date | null;
@@ -38,6 +44,8 @@ function drizzleStores(database: TestDatabase): Stores {
     repository: new DrizzleIntegrationRepository(db),
     lifecycle: new DrizzleLifecycleStore(db),
     oauthStates: new DrizzleOAuthStateStore(db),
+    sealedSecrets: new DrizzleSealedSecretStore(db),
+    auditLog: new DrizzleAuditLog(db),
     lifecycleRow: (id) => lifecycleRow(db, id),
     scheduleAt: (id, nextCheckAt) => scheduleAt(db, id, nextCheckAt),
     clearIntegrations: () => clearIntegrations(db),
@@ -59,6 +67,8 @@ function inMemory(): Stores {
     repository: stores.repository,
     lifecycle: stores.lifecycle,
     oauthStates: stores.oauthStates,
+    sealedSecrets: stores.sealedSecrets,
+    auditLog: stores.auditLog,
     lifecycleRow: async (id) => stores.integrations.bookkeeping(id),
     scheduleAt: async (id, nextCheckAt) => {
       const row = stores.integrations.byId.get(id);

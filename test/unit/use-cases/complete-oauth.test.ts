@@ -20,8 +20,9 @@ class ExchangingGateway extends ScriptedGateway {
     metadata: { exchanged: true },
   });
 
-  override async exchangeCode(grant: CodeGrant): Promise<Result<IssuedToken>> {
-    this.grants.push(grant);
+  // Optional only to fit the base class, whose exchange ignores its grant; the use case always passes one.
+  override async exchangeCode(grant?: CodeGrant): Promise<Result<IssuedToken>> {
+    if (grant !== undefined) this.grants.push(grant);
     return this.nextExchange;
   }
 }
