@@ -1,11 +1,13 @@
-import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
-import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
-import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
-import { errorFields } from '../application/error-fields.js';
-import { buildApp, buildLifecycleJobs } from '../composition.js';
-import { edgeAdapters, edgeSecurity, invalidConfiguration, startEdgeService } from './edge-service.js';
+import { composeEdge, startEdge } from './edge-start.js';
 import { nodeStaticAssets } from './node-static-assets.js';
-import { logRefreshRun, startPeriodicJob } from './periodic-job.js';
+import { startRefresher } from './periodic-job.js';
+import {
+  describePostgres,
+  invalidConfiguration,
+  missingKeyProblem,
+  openServicePostgres,
+  shutDownOnSignal,
+} from './service-start.js';
 
 // The Deno entry, for `deno serve` (see the README): the same app and refresh job as the Node server, on
 // a pooled PostgreSQL connection. Deno runs the Node server's static file middleware through its Node
@@ -22,43 +24,37 @@ interface ServeInfo {
   readonly remoteAddr?: { readonly hostname?: string };
 }
 
-const write = (line: string) => console.log(line);
-
-const started = await startEdgeService(Deno.env.toObject(), 'Deno', write);
-if (!started.ok) {
-  console.error(invalidConfiguration(started.problems));
-  Deno.exit(1);
+function refuse(line: string): never {
+  console.error(line);
+  return Deno.exit(1);
 }
-const { service } = started;
-const { config, logger } = service;
-const { db } = openPostgres(config.databaseUrl, {
-  maxConnections: config.databasePoolSize ?? defaultPoolSize(navigator.hardwareConcurrency),
-  connectTimeoutSeconds: 1,
-});
-const adapters = edgeAdapters(service, db, {
-  rateLimitStore:
-    config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore(),
-  staticAssets: nodeStaticAssets,
-});
-const app = buildApp(
-  adapters,
-  edgeSecurity(service, (c) => (c.env as ServeInfo | undefined)?.remoteAddr?.hostname),
-);
 
-if (config.lifecycle.enabled) {
-  const jobs = buildLifecycleJobs(adapters);
-  const refresher = startPeriodicJob(
-    async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
-    config.lifecycle.intervalMs,
-    (error) => logger.error('refresh run failed', errorFields(error)),
+const start = await startEdge(Deno.env.toObject(), 'Deno', (line) => console.log(line));
+if (!start.ok) refuse(invalidConfiguration(start.problems));
+const { started } = start;
+const { config } = started;
+const { db } = openServicePostgres(config, navigator.hardwareConcurrency);
+const { app, jobs, logger } = composeEdge(started, db, {
+  staticAssets: nodeStaticAssets,
+  socketAddress: (c) => (c.env as ServeInfo | undefined)?.remoteAddr?.hostname,
+});
+
+// As the Node server does: no job runs with a keyring that cannot open what is stored.
+const database = describePostgres(config.databaseUrl);
+const problem = await missingKeyProblem(jobs, database).catch((error: Error) =>
+  refuse(`Cannot reach ${database}: ${error.message}`),
+);
+if (problem !== null) refuse(problem);
+
+const refresher = startRefresher(config, jobs, logger);
+// Its timer would keep the process alive; a renewal in flight is saved before it exits.
+if (refresher !== null) {
+  shutDownOnSignal(
+    (signal, handler) => Deno.addSignalListener(signal, handler),
+    logger,
+    () => refresher.stop(),
+    (code) => Deno.exit(code),
   );
-  // Its timer would keep the process alive; a renewal in flight is saved before it exits.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    Deno.addSignalListener(signal, () => {
-      logger.info('shutting down', { signal });
-      void refresher.stop().then(() => Deno.exit(0));
-    });
-  }
 }
 
 export default { fetch: app.fetch };

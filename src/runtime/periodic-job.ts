@@ -1,5 +1,8 @@
+import { errorFields } from '../application/error-fields.js';
 import type { Logger } from '../application/ports/logger.js';
 import { REFRESH_OUTCOMES, type RefreshReport } from '../application/use-cases/refresh-due-integrations.js';
+import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
+import type { Config } from '../config.js';
 
 export interface PeriodicJob {
   /** Cancels the next run and resolves once the current one (if any) has finished. */
@@ -37,8 +40,42 @@ export function startPeriodicJob(
 }
 
 /** A pass of the in-process refresher: info when it handled something, debug when there was nothing to do. */
-export function logRefreshRun(logger: Logger, report: RefreshReport): void {
+function logRefreshRun(logger: Logger, report: RefreshReport): void {
   const handled = REFRESH_OUTCOMES.reduce((sum, outcome) => sum + report[outcome], 0);
   if (handled > 0) logger.info('refresh run', report);
   else logger.debug('refresh run', report);
+}
+
+/** The in-process refresher every REFRESH_INTERVAL_SECONDS, or null (and a line saying so) when it is off. */
+export function startRefresher(config: Config, jobs: LifecycleJobs, logger: Logger): PeriodicJob | null {
+  if (!config.lifecycle.enabled) {
+    logger.info('background refresh is off (REFRESH_ENABLED=false)', {
+      hint: 'run npm run refresh from a scheduler instead',
+    });
+    return null;
+  }
+  return startPeriodicJob(
+    async () => logRefreshRun(logger, await jobs.refreshDueIntegrations()),
+    config.lifecycle.intervalMs,
+    (error) => logger.error('refresh run failed', errorFields(error)),
+  );
+}
+
+/**
+ * One pass of the refresh job for a scheduler (`npm run refresh`, the Workers cron), ending with one line;
+ * resolves to how many integrations could not be handled for an unexpected reason.
+ */
+export async function refreshOnce(
+  jobs: LifecycleJobs,
+  logger: Logger,
+  fields: Readonly<Record<string, string>> = {},
+): Promise<number> {
+  const startedAt = performance.now();
+  const report = await jobs.refreshDueIntegrations();
+  logger.info('refresh run finished', {
+    ...report,
+    ...fields,
+    duration_ms: Math.round(performance.now() - startedAt),
+  });
+  return report.failed;
 }

@@ -1,16 +1,9 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type { ExecutionContext, MiddlewareHandler } from 'hono';
 import postgres from 'postgres';
-import { DrizzleRateLimitStore } from '../adapters/persistence/drizzle-rate-limit-store.js';
-import { buildApp, buildLifecycleJobs } from '../composition.js';
-import {
-  type EdgeService,
-  type EdgeStart,
-  edgeAdapters,
-  edgeSecurity,
-  invalidConfiguration,
-  startEdgeService,
-} from './edge-service.js';
+import { composeEdge, type EdgeStart, startEdge } from './edge-start.js';
+import { refreshOnce } from './periodic-job.js';
+import { describePostgres, invalidConfiguration, missingKeyProblem } from './service-start.js';
 
 // The Cloudflare Workers entry: the Node server's app and refresh job on a Hyperdrive connection.
 
@@ -22,35 +15,24 @@ interface WorkerBindings {
   readonly [name: string]: unknown;
 }
 
-const write = (line: string) => console.log(line);
+type WorkerStart = Awaited<ReturnType<typeof startEdge>>;
 
 // Configuration is read once per isolate. A bad one is logged (wrangler tail) and answers every request
 // with a 500 that does not describe the deployment's settings to the public.
-let started: Promise<EdgeStart> | undefined;
+let starting: Promise<WorkerStart> | undefined;
 
-function start(env: WorkerBindings): Promise<EdgeStart> {
-  started ??= (async () => {
+function start(env: WorkerBindings): Promise<WorkerStart> {
+  starting ??= (async () => {
     const variables: Record<string, string> = {};
     for (const [name, value] of Object.entries(env)) if (typeof value === 'string') variables[name] = value;
     if (env.HYPERDRIVE !== undefined) variables.DATABASE_URL = env.HYPERDRIVE.connectionString;
-    const result = await startEdgeService(variables, 'Cloudflare Workers', write);
+    // Isolates share nothing, so rate counts always live in PostgreSQL here.
+    variables.RATE_LIMIT_STORE = 'database';
+    const result = await startEdge(variables, 'Cloudflare Workers', (line) => console.log(line));
     if (!result.ok) console.error(invalidConfiguration(result.problems));
     return result;
   })();
-  return started;
-}
-
-// One client per request or cron run, and never sql.end(): the runtime closes the socket when the
-// invocation ends, and end() in workerd leaves an unhandled "Stream was cancelled" rejection.
-function openDatabase(service: EdgeService) {
-  return drizzle(
-    postgres(service.config.databaseUrl, {
-      max: 1,
-      fetch_types: false,
-      connect_timeout: 5,
-      onnotice: () => {},
-    }),
-  );
+  return starting;
 }
 
 const workersAssets =
@@ -62,12 +44,20 @@ const workersAssets =
     return new Response(response.body, response);
   };
 
-function adapters(service: EdgeService, env: WorkerBindings) {
-  const db = openDatabase(service);
-  // Isolates share nothing, so rate counts always live in PostgreSQL here.
-  return edgeAdapters(service, db, {
-    rateLimitStore: new DrizzleRateLimitStore(db),
+// One client per request or cron run, and never sql.end(): the runtime closes the socket when the
+// invocation ends, and end() in workerd leaves an unhandled "Stream was cancelled" rejection.
+function service(started: EdgeStart, env: WorkerBindings) {
+  const db = drizzle(
+    postgres(started.config.databaseUrl, {
+      max: 1,
+      fetch_types: false,
+      connect_timeout: 5,
+      onnotice: () => {},
+    }),
+  );
+  return composeEdge(started, db, {
     staticAssets: workersAssets(env.ASSETS),
+    socketAddress: (c) => c.req.header('cf-connecting-ip'),
   });
 }
 
@@ -75,32 +65,32 @@ async function fetch(request: Request, env: WorkerBindings, context: ExecutionCo
   const result = await start(env);
   if (!result.ok) {
     return Response.json(
-      {
-        detail: 'The service is misconfigured; its log names the problem.',
-        code: 'internal_error',
-      },
+      { detail: 'The service is misconfigured; its log names the problem.', code: 'internal_error' },
       { status: 500, headers: { 'Cache-Control': 'no-store' } },
     );
   }
-  const app = buildApp(
-    adapters(result.service, env),
-    edgeSecurity(result.service, (c) => c.req.header('cf-connecting-ip')),
-  );
-  return app.fetch(request, env, context);
+  return service(result.started, env).app.fetch(request, env, context);
 }
+
+// Checked once per isolate, before its first job; an outage during the check is tried again next time.
+let keyCheck: Promise<string | null> | undefined;
 
 /** The cron trigger: one pass of the refresh job and health checker, as `npm run refresh` does. */
 async function refresh(env: WorkerBindings): Promise<void> {
   const result = await start(env);
   if (!result.ok) throw new Error(invalidConfiguration(result.problems));
-  const { service } = result;
-  const startedAt = performance.now();
-  const report = await buildLifecycleJobs(adapters(service, env)).refreshDueIntegrations();
-  service.logger.info('refresh run finished', {
-    ...report,
-    duration_ms: Math.round(performance.now() - startedAt),
+  const { jobs, logger } = service(result.started, env);
+  keyCheck ??= missingKeyProblem(jobs, describePostgres(result.started.config.databaseUrl));
+  const problem = await keyCheck.catch((error: unknown) => {
+    keyCheck = undefined;
+    throw error;
   });
-  if (report.failed > 0) throw new Error(`${report.failed} integrations could not be handled; see the log`);
+  if (problem !== null) {
+    logger.error('refresh refused: ENCRYPTION_KEY cannot open the stored secrets', { problem });
+    throw new Error(problem);
+  }
+  const failed = await refreshOnce(jobs, logger);
+  if (failed > 0) throw new Error(`${failed} integrations could not be handled; see the log`);
 }
 
 export default {

@@ -213,6 +213,10 @@ describe.skipIf(postgresSkip !== null)(
       const newAccessToken = await cipher.open(sealed);
       expect(newAccessToken).not.toBe(tokens.accessToken);
       expect(renewed?.tokenExpiresAt?.getTime()).toBeGreaterThan(seeded.tokenExpiresAt?.getTime() ?? 0);
+      // The pass looks for more due integrations after saving this one, then logs its end.
+      for (let tries = 0; tries < 50 && !worker.output().includes('"msg":"refresh run finished"'); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(worker.output()).toContain('"msg":"refresh run finished"');
     });
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
 import { emailBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -48,10 +47,8 @@ const auditRows = () =>
 beforeAll(async () => {
   database = await pgliteTestDatabase();
   harness = await createTestApp(database, {
-    security: {
-      verifyBearer: joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null }),
-      socketAddress: () => CLIENT,
-    },
+    env: { AUTH_JWT_SECRET: JWT_SECRET },
+    socketAddress: () => CLIENT,
   });
   token = await signToken(alice);
 });

@@ -33,9 +33,7 @@ async function integrationCount(): Promise<number> {
 beforeAll(async () => {
   database = await pgliteTestDatabase();
   harness = await createTestApp(database, {
-    security: {
-      verifyBearer: joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null }),
-    },
+    env: { AUTH_JWT_SECRET: JWT_SECRET },
   });
 });
 afterAll(() => database.dispose());

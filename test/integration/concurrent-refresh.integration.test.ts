@@ -2,35 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import { createPlatformGateways } from '../../src/adapters/gateways/platform-gateways.js';
-import { createJsonLogger } from '../../src/adapters/logging/json-logger.js';
-import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
-import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
 import { openPostgres, type PostgresHandle } from '../../src/adapters/persistence/postgres.js';
 import { toIntegration, toRow } from '../../src/adapters/persistence/row-mapping.js';
 import { socialIntegrations } from '../../src/adapters/persistence/schema.js';
 import { systemClock } from '../../src/application/ports/clock.js';
-import { createLifecycleJobs } from '../../src/application/use-cases/use-cases.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
-import { ScriptedMailVerifier } from '../support/fakes.js';
 import { dueTikTokDraft } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
+import { createTestApp } from '../support/test-app.js';
 
 const INTEGRATIONS = 1000;
 const REFRESHERS = 4;
-const MINUTE = 60_000;
+const _MINUTE = 60_000;
 const postgresSkip = await postgresUnavailableReason();
 
 describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreSQL', () => {
   let fakes: PlatformFakes;
   let database: TestDatabase;
   let cipher: FernetSecretCipher;
+  const key = generateFernetKey();
   const handles: PostgresHandle[] = [];
 
   beforeAll(async () => {
     fakes = await startPlatformFakes([]);
     fakes.tiktok.accessLifetimeSeconds = 7200;
     database = await postgresTestDatabase();
-    cipher = await FernetSecretCipher.fromKeyList(generateFernetKey());
+    cipher = await FernetSecretCipher.fromKeyList(key);
   });
   afterAll(async () => {
     await Promise.all(handles.map((handle) => handle.close()));
@@ -39,19 +36,18 @@ describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreS
   });
 
   /** One service instance: its own connection pool, store, gateways and job. */
-  function refresher() {
+  async function refresher() {
     const handle = openPostgres(database.url ?? '', { maxConnections: 5, connectTimeoutSeconds: 5 });
     handles.push(handle);
-    return createLifecycleJobs({
-      lifecycle: new DrizzleLifecycleStore(handle.db),
-      sealedSecrets: new DrizzleSealedSecretStore(handle.db),
-      cipher,
-      clock: systemClock,
-      mailVerifier: new ScriptedMailVerifier(),
-      gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 10_000 }),
-      logger: createJsonLogger('silent', () => {}),
-      lifecycleSettings: { batchSize: 10, leaseMs: 5 * MINUTE, healthCheckIntervalMs: 24 * 60 * MINUTE },
-    });
+    const instance = await createTestApp(
+      { handle, url: null, dispose: () => handle.close() },
+      {
+        keys: key,
+        env: { REFRESH_BATCH_SIZE: '10', LOG_LEVEL: 'silent' },
+        gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 10_000 }),
+      },
+    );
+    return instance.jobs;
   }
 
   it('renews each of 1,000 due TikTok integrations exactly once and keeps every newest refresh token', async () => {
@@ -66,7 +62,7 @@ describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreS
     await database.handle.db.insert(socialIntegrations).values(seeded.map((entry) => entry.row));
 
     const reports = await Promise.all(
-      Array.from({ length: REFRESHERS }, () => refresher().refreshDueIntegrations()),
+      Array.from({ length: REFRESHERS }, async () => (await refresher()).refreshDueIntegrations()),
     );
 
     const grants = fakes.tiktok.server

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
 import { API_ROUTES, emailBody, routeRequest, tokenBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -40,9 +39,7 @@ async function answer(response: Response) {
 beforeAll(async () => {
   database = await pgliteTestDatabase();
   harness = await createTestApp(database, {
-    security: {
-      verifyBearer: joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null }),
-    },
+    env: { AUTH_JWT_SECRET: JWT_SECRET },
   });
   aliceToken = await signToken(alice);
   bobToken = await signToken(bob);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
 import { API_ROUTES, type ApiRoute, emailBody, tokenBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -179,10 +178,7 @@ async function check(generated: Generated) {
 beforeAll(async () => {
   database = await pgliteTestDatabase();
   harness = await createTestApp(database, {
-    logLevel: 'debug',
-    security: {
-      verifyBearer: joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null }),
-    },
+    env: { AUTH_JWT_SECRET: JWT_SECRET },
   });
   tokens.valid = await signToken(user);
   tokens.expired = await signToken(user, { expiresIn: -60 });

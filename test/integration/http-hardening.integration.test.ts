@@ -16,7 +16,7 @@ beforeAll(async () => {
   database = await pgliteTestDatabase();
   harness = await createTestApp(database, {
     clock,
-    security: { corsOrigins: [ORIGIN] },
+    env: { CORS_ORIGINS: ORIGIN },
   });
 });
 afterAll(() => database.dispose());
@@ -53,7 +53,7 @@ describe('security headers on every response, errors included', () => {
       async () => {
         const { app } = await createTestApp(database, {
           clock,
-          security: { rateLimits: { perMinute: 1, outboundPerMinute: 0 } },
+          env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_OUTBOUND_PER_MINUTE: '0' },
         });
         await app.request('/api/integrations?user_id=h3');
         return app.request('/api/integrations?user_id=h3');

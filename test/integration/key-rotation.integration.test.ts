@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
-import { createJsonLogger } from '../../src/adapters/logging/json-logger.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
-import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
 import { oauthStates, socialIntegrations } from '../../src/adapters/persistence/schema.js';
-import { systemClock } from '../../src/application/ports/clock.js';
 import type { SealedRow, SealedSecretStore } from '../../src/application/ports/sealed-secret-store.js';
 import type { SecretCipher } from '../../src/application/ports/secret-cipher.js';
-import { createLifecycleJobs } from '../../src/application/use-cases/use-cases.js';
+import { checkEncryptionKeys } from '../../src/application/use-cases/check-encryption-keys.js';
+import { rotateSecrets } from '../../src/application/use-cases/rotate-secrets.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
-import { ScriptedGateway, ScriptedMailVerifier } from '../support/fakes.js';
 import { readFernetFixture } from '../support/fernet-fixtures.js';
 import { emailDraft, instagramDraft } from '../support/integration-builders.js';
-import { createTestApp, TEST_LIFECYCLE_SETTINGS } from '../support/test-app.js';
+import { createTestApp } from '../support/test-app.js';
 
 interface Interop {
   readonly cases: { key_name: string; binary: boolean; plaintext: string | null; token: string }[];
@@ -62,17 +59,11 @@ for (const driver of drivers) {
       await database.handle.db.delete(oauthStates);
     });
 
-    const jobs = (cipher: SecretCipher, sealedSecrets: SealedSecretStore = realStore()) =>
-      createLifecycleJobs({
-        lifecycle: new DrizzleLifecycleStore(database.handle.db),
-        sealedSecrets,
-        cipher,
-        clock: systemClock,
-        mailVerifier: new ScriptedMailVerifier(),
-        gateways: new ScriptedGateway().asGateways(),
-        logger: createJsonLogger('silent', () => {}),
-        lifecycleSettings: TEST_LIFECYCLE_SETTINGS,
-      });
+    // The two key jobs bound as the composition binds them, on a store a test may replace.
+    const jobs = (cipher: SecretCipher, sealedSecrets: SealedSecretStore = realStore()) => ({
+      rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),
+      checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
+    });
     const realStore = () => new DrizzleSealedSecretStore(database.handle.db);
 
     /** Rows written with key A: Python-made tokens first, then TikTok, email and Meta rows sealed here, and a sign-in in flight. */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { joseTokenVerifier } from '../../src/adapters/auth/jose-token-verifier.js';
 import { createPlatformGateways } from '../../src/adapters/gateways/platform-gateways.js';
 import { systemClock } from '../../src/application/ports/clock.js';
 import { DatabaseUnavailable } from '../../src/application/ports/database-unavailable.js';
@@ -34,8 +33,6 @@ const issued: string[] = [];
 let token: string;
 const user = uniqueUserId();
 const responses: string[] = [];
-
-const verifyBearer = joseTokenVerifier({ key: { secret: JWT_SECRET }, issuer: null, audience: null });
 
 /** Sends a request as the user (unless `auth` says otherwise) and keeps the whole response for leakgrep. */
 async function send(
@@ -190,17 +187,15 @@ const ERROR_PATHS: [string, () => Promise<number>, number][] = [
 
 beforeAll(async () => {
   database = await pgliteTestDatabase();
-  harness = await createTestApp(database, { logLevel: 'debug', security: { verifyBearer } });
+  harness = await createTestApp(database, { env: { AUTH_JWT_SECRET: JWT_SECRET } });
   limited = await createTestApp(database, {
-    logLevel: 'debug',
-    security: { verifyBearer, rateLimits: { perMinute: 100, outboundPerMinute: 1 } },
+    env: { AUTH_JWT_SECRET: JWT_SECRET, RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_OUTBOUND_PER_MINUTE: '1' },
   });
   const unavailable = async () => {
     throw new DatabaseUnavailable();
   };
   down = await createTestApp(database, {
-    logLevel: 'debug',
-    security: { verifyBearer },
+    env: { AUTH_JWT_SECRET: JWT_SECRET },
     repository: {
       listByUser: unavailable,
       listCapabilityFacts: unavailable,
@@ -215,9 +210,7 @@ beforeAll(async () => {
     { id: '100000000000009', name: 'Canary Page', instagramAccountId: '17841400000000009' },
   ];
   oauth = await createTestApp(database, {
-    logLevel: 'debug',
-    security: { verifyBearer },
-    oauthRedirectUris: [REDIRECT_URI],
+    env: { AUTH_JWT_SECRET: JWT_SECRET, OAUTH_REDIRECT_URIS: REDIRECT_URI },
     gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 2000 }),
     fixedSecrets: [fakes.meta.appSecret, fakes.tiktok.clientSecret],
   });

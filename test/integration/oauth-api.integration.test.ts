@@ -28,7 +28,7 @@ beforeAll(async () => {
   fakes.meta.pages = [PAGE];
   harness = await createTestApp(database, {
     clock,
-    oauthRedirectUris: [REDIRECT],
+    env: { OAUTH_REDIRECT_URIS: REDIRECT },
     gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: TIMEOUT_MS }),
   });
 });
@@ -281,7 +281,7 @@ describe('OAuth authorize refusals', () => {
 
   it('names the variables to set for a platform that is not configured', async () => {
     const unconfigured = await createTestApp(database, {
-      oauthRedirectUris: [REDIRECT],
+      env: { OAUTH_REDIRECT_URIS: REDIRECT },
       gateways: createPlatformGateways(
         { ...fakes.settings, apps: { instagram: null, facebook: null, tiktok: null } },
         { fetch, clock: systemClock, timeoutMs: TIMEOUT_MS },
@@ -696,7 +696,7 @@ for (const driver of await databaseDrivers()) {
       const own = await driver.open();
       try {
         const parallel = await createTestApp(own, {
-          oauthRedirectUris: [REDIRECT],
+          env: { OAUTH_REDIRECT_URIS: REDIRECT },
           gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 5_000 }),
         });
         const userId = uniqueUserId();

@@ -45,10 +45,11 @@ describe('over a real socket, the client address is the peer’s', () => {
   beforeAll(async () => {
     const { app } = await createTestApp(database, {
       clock,
-      security: {
-        rateLimits: { perMinute: LIMIT, outboundPerMinute: OUTBOUND_LIMIT },
-        socketAddress: (c) => getConnInfo(c).remote.address,
+      env: {
+        RATE_LIMIT_PER_MINUTE: String(LIMIT),
+        RATE_LIMIT_OUTBOUND_PER_MINUTE: String(OUTBOUND_LIMIT),
       },
+      socketAddress: (c) => getConnInfo(c).remote.address,
     });
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));
@@ -107,11 +108,12 @@ describe('behind a trusted proxy header', () => {
     (
       await createTestApp(database, {
         clock,
-        security: {
-          rateLimits: { perMinute, outboundPerMinute: 0 },
-          clientAddressHeader: 'x-real-ip',
-          socketAddress: () => '10.0.0.1',
+        env: {
+          RATE_LIMIT_PER_MINUTE: String(perMinute),
+          RATE_LIMIT_OUTBOUND_PER_MINUTE: '0',
+          CLIENT_ADDRESS_HEADER: 'x-real-ip',
         },
+        socketAddress: () => '10.0.0.1',
       })
     ).app;
   const from = (address: string) => ({ headers: { 'x-real-ip': address } });

@@ -1,94 +1,62 @@
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import type { HttpSecurity } from '../../src/adapters/http/app.js';
-import { createJsonLogger, type LogLevel } from '../../src/adapters/logging/json-logger.js';
-import { SecretValues } from '../../src/adapters/logging/secret-values.js';
-import { DrizzleAuditLog } from '../../src/adapters/persistence/drizzle-audit-log.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
-import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
-import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
-import { DrizzleSealedSecretStore } from '../../src/adapters/persistence/drizzle-sealed-secret-store.js';
-import { InMemoryRateLimitStore } from '../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
-import { type Clock, systemClock } from '../../src/application/ports/clock.js';
-import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
-import type { PlatformGateways } from '../../src/application/ports/platform-gateway.js';
-import type { RateLimitStore } from '../../src/application/ports/rate-limit-store.js';
-import type { LifecycleSettings } from '../../src/application/use-cases/refresh-due-integrations.js';
-import { type Adapters, buildApp, buildLifecycleJobs } from '../../src/composition.js';
+import type { Clock } from '../../src/application/ports/clock.js';
+import { compose, createServiceLog, type Overrides } from '../../src/composition.js';
+import { type Config, parseConfig } from '../../src/config.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
 import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
 
-export interface TestAppOptions {
-  /** Real gateways (e.g. pointed at the fakes); scripted ones otherwise. */
-  readonly gateways?: PlatformGateways;
+export interface TestAppOptions extends Overrides {
+  /**
+   * Environment variables, parsed as the runtimes parse theirs. Defaults: NODE_ENV=test, LOG_LEVEL=debug,
+   * rate limiting off (RATE_LIMIT_PER_MINUTE=0), development identity (`?user_id=`), no CORS.
+   */
+  readonly env?: Readonly<Record<string, string>>;
   readonly clock?: Clock;
-  readonly oauthRedirectUris?: readonly string[];
-  /** Defaults: development identity (`?user_id=`), no CORS, rate limiting off, socket address 127.0.0.1. */
-  readonly security?: Partial<HttpSecurity>;
-  readonly rateLimitStore?: RateLimitStore;
-  readonly repository?: IntegrationRepository;
-  readonly logLevel?: LogLevel;
+  /** The socket's address as a runtime would see it; 127.0.0.1 otherwise. */
+  readonly socketAddress?: HttpSecurity['socketAddress'];
   /** Values the logger must redact for good, like the OAuth client secrets the runtime registers. */
   readonly fixedSecrets?: readonly string[];
   /** The Fernet keyring, newest first; a fresh key otherwise. */
   readonly keys?: string;
-  readonly lifecycleSettings?: LifecycleSettings;
 }
 
-export const TEST_LIFECYCLE_SETTINGS: LifecycleSettings = {
-  batchSize: 25,
-  leaseMs: 5 * 60_000,
-  healthCheckIntervalMs: 24 * 3_600_000,
-};
+/** The configuration a runtime would parse from `env` on top of the test defaults; throws on a bad one. */
+export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
+  const parsed = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', RATE_LIMIT_PER_MINUTE: '0', ...env });
+  if (!parsed.ok) throw new Error(`Invalid test configuration: ${parsed.problems.join('; ')}`);
+  return parsed.config;
+}
 
 /**
- * The real app and lifecycle jobs on a test database, with scripted platforms unless given, and
- * captured log lines.
+ * The real app and lifecycle jobs on a test database, composed as every runtime composes them, with
+ * scripted platforms and SMTP unless given, and captured log lines.
  */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const key = options.keys ?? generateFernetKey();
+  const { env, clock, socketAddress, fixedSecrets = [], keys, ...overrides } = options;
+  const key = keys ?? generateFernetKey();
+  const config = testConfig({ ENCRYPTION_KEY: key, ...env });
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
   const logLines: string[] = [];
-  const secrets = new SecretValues([...key.split(','), ...(options.fixedSecrets ?? [])]);
-  const auditLog = new DrizzleAuditLog(database.handle.db);
-  const adapters: Adapters = {
-    repository: options.repository ?? new DrizzleIntegrationRepository(database.handle.db),
-    cipher,
-    clock: options.clock ?? systemClock,
-    mailVerifier,
-    gateways: options.gateways ?? gateway.asGateways(),
-    oauthStates: new DrizzleOAuthStateStore(database.handle.db),
-    oauthRedirectUris: options.oauthRedirectUris ?? [],
-    auditLog,
-    rateLimitStore: options.rateLimitStore ?? new InMemoryRateLimitStore(),
-    logger: createJsonLogger(options.logLevel ?? 'debug', (line) => logLines.push(line), secrets),
-    secrets,
-    isDatabaseReady: async () => true,
-    staticAssets: nodeStaticAssets,
-    lifecycle: new DrizzleLifecycleStore(database.handle.db),
-    sealedSecrets: new DrizzleSealedSecretStore(database.handle.db),
-    lifecycleSettings: options.lifecycleSettings ?? TEST_LIFECYCLE_SETTINGS,
-  };
-  const app = buildApp(adapters, {
-    verifyBearer: null,
-    corsOrigins: [],
-    rateLimits: { perMinute: 0, outboundPerMinute: 0 },
-    socketAddress: () => '127.0.0.1',
-    clientAddressHeader: null,
-    ...options.security,
-  });
-  return {
-    app,
-    jobs: buildLifecycleJobs(adapters),
-    repository: adapters.repository,
-    cipher,
-    key,
-    mailVerifier,
-    gateway,
-    logLines,
-    auditLog,
-  };
+  const service = compose(
+    config,
+    {
+      db: database.handle.db,
+      cipher,
+      mailVerifier,
+      staticAssets: nodeStaticAssets,
+      socketAddress: socketAddress ?? (() => '127.0.0.1'),
+      log: createServiceLog(config, (line) => logLines.push(line), fixedSecrets),
+      ...(clock === undefined ? {} : { clock }),
+    },
+    { gateways: gateway.asGateways(), ...overrides },
+  );
+  // For reading what was stored; the app has its own.
+  const repository = overrides.repository ?? new DrizzleIntegrationRepository(database.handle.db);
+  return { ...service, repository, cipher, key, mailVerifier, gateway, logLines };
 }

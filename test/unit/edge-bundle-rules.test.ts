@@ -20,12 +20,12 @@ describe('the edge bundle rules', () => {
       edgeBundleViolations({
         inputs: {
           'src/adapters/gateways/smtp/nodemailer-mail-verifier.ts': input('node:dns/promises'),
-          'src/runtime/edge-service.ts': { imports: [{ path: 'node:fs', original: 'fs' }] },
+          'src/runtime/edge-start.ts': { imports: [{ path: 'node:fs', original: 'fs' }] },
         },
       }),
     ).toEqual([
       'src/adapters/gateways/smtp/nodemailer-mail-verifier.ts imports node:dns/promises',
-      'src/runtime/edge-service.ts imports fs',
+      'src/runtime/edge-start.ts imports fs',
     ]);
   });
 

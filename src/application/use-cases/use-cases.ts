@@ -1,72 +1,33 @@
-import type { AuditLog } from '../ports/audit-log.js';
-import type { Clock } from '../ports/clock.js';
-import type { IntegrationRepository } from '../ports/integration-repository.js';
-import type { LifecycleStore } from '../ports/lifecycle-store.js';
-import type { Logger } from '../ports/logger.js';
-import type { MailVerifier } from '../ports/mail-verifier.js';
-import type { OAuthStateStore } from '../ports/oauth-state-store.js';
-import type { PlatformGateways } from '../ports/platform-gateway.js';
-import type { SealedSecretStore } from '../ports/sealed-secret-store.js';
-import type { SecretCipher } from '../ports/secret-cipher.js';
-import { checkEncryptionKeys } from './check-encryption-keys.js';
-import { completeOAuth } from './complete-oauth.js';
-import { deleteIntegration } from './delete-integration.js';
-import { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
-import { listAuditEntries } from './list-audit-entries.js';
-import { listIntegrations } from './list-integrations.js';
-import { type LifecycleSettings, refreshDueIntegrations } from './refresh-due-integrations.js';
-import { rotateSecrets } from './rotate-secrets.js';
-import { saveIntegration } from './save-integration.js';
-import { startOAuth } from './start-oauth.js';
-import { validateIntegration } from './validate-integration.js';
+import type { checkEncryptionKeys } from './check-encryption-keys.js';
+import type { completeOAuth } from './complete-oauth.js';
+import type { deleteIntegration } from './delete-integration.js';
+import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
+import type { listAuditEntries } from './list-audit-entries.js';
+import type { listIntegrations } from './list-integrations.js';
+import type { refreshDueIntegrations } from './refresh-due-integrations.js';
+import type { rotateSecrets } from './rotate-secrets.js';
+import type { saveIntegration } from './save-integration.js';
+import type { startOAuth } from './start-oauth.js';
+import type { validateIntegration } from './validate-integration.js';
 
-export interface CorePorts {
-  readonly repository: IntegrationRepository;
-  readonly cipher: SecretCipher;
-  readonly clock: Clock;
-  readonly mailVerifier: MailVerifier;
-  readonly auditLog: AuditLog;
-  readonly gateways: PlatformGateways;
-  readonly oauthStates: OAuthStateStore;
-  /** The exact redirect URIs an OAuth flow may return to. */
-  readonly oauthRedirectUris: readonly string[];
+// Shapes only: the composition root (src/composition.ts) binds each use case to its ports.
+
+/** What the HTTP API can ask of the core, each use case bound to its ports. */
+export interface UseCases {
+  readonly listIntegrations: ReturnType<typeof listIntegrations>;
+  readonly getAllCapabilities: ReturnType<typeof getAllCapabilities>;
+  readonly getPlatformCapability: ReturnType<typeof getPlatformCapability>;
+  readonly saveIntegration: ReturnType<typeof saveIntegration>;
+  readonly validateIntegration: ReturnType<typeof validateIntegration>;
+  readonly deleteIntegration: ReturnType<typeof deleteIntegration>;
+  readonly listAuditEntries: ReturnType<typeof listAuditEntries>;
+  readonly startOAuth: ReturnType<typeof startOAuth>;
+  readonly completeOAuth: ReturnType<typeof completeOAuth>;
 }
 
-/** Every use case, bound to its ports. */
-export function createUseCases(ports: CorePorts) {
-  return {
-    listIntegrations: listIntegrations(ports),
-    getAllCapabilities: getAllCapabilities(ports),
-    getPlatformCapability: getPlatformCapability(ports),
-    saveIntegration: saveIntegration(ports),
-    validateIntegration: validateIntegration(ports),
-    deleteIntegration: deleteIntegration(ports),
-    listAuditEntries: listAuditEntries(ports),
-    startOAuth: startOAuth(ports),
-    completeOAuth: completeOAuth(ports),
-  };
+/** The jobs that keep stored credentials alive and readable. */
+export interface LifecycleJobs {
+  readonly refreshDueIntegrations: ReturnType<typeof refreshDueIntegrations>;
+  readonly checkEncryptionKeys: ReturnType<typeof checkEncryptionKeys>;
+  readonly rotateSecrets: ReturnType<typeof rotateSecrets>;
 }
-
-export type UseCases = ReturnType<typeof createUseCases>;
-
-export interface LifecyclePorts {
-  readonly lifecycle: LifecycleStore;
-  readonly sealedSecrets: SealedSecretStore;
-  readonly cipher: SecretCipher;
-  readonly clock: Clock;
-  readonly mailVerifier: MailVerifier;
-  readonly gateways: PlatformGateways;
-  readonly logger: Logger;
-  readonly lifecycleSettings: LifecycleSettings;
-}
-
-/** The jobs that keep stored credentials alive and readable, bound to their ports. */
-export function createLifecycleJobs(ports: LifecyclePorts) {
-  return {
-    refreshDueIntegrations: refreshDueIntegrations(ports),
-    checkEncryptionKeys: checkEncryptionKeys(ports),
-    rotateSecrets: rotateSecrets(ports),
-  };
-}
-
-export type LifecycleJobs = ReturnType<typeof createLifecycleJobs>;

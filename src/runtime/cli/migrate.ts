@@ -1,13 +1,7 @@
 import { migrateDatabase } from '../../adapters/persistence/migrate.js';
-import { parseConfig } from '../../config.js';
-import { openConfiguredDatabase } from '../node-database.js';
+import { loadConfig, openConfiguredDatabase } from '../node-start.js';
 
-const parsed = parseConfig(process.env);
-if (!parsed.ok) {
-  process.stderr.write(`Invalid configuration: ${parsed.problems.join('; ')}\n`);
-  process.exit(1);
-}
-const { handle, description } = await openConfiguredDatabase(parsed.config);
+const { handle, description } = await openConfiguredDatabase(loadConfig());
 try {
   await migrateDatabase(handle);
   process.stdout.write(`Migrations applied to ${description}\n`);

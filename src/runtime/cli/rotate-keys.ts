@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RotationCounts } from '../../application/use-cases/rotate-secrets.js';
-import { buildLifecycleJobs } from '../../composition.js';
-import { loadCipher, loadConfig, nodeAdapters, openReadyDatabase, stop } from '../node-setup.js';
-import { serviceLogger } from '../service-adapters.js';
+import { startNode, stop } from '../node-start.js';
 
 // Re-encrypts every stored secret with ENCRYPTION_KEY's first key. Safe while servers run; rerun it
 // after an interruption and it finishes the rest.
@@ -18,13 +16,12 @@ const describe = (counts: RotationCounts) =>
   `${counts.unreadable} unreadable, ${counts.unsettled} kept changing`;
 
 const startedAt = performance.now();
-const config = loadConfig();
-// Progress goes to stdout as plain lines; log lines (a development-key warning) go to stderr.
-const { logger, secrets } = serviceLogger(config, (line) => process.stderr.write(`${line}\n`));
-const cipher = await loadCipher(config, { logger, secrets });
-const { handle, description } = await openReadyDatabase(config);
+// Progress goes to stdout as plain lines; log lines (a development-key warning) go to stderr. Unreadable
+// secrets are counted below rather than refused at start-up.
+const { handle, description, jobs } = await startNode((line) => process.stderr.write(`${line}\n`), {
+  checkKeys: false,
+});
 try {
-  const jobs = buildLifecycleJobs(nodeAdapters(config, handle, { cipher, logger, secrets }));
   print(`Re-encrypting every stored secret in ${description} with the first key, ${batchSize} rows a batch.`);
   const report = await jobs.rotateSecrets({
     batchSize,

@@ -1,0 +1,113 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
+import type { DatabaseHandle } from '../adapters/persistence/database.js';
+import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
+import { openPglite } from '../adapters/persistence/pglite.js';
+import { compose, createServiceLog, type ServiceLog } from '../composition.js';
+import { type Config, parseConfig } from '../config.js';
+import { loadOrCreateDevelopmentKey } from './development-key.js';
+import { nodeStaticAssets } from './node-static-assets.js';
+import {
+  describePostgres,
+  invalidConfiguration,
+  missingKeyProblem,
+  openKeyring,
+  openServicePostgres,
+} from './service-start.js';
+
+// What the Node server and the commands share, so they start up the same way.
+
+/** Ends start-up with one line on stderr. */
+export function stop(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+export function loadConfig(): Config {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) stop(invalidConfiguration(parsed.problems));
+  return parsed.config;
+}
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded database kept in DATA_DIR. */
+export async function openConfiguredDatabase(
+  config: Config,
+): Promise<{ handle: DatabaseHandle; description: string }> {
+  const { databaseUrl } = config;
+  if (databaseUrl !== null) {
+    return {
+      handle: openServicePostgres({ ...config, databaseUrl }, availableParallelism()),
+      description: describePostgres(databaseUrl),
+    };
+  }
+  const directory = resolve(config.dataDir, 'pglite');
+  return { handle: await openPglite(directory), description: `embedded PGlite database in ${directory}` };
+}
+
+/** The configured database with every migration applied (PGlite migrates itself; PostgreSQL must be migrated). */
+async function openReadyDatabase(config: Config): Promise<{ handle: DatabaseHandle; description: string }> {
+  const { handle, description } = await openConfiguredDatabase(config);
+  if (handle.driver === 'pglite') await migrateDatabase(handle);
+  else {
+    const pending = await pendingMigrations(handle).catch((error: Error) =>
+      stop(`Cannot reach ${description}: ${error.message}`),
+    );
+    if (pending.length > 0) {
+      stop(
+        `The database at ${description} lacks migrations ${pending.join(', ')}: run npm run db:migrate first.`,
+      );
+    }
+  }
+  return { handle, description };
+}
+
+/** The keyring from ENCRYPTION_KEY, or outside production the development key kept in DATA_DIR. */
+async function loadCipher(config: Config, { logger, secrets }: ServiceLog) {
+  let keyList = config.encryptionKey;
+  if (keyList === null) {
+    const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
+    keyList = developmentKey.key;
+    secrets.hold([developmentKey.key]);
+    logger.warn(
+      developmentKey.created
+        ? 'generated a development encryption key'
+        : 'using the development encryption key',
+      {
+        path: developmentKey.path,
+        hint: 'set ENCRYPTION_KEY (npm run generate-key) before storing real secrets',
+      },
+    );
+  }
+  const keyring = await openKeyring(keyList);
+  return keyring.ok ? keyring.cipher : stop(invalidConfiguration([keyring.problem]));
+}
+
+/**
+ * The start-up the server and the commands share: configuration, the redacting logger (writing to
+ * `write`), the keyring, a fully migrated database whose stored secrets the keyring opens (unless
+ * `checkKeys` is false: key rotation reports unreadable secrets itself), and the composed service. Any
+ * problem stops the process with one line.
+ */
+export async function startNode(write: (line: string) => void, { checkKeys = true } = {}) {
+  const config = loadConfig();
+  const log = createServiceLog(config, write);
+  const cipher = await loadCipher(config, log);
+  const { handle, description } = await openReadyDatabase(config);
+  const service = compose(config, {
+    db: handle.db,
+    cipher,
+    mailVerifier: new NodemailerMailVerifier({
+      timeoutMs: config.outboundTimeoutMs,
+      allowPrivateHosts: config.smtpAllowPrivateHosts,
+      allowPort: (port) => config.smtpAllowedPorts.includes(port),
+    }),
+    staticAssets: nodeStaticAssets,
+    socketAddress: (c) => getConnInfo(c).remote.address,
+    log,
+  });
+  const problem = checkKeys ? await missingKeyProblem(service.jobs, description) : null;
+  if (problem !== null) stop(problem);
+  return { config, handle, description, ...service };
+}

@@ -1,0 +1,74 @@
+import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
+import { errorFields } from '../application/error-fields.js';
+import type { Logger } from '../application/ports/logger.js';
+import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
+import type { Config } from '../config.js';
+
+// What every runtime entry does the same way; web-standard code only, so the edge bundles can import it.
+
+export const invalidConfiguration = (problems: readonly string[]) =>
+  `Invalid configuration: ${problems.join('; ')}`;
+
+/** The keyring of a comma-separated ENCRYPTION_KEY, or the problem with it. */
+export async function openKeyring(
+  keyList: string,
+): Promise<{ ok: true; cipher: FernetSecretCipher } | { ok: false; problem: string }> {
+  try {
+    return { ok: true, cipher: await FernetSecretCipher.fromKeyList(keyList) };
+  } catch (error) {
+    return { ok: false, problem: `ENCRYPTION_KEY: ${(error as Error).message}` };
+  }
+}
+
+/** A pool sized by DATABASE_POOL_SIZE, or else from the cores this process has. */
+export function openServicePostgres(config: Config & { readonly databaseUrl: string }, cores: number) {
+  return openPostgres(config.databaseUrl, {
+    maxConnections: config.databasePoolSize ?? defaultPoolSize(cores),
+    connectTimeoutSeconds: 1,
+  });
+}
+
+/** How start-up lines name a PostgreSQL database: never with its credentials. */
+export function describePostgres(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+const SAMPLED_ROWS_PER_TABLE = 20;
+
+/** Why no job may run when sampled secrets were sealed with a key ENCRYPTION_KEY lacks; null when none. */
+export async function missingKeyProblem(jobs: LifecycleJobs, database: string): Promise<string | null> {
+  const check = await jobs.checkEncryptionKeys(SAMPLED_ROWS_PER_TABLE);
+  if (!check.keyMissing) return null;
+  return `Stored secrets in ${database} were encrypted with a key that ENCRYPTION_KEY lacks (${check.unreadableRows} of ${check.sampledRows} sampled rows unreadable): add that key after the new one (ENCRYPTION_KEY=new,old), then run npm run rotate-keys.`;
+}
+
+export type SignalListener = (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+
+/**
+ * On the first SIGTERM or SIGINT: one "shutting down" line, then `close` (which lets a renewal in flight
+ * be saved), then `exit`.
+ */
+export function shutDownOnSignal(
+  listen: SignalListener,
+  logger: Logger,
+  close: () => Promise<void>,
+  exit: (code: number) => void,
+): void {
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    listen(signal, () => {
+      if (closing) return;
+      closing = true;
+      logger.info('shutting down', { signal });
+      close().then(
+        () => exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', errorFields(error));
+          exit(1);
+        },
+      );
+    });
+  }
+}
