@@ -38,3 +38,5 @@ export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
     oauthRedirectUris: [REDIRECT_URI],
   };
 }
+
+export type UnitPorts = Awaited<ReturnType<typeof unitPorts>>;

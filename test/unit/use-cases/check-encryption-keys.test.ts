@@ -3,10 +3,10 @@ import { generateFernetKey } from '../../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../../src/adapters/crypto/fernet-secret-cipher.js';
 import { checkEncryptionKeys } from '../../../src/application/use-cases/check-encryption-keys.js';
 import { emailDraft, instagramDraft } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('checkEncryptionKeys', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
 
   beforeEach(async () => {
     ports = await unitPorts();

@@ -7,7 +7,7 @@ import type { TokenPlatform } from '../../../src/domain/platform.js';
 import { fail, ok, type Result } from '../../../src/domain/result.js';
 import { ScriptedGateway } from '../../support/fakes.js';
 import { uniqueUserId } from '../../support/integration-builders.js';
-import { REDIRECT_URI, unitPorts } from '../../support/unit-ports.js';
+import { REDIRECT_URI, type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 /** A scripted gateway that also exchanges codes, remembering each grant. */
 class ExchangingGateway extends ScriptedGateway {
@@ -28,7 +28,7 @@ class ExchangingGateway extends ScriptedGateway {
 }
 
 describe('completeOAuth', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let gateway: ExchangingGateway;
   let complete: ReturnType<typeof completeOAuth>;
   const userId = uniqueUserId();

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteIntegration } from '../../../src/application/use-cases/delete-integration.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('deleteIntegration', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   const userId = uniqueUserId();
 
   beforeEach(async () => {

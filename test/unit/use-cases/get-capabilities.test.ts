@@ -5,10 +5,10 @@ import {
 } from '../../../src/application/use-cases/get-capabilities.js';
 import { PLATFORMS } from '../../../src/domain/platform.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('getAllCapabilities and getPlatformCapability', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   const userId = uniqueUserId();
 
   beforeEach(async () => {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/application/ports/audit-log.js';
 import { listAuditEntries } from '../../../src/application/use-cases/list-audit-entries.js';
 import { uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 const event = (actor: string, requestId: string): AuditEvent => ({
   action: 'integration.create',
@@ -16,7 +16,7 @@ const event = (actor: string, requestId: string): AuditEvent => ({
 });
 
 describe('listAuditEntries', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   const userId = uniqueUserId();
 
   beforeEach(async () => {

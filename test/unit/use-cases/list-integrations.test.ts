@@ -4,10 +4,10 @@ import { FernetSecretCipher } from '../../../src/adapters/crypto/fernet-secret-c
 import { UNREADABLE_CREDENTIALS } from '../../../src/application/integration-view.js';
 import { listIntegrations } from '../../../src/application/use-cases/list-integrations.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('listIntegrations', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let list: ReturnType<typeof listIntegrations>;
   const userId = uniqueUserId();
 

@@ -6,10 +6,10 @@ import { rotateSecrets } from '../../../src/application/use-cases/rotate-secrets
 import type { EncryptedSecret } from '../../../src/domain/integration.js';
 import { InMemorySealedSecretStore } from '../../support/in-memory/in-memory-sealed-secret-store.js';
 import { emailDraft, instagramDraft } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('rotateSecrets', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let oldCipher: FernetSecretCipher;
   let newKey: string;
   let keyring: FernetSecretCipher;

@@ -4,7 +4,7 @@ import { saveIntegration } from '../../../src/application/use-cases/save-integra
 import type { EncryptedSecret } from '../../../src/domain/integration.js';
 import { fail, ok } from '../../../src/domain/result.js';
 import { uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 const emailInput = (overrides: Partial<EmailInput> = {}): EmailInput => ({
   platform: 'email',
@@ -28,7 +28,7 @@ const instagramInput = (overrides: Partial<TokenInput> = {}): TokenInput => ({
 });
 
 describe('saveIntegration', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let save: ReturnType<typeof saveIntegration>;
   const userId = uniqueUserId();
 

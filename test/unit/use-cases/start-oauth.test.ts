@@ -3,10 +3,10 @@ import { stateHash } from '../../../src/application/oauth-secrets.js';
 import { startOAuth } from '../../../src/application/use-cases/start-oauth.js';
 import { OAUTH_STATE_TTL_MS } from '../../../src/domain/oauth.js';
 import { uniqueUserId } from '../../support/integration-builders.js';
-import { REDIRECT_URI, unitPorts } from '../../support/unit-ports.js';
+import { REDIRECT_URI, type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('startOAuth', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let start: ReturnType<typeof startOAuth>;
   const userId = uniqueUserId();
 

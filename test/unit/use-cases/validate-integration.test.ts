@@ -5,10 +5,10 @@ import { UNREADABLE_CREDENTIALS } from '../../../src/application/integration-vie
 import { validateIntegration } from '../../../src/application/use-cases/validate-integration.js';
 import { fail } from '../../../src/domain/result.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../../support/integration-builders.js';
-import { unitPorts } from '../../support/unit-ports.js';
+import { type UnitPorts, unitPorts } from '../../support/unit-ports.js';
 
 describe('validateIntegration', () => {
-  let ports: Awaited<ReturnType<typeof unitPorts>>;
+  let ports: UnitPorts;
   let validate: ReturnType<typeof validateIntegration>;
   const userId = uniqueUserId();
 
