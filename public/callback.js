@@ -1,6 +1,6 @@
 // @ts-check
 import { createApiClient, developmentIdentity, ServiceUnreachable } from './api-client.js';
-import { integrationDetails } from './card-state.js';
+import { connectedOutcome, integrationDetails } from './card-state.js';
 import { reportUnexpectedErrors } from './page-errors.js';
 import { takePendingSignIn } from './pending-sign-in.js';
 
@@ -14,13 +14,18 @@ const title = /** @type {HTMLElement} */ (document.getElementById('result-title'
 const detail = /** @type {HTMLElement} */ (document.getElementById('result-detail'));
 const summary = /** @type {HTMLElement} */ (document.getElementById('result-summary'));
 const backLink = /** @type {HTMLAnchorElement} */ (document.getElementById('back-link'));
+const returning = /** @type {HTMLElement} */ (document.getElementById('returning'));
+const returningText = /** @type {HTMLElement} */ (document.getElementById('returning-text'));
+const stay = /** @type {HTMLButtonElement} */ (document.getElementById('stay'));
+
+const RETURN_AFTER_SECONDS = 5;
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /**
  * @param {string} heading
  * @param {string} text
- * @param {'success' | 'error'} tone
+ * @param {'success' | 'warning' | 'error'} tone
  */
 function finish(heading, text, tone) {
   document.title = heading;
@@ -28,6 +33,35 @@ function finish(heading, text, tone) {
   title.dataset.tone = tone;
   detail.textContent = text;
   title.focus();
+}
+
+/**
+ * Goes back to the settings page by itself after a few seconds, saying so, unless the person stays.
+ */
+function returnToSettings() {
+  let left = RETURN_AFTER_SECONDS;
+  const tell = () => {
+    returningText.textContent = `Back to your settings in ${left} s.`;
+  };
+  tell();
+  returning.hidden = false;
+  const timer = window.setInterval(() => {
+    left -= 1;
+    if (left > 0) tell();
+    else {
+      window.clearInterval(timer);
+      window.location.assign(backLink.href);
+    }
+  }, 1000);
+  stay.addEventListener(
+    'click',
+    () => {
+      window.clearInterval(timer);
+      returning.hidden = true;
+      backLink.focus();
+    },
+    { once: true },
+  );
 }
 
 /** @param {[string, string][]} rows */
@@ -81,12 +115,17 @@ async function complete() {
   }
   showSummary(integrationDetails(saved.data, (iso) => timeFormat.format(new Date(iso))));
   const capability = await api.capability(pending.platform);
-  const allows = !capability.ok
-    ? `What it allows could not be loaded: ${capability.error.detail}`
-    : capability.data.can_send_dm
-      ? 'It can send messages.'
-      : `It cannot send messages: ${capability.data.reason}`;
-  finish(`${name} connected`, `${name} is connected to your account. ${allows}`, 'success');
+  if (!capability.ok) {
+    finish(
+      `${name} connected`,
+      `${name} is connected to your account. What it allows could not be loaded: ${capability.error.detail}`,
+      'warning',
+    );
+    return;
+  }
+  const outcome = connectedOutcome(name, capability.data);
+  finish(outcome.heading, outcome.text, outcome.tone);
+  returnToSettings();
 }
 
 try {

@@ -54,6 +54,23 @@ export function cardState(capability) {
 }
 
 /**
+ * How a finished sign-in reads, from what the account can do now: a success only when nothing is left
+ * to fix (TikTok, which can never send, has nothing to fix).
+ * @param {string} name the platform's name
+ * @param {Capability} capability
+ * @returns {{ tone: 'success' | 'warning', heading: string, text: string }}
+ */
+export function connectedOutcome(name, capability) {
+  const allows = capability.can_send_dm
+    ? 'It can send messages.'
+    : `It cannot send messages: ${capability.reason}`;
+  const text = `${name} is connected to your account. ${allows}`;
+  return cardState(capability).actions.reconnect
+    ? { tone: 'warning', heading: `${name} connected, but not ready to send`, text }
+    : { tone: 'success', heading: `${name} connected`, text };
+}
+
+/**
  * The facts worth showing about a stored integration, as term and description pairs.
  * @param {Integration} integration
  * @param {(iso: string) => string} formatTime
@@ -72,13 +89,16 @@ export function integrationDetails(integration, formatTime) {
   }
   const text = (/** @type {unknown} */ value) => (typeof value === 'string' && value !== '' ? value : null);
   const { metadata } = integration;
-  const account = text(metadata.username) ?? text(metadata.display_name) ?? integration.account_id;
+  const username = text(metadata.username);
+  const accountName = username === null ? text(metadata.display_name) : `@${username}`;
   const pageName = text(metadata.page_name);
   /** @type {[string, string][]} */
-  const details = [['Account', account ?? '—']];
-  if (integration.page_id !== null) {
-    details.push(['Page', pageName === null ? integration.page_id : `${pageName} (${integration.page_id})`]);
+  const details = [];
+  // A Page known by its name says who the account is; a bare numeric id is shown only when nothing else is.
+  if (accountName !== null || pageName === null) {
+    details.push(['Account', accountName ?? integration.account_id ?? '—']);
   }
+  if (integration.page_id !== null) details.push(['Page', pageName ?? integration.page_id]);
   details.push(
     ['Permissions', integration.scopes_granted.length === 0 ? 'None' : integration.scopes_granted.join(', ')],
     ['Expires', integration.token_expires_at === null ? 'Never' : formatTime(integration.token_expires_at)],

@@ -7,7 +7,7 @@ const describe = (reason) => (reason instanceof Error ? reason.message : String(
  * Shows a problem in the page's alert box (announced by screen readers), never only in the console.
  * @param {string} message
  */
-export function showPageError(message) {
+function showPageError(message) {
   const box = document.getElementById('page-error');
   if (box === null) return;
   box.hidden = false;

@@ -1,7 +1,8 @@
 // @ts-check
 import { createApiClient, developmentIdentity, ServiceUnreachable } from './api-client.js';
 import { cardState, integrationDetails } from './card-state.js';
-import { reportUnexpectedErrors, showPageError } from './page-errors.js';
+import { fieldMessages } from './field-errors.js';
+import { reportUnexpectedErrors } from './page-errors.js';
 import { callbackUrl, rememberSignIn } from './pending-sign-in.js';
 
 /** @typedef {import('./api-client.js').ApiError} ApiError */
@@ -10,14 +11,11 @@ import { callbackUrl, rememberSignIn } from './pending-sign-in.js';
 
 reportUnexpectedErrors();
 
-const DEFAULT_USER = 'demo';
-
 /** Which form field an SMTP failure is about, so the message can point at it. */
 const FIELD_FOR_CODE = /** @type {Record<string, string>} */ ({
   smtp_auth_failed: 'smtp_password',
   smtp_auth_not_offered: 'smtp_host',
   smtp_connection_refused: 'smtp_port',
-  smtp_host_not_found: 'smtp_host',
   smtp_host_not_allowed: 'smtp_host',
   smtp_tls_failed: 'smtp_host',
   smtp_tls_required: 'smtp_port',
@@ -43,11 +41,13 @@ function find(root, selector, type) {
   return element;
 }
 
-const userId = new URLSearchParams(window.location.search).get('user_id')?.trim() || DEFAULT_USER;
-find(document, '#user-id', HTMLInputElement).value = userId;
+const userId = new URLSearchParams(window.location.search).get('user_id')?.trim() ?? '';
+const userInput = find(document, '#user-id', HTMLInputElement);
+userInput.value = userId;
 const api = createApiClient(developmentIdentity(userId));
 const announcer = find(document, '#announcer', HTMLElement);
 const dialog = find(document, '#disconnect-dialog', HTMLDialogElement);
+const loadError = find(document, '#load-error', HTMLElement);
 
 /** @param {string} platform */
 const cardOf = (platform) => find(document, `[data-platform="${platform}"]`, HTMLElement);
@@ -116,6 +116,7 @@ function fillDetails(list, details) {
  */
 function renderCard(card, capability, integration) {
   const state = cardState(capability);
+  card.dataset.loaded = 'true';
   const badge = find(card, '[data-field="status"]', HTMLElement);
   badge.textContent = state.status.label;
   badge.dataset.tone = state.status.tone;
@@ -172,14 +173,35 @@ function renderEmailSettings(card, mode, integration) {
   }
 }
 
+const cards = () =>
+  [...document.querySelectorAll('[data-platform]')].filter((card) => card instanceof HTMLElement);
+
+/**
+ * Says why the page could not load, with a way to try again, and marks every card that has nothing to
+ * show yet as not loaded rather than leaving it on "Loading…".
+ * @param {string} text
+ */
+function showLoadError(text) {
+  find(loadError, '#load-error-text', HTMLElement).textContent = text;
+  loadError.hidden = false;
+  for (const card of cards()) {
+    if (card.dataset.loaded === 'true') continue;
+    const badge = find(card, '[data-field="status"]', HTMLElement);
+    badge.textContent = 'Not loaded';
+    badge.dataset.tone = 'off';
+    for (const indicator of card.querySelectorAll('.indicator')) indicator.textContent = 'Unknown';
+  }
+}
+
 /** Loads capabilities (which decide every button) and the stored integrations (their details). */
 async function refresh() {
   const [capabilities, integrations] = await Promise.all([api.capabilities(), api.integrations()]);
   if (!capabilities.ok) {
-    showPageError(`Could not load what your accounts can do: ${capabilities.error.detail}`);
+    showLoadError(`Could not load what your accounts can do: ${capabilities.error.detail}`);
     return;
   }
-  if (!integrations.ok) showPageError(`Could not load your connected accounts: ${integrations.error.detail}`);
+  if (integrations.ok) loadError.hidden = true;
+  else showLoadError(`Could not load your connected accounts: ${integrations.error.detail}`);
   const stored = integrations.ok ? integrations.data : [];
   for (const capability of capabilities.data) {
     renderCard(
@@ -297,7 +319,16 @@ function clearFormErrors(form) {
 function showFormErrors(form, error) {
   const summary = find(form, '[data-field="form-error"]', HTMLElement);
   summary.hidden = false;
-  const fieldErrors = error.errors?.filter((entry) => EMAIL_FIELDS.includes(entry.path));
+  const fieldErrors =
+    error.errors === undefined
+      ? undefined
+      : fieldMessages(
+          error.errors,
+          EMAIL_FIELDS.map((name) => [
+            name,
+            find(form, `label[for="email-${name}"]`, HTMLElement).textContent ?? name,
+          ]),
+        );
   if (fieldErrors === undefined) {
     // One problem, told once on top; the field it is about points to it.
     summary.textContent = error.detail;
@@ -381,9 +412,30 @@ for (const card of document.querySelectorAll('[data-platform]')) {
   }
 }
 
-try {
-  await refresh();
-} catch (error) {
-  if (!(error instanceof ServiceUnreachable)) throw error;
-  showPageError(error.message);
+/** The first load, and every retry after one that failed. */
+async function load() {
+  try {
+    await refresh();
+  } catch (error) {
+    if (!(error instanceof ServiceUnreachable)) throw error;
+    showLoadError(error.message);
+  }
+}
+
+find(loadError, '#retry-load', HTMLButtonElement).addEventListener('click', () => {
+  loadError.hidden = true;
+  for (const card of cards()) {
+    if (card.dataset.loaded !== 'true')
+      find(card, '[data-field="status"]', HTMLElement).textContent = 'Loading…';
+  }
+  void load();
+});
+
+if (userId === '') {
+  // No user, no integrations to show: ask for one first.
+  find(document, '#user-prompt', HTMLElement).hidden = false;
+  find(document, '#cards', HTMLElement).hidden = true;
+  userInput.focus();
+} else {
+  await load();
 }

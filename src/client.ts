@@ -6,7 +6,7 @@
  *   const res = await api.api.integrations.capabilities.$get({ query: { user_id: 'u1' } });
  */
 import type { z } from '@hono/zod-openapi';
-import type { App } from './adapters/http/app.js';
+import type { ApiRoutes } from './adapters/http/api-routes.js';
 import type {
   AuthorizationResponse,
   CapabilityResponse,
@@ -15,7 +15,7 @@ import type {
   ValidationResponse,
 } from './adapters/http/schemas.js';
 
-export type AppType = App;
+export type AppType = ApiRoutes;
 export type Capability = z.infer<typeof CapabilityResponse>;
 export type Integration = z.infer<typeof IntegrationResponse>;
 export type Validation = z.infer<typeof ValidationResponse>;

@@ -1,35 +1,55 @@
 import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { joseTokenVerifier } from './adapters/auth/jose-token-verifier.js';
-import { createPlatformGateways } from './adapters/gateways/platform-gateways.js';
+import {
+  createDirectMessageGateways,
+  createPlatformGateways,
+} from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
-import { createJsonLogger } from './adapters/logging/json-logger.js';
+import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
 import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
+import { DrizzleDailySendCounter } from './adapters/persistence/drizzle-daily-send-counter.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
+import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
+import { DrizzleMessagingWindowStore } from './adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleOAuthStateStore } from './adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleRateLimitStore } from './adapters/persistence/drizzle-rate-limit-store.js';
 import { DrizzleSealedSecretStore } from './adapters/persistence/drizzle-sealed-secret-store.js';
+import { DrizzleSuppressionList } from './adapters/persistence/drizzle-suppression-list.js';
 import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from './application/ports/clock.js';
+import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
-import type { Logger } from './application/ports/logger.js';
+import type { MailSender } from './application/ports/mail-sender.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
 import { checkEncryptionKeys } from './application/use-cases/check-encryption-keys.js';
+import { checkIntegrationHealth } from './application/use-cases/check-integration-health.js';
+import { checkRecipient } from './application/use-cases/check-recipient.js';
 import { completeOAuth } from './application/use-cases/complete-oauth.js';
 import { deleteIntegration } from './application/use-cases/delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './application/use-cases/get-capabilities.js';
 import { listAuditEntries } from './application/use-cases/list-audit-entries.js';
 import { listIntegrations } from './application/use-cases/list-integrations.js';
+import {
+  findUnsubscribe,
+  listMessages,
+  listSuppressions,
+  suppressAddress,
+  unsubscribe,
+  unsuppressAddress,
+} from './application/use-cases/outreach-log.js';
 import { refreshDueIntegrations } from './application/use-cases/refresh-due-integrations.js';
+import { renewToken } from './application/use-cases/renew-token.js';
 import { rotateSecrets } from './application/use-cases/rotate-secrets.js';
 import { saveIntegration } from './application/use-cases/save-integration.js';
+import { type OutreachPorts, sendMessage } from './application/use-cases/send-message.js';
 import { startOAuth } from './application/use-cases/start-oauth.js';
 import type { LifecycleJobs, UseCases } from './application/use-cases/use-cases.js';
 import { validateIntegration } from './application/use-cases/validate-integration.js';
@@ -38,9 +58,9 @@ import type { Config } from './config.js';
 // The one place that builds adapters and binds use cases to them. Web-standard code only: the Workers
 // and Deno entries import it as the Node one does.
 
-/** The JSON logger and the registry of values it redacts (requests add the secrets they carry). */
+/** The JSON logger and the registry of the fixed values it redacts (each request adds its own). */
 export interface ServiceLog {
-  readonly logger: Logger;
+  readonly logger: RedactingLogger;
   readonly secrets: SecretValues;
 }
 
@@ -69,6 +89,8 @@ export interface RuntimeDrivers {
   readonly cipher: SecretCipher;
   /** Nodemailer on Node; a verifier that answers 501 where SMTP cannot be checked honestly. */
   readonly mailVerifier: MailVerifier;
+  /** Nodemailer on Node, over the same checked connection; a sender that answers 501 elsewhere. */
+  readonly mailSender: MailSender;
   /** Serves the browser pages' files under `/assets/`. */
   readonly staticAssets: MiddlewareHandler;
   readonly socketAddress: HttpSecurity['socketAddress'];
@@ -80,6 +102,7 @@ export interface RuntimeDrivers {
 export interface Overrides {
   readonly repository?: IntegrationRepository;
   readonly gateways?: PlatformGateways;
+  readonly directMessages?: DirectMessageGateways;
   readonly rateLimitStore?: RateLimitStore;
 }
 
@@ -97,14 +120,24 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const { db, cipher, mailVerifier, log } = drivers;
   const clock = drivers.clock ?? systemClock;
   const repository = overrides.repository ?? new DrizzleIntegrationRepository(db);
-  const gateways =
-    overrides.gateways ??
-    createPlatformGateways(config.platforms, {
-      // Bound: workerd refuses a fetch called as another object's method.
-      fetch: globalThis.fetch.bind(globalThis),
-      clock,
-      timeoutMs: config.outboundTimeoutMs,
-    });
+  const http = {
+    // Bound: workerd refuses a fetch called as another object's method.
+    fetch: globalThis.fetch.bind(globalThis),
+    timeoutMs: config.outboundTimeoutMs,
+  };
+  const gateways = overrides.gateways ?? createPlatformGateways(config.platforms, { ...http, clock });
+  const outreach: OutreachPorts = {
+    repository,
+    cipher,
+    clock,
+    mailSender: drivers.mailSender,
+    directMessages: overrides.directMessages ?? createDirectMessageGateways(config.platforms, http),
+    messageLog: new DrizzleMessageLog(db),
+    suppressions: new DrizzleSuppressionList(db),
+    windows: new DrizzleMessagingWindowStore(db),
+    dailySends: new DrizzleDailySendCounter(db),
+    outreach: config.outreach,
+  };
   const auditLog = new DrizzleAuditLog(db);
   const oauthStates = new DrizzleOAuthStateStore(db);
   const oauthRedirectUris = config.oauthRedirectUris;
@@ -120,17 +153,24 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     listAuditEntries: listAuditEntries({ auditLog }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
     completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),
+    sendMessage: sendMessage(outreach),
+    checkRecipient: checkRecipient(outreach),
+    listMessages: listMessages(outreach),
+    listSuppressions: listSuppressions(outreach),
+    suppressAddress: suppressAddress(outreach),
+    unsuppressAddress: unsuppressAddress(outreach),
+    findUnsubscribe: findUnsubscribe(outreach),
+    unsubscribe: unsubscribe(outreach),
   };
   const sealedSecrets = new DrizzleSealedSecretStore(db);
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
-      cipher,
       clock,
-      mailVerifier,
-      gateways,
       logger: log.logger,
       lifecycleSettings,
+      renewToken: renewToken({ cipher, gateways }),
+      checkHealth: checkIntegrationHealth({ cipher, mailVerifier, gateways }),
     }),
     checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
     rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),
@@ -142,7 +182,6 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const app = createApp({
     useCases,
     logger: log.logger,
-    secrets: log.secrets,
     auditLog,
     rateLimitStore,
     clock,

@@ -1,15 +1,23 @@
 import { z } from 'zod';
-import { LOG_LEVELS } from './adapters/logging/json-logger.js';
-import type { LifecycleSettings } from './application/use-cases/refresh-due-integrations.js';
+import { LOG_LEVELS, type LogLevel } from './application/ports/logger.js';
 import type { TokenPlatform } from './domain/platform.js';
+
+// Parses the environment, and only that: each adapter declares its own options, which the composition
+// root feeds from the values here (nothing else imports this file, and it imports no adapter).
 
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const optionalText = z.preprocess(unsetWhenEmpty, z.string().optional());
 
-const isLoopback = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-
 const parseUrl = (text: string) => (URL.canParse(text) ? new URL(text) : null);
+
+/** https, or plain http to this machine only (local fakes and development). */
+function httpsOrLoopback(text: string): URL | null {
+  const url = parseUrl(text);
+  if (url === null) return null;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && loopback) ? url : null;
+}
 
 // A platform endpoint: https, or http on loopback for local fakes; no trailing slash, so paths join cleanly.
 const baseUrl = (fallback: string) =>
@@ -18,23 +26,14 @@ const baseUrl = (fallback: string) =>
     z
       .string()
       .default(fallback)
-      .refine((text) => {
-        const url = parseUrl(text);
-        return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
-      }, 'must be an https URL (http only on localhost)')
+      .refine((text) => httpsOrLoopback(text) !== null, 'must be an https URL (http only on localhost)')
       .transform((text) => text.replace(/\/+$/, '')),
   );
 
 // Compared byte for byte with what callers send, so each entry is kept exactly as written.
 const redirectUri = z.string().refine((text) => {
-  const url = parseUrl(text);
-  return (
-    url !== null &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) &&
-    url.username === '' &&
-    url.password === '' &&
-    !text.includes('#')
-  );
+  const url = httpsOrLoopback(text);
+  return url !== null && url.username === '' && url.password === '' && !text.includes('#');
 }, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment');
 
 const flag = (fallback: 'true' | 'false') =>
@@ -82,12 +81,15 @@ const APP_VARIABLE_PAIRS = [
 type AppVariable = (typeof APP_VARIABLE_PAIRS)[number][number];
 
 /** What an operator sets to enable each platform's sign-in, in words for error messages. */
-export const APP_VARIABLES = {
+const APP_VARIABLES = {
   instagram:
     'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET (or FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET)',
   facebook: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
   tiktok: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
 } as const satisfies Record<TokenPlatform, string>;
+
+/** The SMTP submission ports a check may connect to unless SMTP_ALLOWED_PORTS says otherwise. */
+export const DEFAULT_SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 
 // `when` lets a refinement run alongside other problems, so all of them are reported at once.
 const everyField = (payload: { value: unknown }) =>
@@ -103,7 +105,7 @@ const EnvironmentSchema = z
       unsetWhenEmpty,
       z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(8000),
     ),
-    HOST: z.preprocess(unsetWhenEmpty, z.string().default('0.0.0.0')),
+    HOST: z.preprocess(unsetWhenEmpty, z.string().optional()),
     DATABASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -116,7 +118,7 @@ const EnvironmentSchema = z
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
     SMTP_ALLOWED_PORTS: z.preprocess(
-      (value) => commaList(unsetWhenEmpty(value) ?? '25,465,587,2525'),
+      (value) => commaList(unsetWhenEmpty(value) ?? DEFAULT_SMTP_PORTS.join(',')),
       z
         .array(z.coerce.number().int().min(1).max(65535), { error: 'must be comma-separated port numbers' })
         .min(1, 'must name at least one port'),
@@ -162,10 +164,10 @@ const EnvironmentSchema = z
       unsetWhenEmpty,
       z
         .string()
-        .refine((text) => {
-          const url = parseUrl(text);
-          return url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)));
-        }, 'must be an https:// URL (http:// only on localhost)')
+        .refine(
+          (text) => httpsOrLoopback(text) !== null,
+          'must be an https:// URL (http:// only on localhost)',
+        )
         .optional(),
     ),
     AUTH_JWT_ISSUER: optionalText,
@@ -183,6 +185,24 @@ const EnvironmentSchema = z
     RATE_LIMIT_PER_MINUTE: perMinute(120),
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
+    OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    PUBLIC_BASE_URL: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .refine((text) => {
+          const url = httpsOrLoopback(text);
+          return (
+            url !== null &&
+            url.pathname === '/' &&
+            url.search === '' &&
+            url.hash === '' &&
+            url.username === ''
+          );
+        }, 'must be the service’s public origin, like https://outreach.example.com (http only on localhost)')
+        .transform((text) => new URL(text).origin)
+        .optional(),
+    ),
     CLIENT_ADDRESS_HEADER: z.preprocess(
       unsetWhenEmpty,
       z
@@ -271,6 +291,8 @@ export interface OAuthApp {
 export interface PlatformSettings {
   /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
   readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  /** The variables that configure each platform's app, in words for error messages. */
+  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
@@ -283,7 +305,13 @@ export interface LifecycleConfig {
   /** Whether the server runs the job itself (`npm run refresh` runs it regardless). */
   readonly enabled: boolean;
   readonly intervalMs: number;
-  readonly settings: LifecycleSettings;
+  readonly settings: {
+    /** How many integrations one claim takes. */
+    readonly batchSize: number;
+    /** How long a claim lasts. */
+    readonly leaseMs: number;
+    readonly healthCheckIntervalMs: number;
+  };
 }
 
 // Handling one integration makes at most 12 platform calls in a row (a Meta check: debug_token, ten
@@ -306,7 +334,7 @@ export interface Config {
   readonly smtpAllowedPorts: readonly number[];
   readonly outboundTimeoutMs: number;
   readonly lifecycle: LifecycleConfig;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: LogLevel;
   readonly platforms: PlatformSettings;
   /** The exact redirect URIs an OAuth flow may return to, as configured. */
   readonly oauthRedirectUris: readonly string[];
@@ -315,6 +343,12 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  readonly outreach: {
+    /** Emails one integration may send per UTC day; 0 is no cap. */
+    readonly emailDailyLimit: number;
+    /** The public origin for unsubscribe links; null sends email without them. */
+    readonly publicBaseUrl: string | null;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -334,7 +368,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     config: {
       environment: env.NODE_ENV,
       port: env.PORT,
-      host: env.HOST,
+      // Outside production, any caller may act as any user_id: only this machine may call by default.
+      host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       dataDir: env.DATA_DIR,
@@ -360,6 +395,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           facebook: app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           tiktok: app(env, 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'),
         },
+        notConfigured: APP_VARIABLES,
         metaGraphUrl: env.META_GRAPH_URL,
         metaGraphVersion: env.META_GRAPH_VERSION,
         metaDialogUrl: env.META_DIALOG_URL,
@@ -375,6 +411,10 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      outreach: {
+        emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
+        publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
+      },
     },
   };
 }

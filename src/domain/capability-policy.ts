@@ -1,20 +1,6 @@
 import { type ConnectionStatus, effectiveStatus, type Integration } from './integration.js';
 import { PLATFORM_NAMES, type Platform } from './platform.js';
-
-export const REASON_CODES = [
-  'not_connected',
-  'token_expired',
-  'token_revoked',
-  'validation_failed',
-  'platform_unsupported',
-  'missing_scope',
-  'page_not_linked',
-  'not_business_account',
-  'dm_not_supported',
-  'unsupported_on_runtime',
-] as const;
-
-export type ReasonCode = (typeof REASON_CODES)[number];
+import type { ReasonCode } from './reason-codes.js';
 
 export interface Capability {
   readonly platform: Platform;

@@ -1,3 +1,5 @@
+import { REASON_CODES } from './reason-codes.js';
+
 /**
  * Stable error codes. The HTTP adapter owns the one table that maps each to a status;
  * nothing else in the core knows about HTTP.
@@ -7,8 +9,6 @@ export const ERROR_CODES = [
   'unknown_platform',
   'integration_not_found',
   'credentials_rejected',
-  'token_expired',
-  'token_revoked',
   'authorization_code_rejected',
   'platform_not_configured',
   'platform_unavailable',
@@ -19,7 +19,6 @@ export const ERROR_CODES = [
   'smtp_auth_failed',
   'smtp_auth_not_offered',
   'smtp_connection_refused',
-  'smtp_host_not_found',
   'smtp_host_not_allowed',
   'smtp_port_not_allowed',
   'smtp_tls_failed',
@@ -27,6 +26,16 @@ export const ERROR_CODES = [
   'smtp_timeout',
   'smtp_connection_failed',
   'email_unsupported_on_runtime',
+  'idempotency_key_in_use',
+  'idempotency_key_reused',
+  'recipient_suppressed',
+  'outside_messaging_window',
+  'recipient_unavailable',
+  'recipient_rejected',
+  'daily_limit_reached',
+  'platform_rate_limited',
+  // A send refused by the capability policy answers with the capability's own reason code.
+  ...REASON_CODES,
   'credentials_unreadable',
   'payload_too_large',
   'unsupported_media_type',

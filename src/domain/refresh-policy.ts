@@ -1,5 +1,4 @@
-import type { ErrorCode } from './errors.js';
-import { type ConnectionStatus, type Integration, statusAfterRefusal } from './integration.js';
+import type { Integration } from './integration.js';
 import type { Platform } from './platform.js';
 
 /** How a platform renews a token before it expires. */
@@ -137,26 +136,4 @@ const RETRY_CAP_MS = 60 * 60_000;
 export function retryAt(attempts: number, now: Date): Date {
   const delay = Math.min(RETRY_BASE_MS * 2 ** Math.max(attempts - 1, 0), RETRY_CAP_MS);
   return new Date(now.getTime() + delay);
-}
-
-// They say nothing about the credentials: the platform timed out, failed or limited requests, this
-// service lacks the platform app's settings, the mail server could not be reached at the moment, or this
-// runtime cannot speak SMTP at all (a Node process sharing the database can).
-const TRANSIENT_FAILURES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'platform_unavailable',
-  'platform_not_configured',
-  'email_unsupported_on_runtime',
-  'smtp_timeout',
-  'smtp_connection_refused',
-  'smtp_connection_failed',
-  'smtp_host_not_found',
-]);
-
-export type FailureOutcome =
-  | { readonly retry: true }
-  | { readonly retry: false; readonly status: Exclude<ConnectionStatus, 'connected'> };
-
-/** A failed renewal or check: retried later with the status kept, or recorded as the status it leaves. */
-export function failureOutcome(code: ErrorCode): FailureOutcome {
-  return TRANSIENT_FAILURES.has(code) ? { retry: true } : { retry: false, status: statusAfterRefusal(code) };
 }

@@ -4,6 +4,8 @@ import type { ErrorCode } from './errors.js';
 export interface Failure {
   readonly code: ErrorCode;
   readonly detail: string;
+  /** How long to wait before trying again, when the refusal says (a rate or daily limit). */
+  readonly retryAfterSeconds?: number;
 }
 
 export type Result<T> =
@@ -12,7 +14,7 @@ export type Result<T> =
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
-export const fail = <T = never>(code: ErrorCode, detail: string): Result<T> => ({
+export const fail = <T = never>(code: ErrorCode, detail: string, retryAfterSeconds?: number): Result<T> => ({
   ok: false,
-  failure: { code, detail },
+  failure: retryAfterSeconds === undefined ? { code, detail } : { code, detail, retryAfterSeconds },
 });

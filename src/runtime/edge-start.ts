@@ -1,4 +1,5 @@
 import type { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { UnsupportedMailSender } from '../adapters/gateways/smtp/unsupported-mail-sender.js';
 import { UnsupportedMailVerifier } from '../adapters/gateways/smtp/unsupported-mail-verifier.js';
 import type { Database } from '../adapters/persistence/database.js';
 import { compose, createServiceLog, type RuntimeDrivers, type ServiceLog } from '../composition.js';
@@ -13,6 +14,7 @@ export interface EdgeStart {
   readonly cipher: FernetSecretCipher;
   readonly log: ServiceLog;
   readonly mailVerifier: UnsupportedMailVerifier;
+  readonly mailSender: UnsupportedMailSender;
 }
 
 /**
@@ -48,15 +50,16 @@ export async function startEdge(
       cipher: keyring.cipher,
       log: createServiceLog(config, write),
       mailVerifier: new UnsupportedMailVerifier(runtime),
+      mailSender: new UnsupportedMailSender(runtime),
     },
   };
 }
 
-/** The service on `db`; SMTP checks answer 501 (see UnsupportedMailVerifier). */
+/** The service on `db`; SMTP checks and sends answer 501 (see UnsupportedMailVerifier). */
 export function composeEdge(
-  { config, cipher, log, mailVerifier }: EdgeStart,
+  { config, cipher, log, mailVerifier, mailSender }: EdgeStart,
   db: Database,
   drivers: Pick<RuntimeDrivers, 'staticAssets' | 'socketAddress'>,
 ) {
-  return compose(config, { db, cipher, log, mailVerifier, ...drivers });
+  return compose(config, { db, cipher, log, mailVerifier, mailSender, ...drivers });
 }

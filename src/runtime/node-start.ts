@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { NodemailerMailSender } from '../adapters/gateways/smtp/nodemailer-mail-sender.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
@@ -69,7 +70,7 @@ async function loadCipher(config: Config, { logger, secrets }: ServiceLog) {
   if (keyList === null) {
     const developmentKey = await loadOrCreateDevelopmentKey(config.dataDir);
     keyList = developmentKey.key;
-    secrets.hold([developmentKey.key]);
+    secrets.keep(developmentKey.key);
     logger.warn(
       developmentKey.created
         ? 'generated a development encryption key'
@@ -95,14 +96,16 @@ export async function startNode(write: (line: string) => void, { checkKeys = tru
   const log = createServiceLog(config, write);
   const cipher = await loadCipher(config, log);
   const { handle, description } = await openReadyDatabase(config);
+  const smtp = {
+    timeoutMs: config.outboundTimeoutMs,
+    allowPrivateHosts: config.smtpAllowPrivateHosts,
+    allowPort: (port: number) => config.smtpAllowedPorts.includes(port),
+  };
   const service = compose(config, {
     db: handle.db,
     cipher,
-    mailVerifier: new NodemailerMailVerifier({
-      timeoutMs: config.outboundTimeoutMs,
-      allowPrivateHosts: config.smtpAllowPrivateHosts,
-      allowPort: (port) => config.smtpAllowedPorts.includes(port),
-    }),
+    mailVerifier: new NodemailerMailVerifier(smtp),
+    mailSender: new NodemailerMailSender(smtp),
     staticAssets: nodeStaticAssets,
     socketAddress: (c) => getConnInfo(c).remote.address,
     log,

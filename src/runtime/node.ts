@@ -8,6 +8,11 @@ const { config, handle, description, app, jobs, logger } = await startNode((line
   process.stdout.write(`${line}\n`),
 );
 logger.info('database ready', { database: description });
+if (config.outreach.publicBaseUrl === null) {
+  logger.warn('no PUBLIC_BASE_URL: outreach email goes out without one-click unsubscribe', {
+    hint: 'set it to the service’s public origin, e.g. https://outreach.example.com',
+  });
+}
 if (config.jwt === null) {
   logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id', {
     hint: 'development only; set one of them before exposing the service',

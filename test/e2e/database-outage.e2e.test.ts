@@ -21,6 +21,7 @@ import { type Outage, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.
 
 const USER = 'outage@example.com';
 const PASSWORD = 'CANARY_PW_outage-4f2a';
+const REDIRECT_URI = 'https://app.example.com/settings/callback';
 const OUTAGE_BODY = {
   detail: 'The database is not answering. Try again shortly.',
   code: 'service_unavailable',
@@ -59,6 +60,26 @@ describe.skipIf(postgresSkip !== null)(
       ['validate', () => fetch(`${api}/email/validate?user_id=alice`, { method: 'POST' })],
       ['delete', () => fetch(`${api}/email?user_id=alice`, { method: 'DELETE' })],
       ['audit', () => fetch(`${api}/audit?user_id=alice`)],
+      [
+        'OAuth authorize',
+        () =>
+          fetch(
+            `${api}/oauth/tiktok/authorize?user_id=alice&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+          ),
+      ],
+      [
+        'OAuth callback',
+        () =>
+          fetch(`${api}/oauth/tiktok/callback?user_id=alice`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              code: 'code-during-outage',
+              state: 'x'.repeat(43),
+              redirect_uri: REDIRECT_URI,
+            }),
+          }),
+      ],
     ];
 
     beforeAll(async () => {
@@ -78,6 +99,9 @@ describe.skipIf(postgresSkip !== null)(
         SMTP_ALLOWED_PORTS: String(smtp.port),
         NODE_EXTRA_CA_CERTS: caFile,
         OUTBOUND_TIMEOUT_MS: '3000',
+        TIKTOK_CLIENT_KEY: 'outage-client-key',
+        TIKTOK_CLIENT_SECRET: 'outage-client-secret',
+        OAUTH_REDIRECT_URIS: REDIRECT_URI,
       });
       api = `${server.baseUrl}/api/integrations`;
     }, 60_000);

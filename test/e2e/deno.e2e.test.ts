@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
+import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
 import { type EdgeProcess, startDeno } from '../support/edge-processes.js';
-import { uniqueUserId } from '../support/integration-builders.js';
+import { emailDraft, uniqueUserId } from '../support/integration-builders.js';
 
 const postgresSkip = await postgresUnavailableReason();
 
@@ -43,6 +45,32 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
       ['email', 'unsupported_on_runtime'],
     ]);
     expect(deno.output()).toContain('"path":"/api/integrations/capabilities","status":200');
+  });
+
+  it('answers an email send with 501, as validation', async () => {
+    const response = await fetch(`${deno.baseUrl}/api/outreach/email/messages?user_id=${uniqueUserId()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
+    });
+    expect(response.status).toBe(501);
+    expect((await response.json()).code).toBe('email_unsupported_on_runtime');
+  });
+
+  it('refuses to start with an ENCRYPTION_KEY that cannot open the stored secrets, as the Node server does', async () => {
+    const sealedWith = await FernetSecretCipher.fromKeyList(generateFernetKey());
+    await new DrizzleIntegrationRepository(database.handle.db).upsert(
+      emailDraft({ smtpPassword: await sealedWith.seal('app-password') }),
+    );
+    await expect(
+      startDeno({
+        DATABASE_URL: database.url ?? '',
+        ENCRYPTION_KEY: generateFernetKey(),
+        REFRESH_ENABLED: 'false',
+      }),
+    ).rejects.toThrow(
+      /Stored secrets in PostgreSQL at .* were encrypted with a key that ENCRYPTION_KEY lacks/,
+    );
   });
 
   it('refuses to start with a configuration it cannot run on, naming each problem', async () => {

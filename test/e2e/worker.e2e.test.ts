@@ -140,7 +140,7 @@ describe.skipIf(postgresSkip !== null)(
       expect(await repository.find(userId, 'email')).toEqual(stored);
     });
 
-    it('connects Instagram and TikTok through OAuth against the fake platforms', async () => {
+    it('connects Instagram and TikTok through OAuth against the fake platforms, then sends on Instagram', async () => {
       const userId = uniqueUserId();
       for (const platform of ['instagram', 'tiktok']) {
         const started = await fetch(
@@ -163,6 +163,27 @@ describe.skipIf(postgresSkip !== null)(
         ['tiktok', true, false],
         ['email', false, false],
       ]);
+
+      // The Page's Send API is plain fetch: outreach to Instagram works here; email is Node's.
+      fakes.meta.people.set('24000000000000003', { platform: 'instagram', lastMessageAt: Date.now() });
+      const outreach = `${worker.baseUrl}/api/outreach`;
+      const sent = await fetch(`${outreach}/instagram/messages?user_id=${userId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'worker-1' },
+        body: JSON.stringify({ recipient_id: '24000000000000003', text: 'Sent from a Worker' }),
+      });
+      expect(sent.status).toBe(201);
+      expect((await sent.json()).platform_message_id).toBe(fakes.meta.sentMessages.at(-1)?.messageId);
+      expect(fakes.meta.sentMessages.at(-1)).toMatchObject({
+        pageId: '100000000000003',
+        text: 'Sent from a Worker',
+      });
+      const email = await fetch(`${outreach}/email/messages?user_id=${userId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
+      });
+      expect([email.status, (await email.json()).code]).toEqual([501, 'email_unsupported_on_runtime']);
     });
 
     it('keeps rate-limit counts in PostgreSQL, shared by every isolate', async () => {
@@ -219,6 +240,47 @@ describe.skipIf(postgresSkip !== null)(
       }
       expect(worker.output()).toContain('"msg":"refresh run finished"');
     });
+
+    it('refuses to run the cron with an ENCRYPTION_KEY that cannot open the stored secrets', async () => {
+      const own = await postgresTestDatabase();
+      const ownState = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));
+      const cipher = await FernetSecretCipher.fromKeyList(KEY);
+      const repository = new DrizzleIntegrationRepository(own.handle.db);
+      const seeded = await Promise.all(
+        [1, 2].map(async () => {
+          const tokens = { openId: `open-${uniqueUserId()}`, ...fakes.tiktok.issueTokens() };
+          return (await repository.upsert(await dueTikTokDraft(cipher, tokens, new Date()))).integration;
+        }),
+      );
+      const wrongKey = await startWorker(
+        { ...fakes.environment, NODE_ENV: 'test', ENCRYPTION_KEY: generateFernetKey() },
+        own.url ?? '',
+        ownState,
+      );
+      try {
+        const fired = await fetch(
+          `${wrongKey.baseUrl}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`,
+        );
+        expect(fired.status).toBe(200);
+        for (let tries = 0; tries < 50 && !wrongKey.output().includes('refresh refused'); tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(wrongKey.output()).toContain(
+          '"msg":"refresh refused: ENCRYPTION_KEY cannot open the stored secrets"',
+        );
+        expect(wrongKey.output()).toContain(
+          'were encrypted with a key that ENCRYPTION_KEY lacks (2 of 2 sampled rows',
+        );
+        expect(wrongKey.output()).not.toContain('"msg":"refresh run finished"');
+        for (const integration of seeded) {
+          expect(await repository.find(integration.userId, 'tiktok')).toEqual(integration);
+        }
+      } finally {
+        await wrongKey.stop();
+        await own.dispose();
+        rmSync(ownState, { recursive: true, force: true });
+      }
+    }, 90_000);
 
     it('answers a misconfigured deployment with a 500 that keeps its settings to the log', async () => {
       const misconfiguredState = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));

@@ -9,6 +9,8 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   /** Fields of an `application/x-www-form-urlencoded` body (empty otherwise). */
   readonly form: Readonly<Record<string, string>>;
+  /** The body as sent. */
+  readonly body: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
@@ -18,6 +20,7 @@ export interface FakeResponse {
   readonly body?: unknown;
   /** Sent instead of a JSON body (a redirect). */
   readonly location?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What a route can be told to do instead of answering normally. */
@@ -63,6 +66,7 @@ export class FakeHttpServer<Route extends string> {
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         form: isForm ? Object.fromEntries(new URLSearchParams(body)) : {},
+        body,
         headers: request.headers,
       };
       fake?.requests.push(recorded);
@@ -85,7 +89,7 @@ export class FakeHttpServer<Route extends string> {
         response.writeHead(answer.status).end();
       } else {
         response
-          .writeHead(answer.status, { 'content-type': 'application/json' })
+          .writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json' })
           .end(JSON.stringify(answer.body));
       }
     });

@@ -7,6 +7,8 @@ export interface FakePage {
   readonly name: string;
   /** The Instagram Business/Creator account linked to it, if any. */
   readonly instagramAccountId?: string;
+  /** That account's user name, answered when `fields` asks for `instagram_business_account{…username}`. */
+  readonly instagramUsername?: string;
   /** Granular consent can grant a Page without its token. */
   readonly withoutToken?: boolean;
 }
@@ -26,7 +28,30 @@ interface TokenRecord {
 /** Why Meta says a token was revoked: 458 app removed, 460 password changed, 467 logged out. */
 export type RevocationSubcode = 458 | 460 | 467;
 
-export type MetaRoute = 'dialog' | 'access_token' | 'debug_token' | 'accounts' | 'me';
+export type MetaRoute = 'dialog' | 'access_token' | 'debug_token' | 'accounts' | 'me' | 'messages';
+
+/** Someone who wrote to a Page (Messenger) or its linked Instagram account, as the Send API knows them. */
+export interface FakePerson {
+  /** Where they wrote: decides which window error Meta answers with. */
+  readonly platform: 'facebook' | 'instagram';
+  /** When they last wrote (ms); the Send API allows replies 24 h after it, 7 days with HUMAN_AGENT. */
+  lastMessageAt: number;
+  /** They blocked the Page or turned messages off: 551/1545041. */
+  unavailable?: boolean;
+}
+
+/** One message the Send API accepted. */
+export interface FakeSentMessage {
+  readonly pageId: string;
+  readonly recipientId: string;
+  readonly text: string;
+  readonly messagingType: string;
+  readonly tag: string | null;
+  readonly messageId: string;
+}
+
+const HOUR_MS = 3_600_000;
+const MESSAGING_SCOPES = { facebook: 'pages_messaging', instagram: 'instagram_manage_messages' } as const;
 
 const now = () => Math.floor(Date.now() / 1000);
 const SHORT_LIVED_SECONDS = 3600;
@@ -45,6 +70,20 @@ function graphError(code: number, subcode?: number, message = 'Fake Meta error')
       code,
       ...(subcode === undefined ? {} : { error_subcode: subcode }),
       fbtrace_id: 'AbCdEfFakeTrace',
+    },
+  };
+}
+
+/** A Page's `instagram_business_account`, with the sub-fields `fields` expands it to. */
+function linkedInstagram(page: FakePage, fields = '') {
+  if (page.instagramAccountId === undefined) return {};
+  const username = /instagram_business_account\{[^}]*\busername\b/.test(fields)
+    ? page.instagramUsername
+    : undefined;
+  return {
+    instagram_business_account: {
+      id: page.instagramAccountId,
+      ...(username === undefined ? {} : { username }),
     },
   };
 }
@@ -71,6 +110,12 @@ export class MetaFake {
   /** `/me/accounts` answers this many Pages per request, then a `paging.next` link. */
   pageSize = 2;
 
+  /** The people the Send API can reach, by PSID or IGSID. */
+  readonly people = new Map<string, FakePerson>();
+  readonly sentMessages: FakeSentMessage[] = [];
+  /** Set to make every send answer this rate-limit code, with Meta's estimate of when access returns. */
+  rateLimit: { readonly code: number; readonly regainMinutes: number } | null = null;
+
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly codes = new Map<
     string,
@@ -87,7 +132,9 @@ export class MetaFake {
     const server = await FakeHttpServer.start<MetaRoute>({
       route: (method, path) => {
         const [, version, ...rest] = path.split('/');
-        if (method !== 'GET' || version !== fake?.version) return null;
+        if (version !== fake?.version) return null;
+        if (method === 'POST') return rest.length === 2 && rest[1] === 'messages' ? 'messages' : null;
+        if (method !== 'GET') return null;
         const ROUTES: Record<string, MetaRoute> = {
           'dialog/oauth': 'dialog',
           'oauth/access_token': 'access_token',
@@ -179,7 +226,88 @@ export class MetaFake {
         return this.accounts(request.query);
       case 'me':
         return this.me(request.query);
+      case 'messages':
+        return this.sendMessage(request);
     }
+  }
+
+  /** A Page token for `pageId` with the user's scopes, as `/me/accounts` would hand it out. */
+  mintPageToken(pageId: string, scopes: readonly string[]): string {
+    return this.mint({
+      type: 'PAGE',
+      appId: this.appId,
+      userId: this.userId,
+      pageId,
+      scopes,
+      expiresAt: 0,
+      revokedWith: null,
+    });
+  }
+
+  /** The Send API: `POST /{page-id}/messages` with the Page token, within each person's window. */
+  private sendMessage(request: RecordedRequest): FakeResponse {
+    if (this.rateLimit !== null) {
+      return {
+        ...failure(this.rateLimit.code, undefined, 'Calls to this API have exceeded the rate limit.'),
+        headers: {
+          'x-business-use-case-usage': JSON.stringify({
+            [request.path.split('/')[2] ?? '']: [
+              {
+                type: 'messenger',
+                call_count: 100,
+                estimated_time_to_regain_access: this.rateLimit.regainMinutes,
+              },
+            ],
+          }),
+        },
+      };
+    }
+    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    const checked = this.check(bearer ?? request.query.access_token);
+    if ('failure' in checked) return checked.failure;
+    const pageId = request.path.split('/')[2] ?? '';
+    if (checked.record.type !== 'PAGE' || checked.record.pageId !== pageId) {
+      return failure(190, undefined, 'A Page access token is required to send messages for this Page.');
+    }
+    let body: {
+      recipient?: { id?: string };
+      messaging_type?: string;
+      tag?: string;
+      message?: { text?: string };
+    };
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return failure(100, undefined, 'Invalid JSON');
+    }
+    const recipientId = body.recipient?.id ?? '';
+    const text = body.message?.text ?? '';
+    const tagged = body.messaging_type === 'MESSAGE_TAG';
+    if (text === '' || text.length > 1000 || (tagged && body.tag !== 'HUMAN_AGENT')) {
+      return failure(100, undefined, 'Invalid parameter');
+    }
+    const person = this.people.get(recipientId);
+    if (person === undefined) return failure(100, 2018001, 'No matching user found');
+    if (!checked.record.scopes.includes(MESSAGING_SCOPES[person.platform])) {
+      return failure(10, undefined, 'Requires pages_messaging permission to manage the object');
+    }
+    if (person.unavailable) return failure(551, 1545041, 'This person isn’t available right now.');
+    const allowedMs = (tagged ? 7 * 24 : 24) * HOUR_MS;
+    if (Date.now() - person.lastMessageAt > allowedMs) {
+      return person.platform === 'instagram'
+        ? { status: 403, body: graphError(10, 2534022, 'This message is sent outside of allowed window.') }
+        : failure(10, 2018278, 'This message is sent outside of allowed window.');
+    }
+    const messageId = `m_${randomBytes(18).toString('base64url')}`;
+    this.sentMessages.push({
+      pageId,
+      recipientId,
+      text,
+      messagingType: body.messaging_type ?? 'RESPONSE',
+      tag: body.tag ?? null,
+      messageId,
+    });
+    return { status: 200, body: { recipient_id: recipientId, message_id: messageId } };
   }
 
   private dialog(query: Record<string, string>): FakeResponse {
@@ -305,9 +433,7 @@ export class MetaFake {
       name: page.name,
       tasks: ['MESSAGING', 'MODERATE', 'ADVERTISE'],
       ...(page.withoutToken ? {} : { access_token: this.pageToken(page, record) }),
-      ...(page.instagramAccountId === undefined
-        ? {}
-        : { instagram_business_account: { id: page.instagramAccountId } }),
+      ...linkedInstagram(page, query.fields),
     }));
     const more = offset + this.pageSize < this.pages.length;
     const next = new URL(`${this.baseUrl}/${this.version}/me/accounts`);
@@ -326,9 +452,7 @@ export class MetaFake {
       body: {
         id: page.id,
         name: page.name,
-        ...(page.instagramAccountId === undefined
-          ? {}
-          : { instagram_business_account: { id: page.instagramAccountId } }),
+        ...linkedInstagram(page, query.fields),
       },
     };
   }

@@ -128,6 +128,18 @@ describe('the audit log', () => {
       target_user_id: 'bob',
     },
   });
+  step('another user’s data, named with a NUL byte (issue 14)', {
+    id: 'bola-nul',
+    request: (id) => call(id, 'GET', '/api/integrations?user_id=bob%00'),
+    status: 403,
+    entry: {
+      action: 'request.denied',
+      outcome: 'denied',
+      code: 'forbidden',
+      actor: alice,
+      target_user_id: 'bob\\u0000',
+    },
+  });
   step('no token', {
     id: 'anonymous',
     request: (id) => call(id, 'POST', '/api/integrations', { token: null, body: email }),
@@ -196,6 +208,7 @@ describe('the audit log', () => {
       'delete-again',
       'delete',
       'forged',
+      'bola-nul',
       'bola',
       'save-too-large',
       'save-invalid',
@@ -205,7 +218,7 @@ describe('the audit log', () => {
       'update',
       'create',
     ]);
-    expect(pages.map((page) => page.entries.length)).toEqual([4, 4, 3]);
+    expect(pages.map((page) => page.entries.length)).toEqual([4, 4, 4]);
     const ids = entries.map((entry) => Number(entry.id));
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(pages[0]?.entries[0]).toEqual({
@@ -232,6 +245,29 @@ describe('the audit log', () => {
       await expect(database.handle.db.execute(statement)).rejects.toThrow();
     }
     expect(await auditRows()).toEqual(before);
+  });
+
+  it('writes one entry for all the anonymous denials of one client in a minute (issue 14)', async () => {
+    const anonymous = await createTestApp(database, {
+      clock: { now: () => new Date('2026-03-01T12:00:30.000Z') },
+      env: { AUTH_JWT_SECRET: JWT_SECRET },
+      socketAddress: (c) => c.req.header('x-test-peer'),
+    });
+    const deny = (peer: string) =>
+      anonymous.app.request('/api/integrations', {
+        headers: { 'x-test-peer': peer, 'x-request-id': 'flood' },
+      });
+
+    const statuses = [];
+    for (let index = 0; index < 5; index += 1) statuses.push((await deny('192.0.2.1')).status);
+    statuses.push((await deny('192.0.2.2')).status);
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+    const entries = (await auditRows()).filter((row) => row.request_id === 'flood');
+    expect(entries.map((row) => [row.client_address, row.code])).toEqual([
+      ['192.0.2.1', 'unauthenticated'],
+      ['192.0.2.2', 'unauthenticated'],
+    ]);
   });
 
   it('refuses a bad page request', async () => {

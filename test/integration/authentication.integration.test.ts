@@ -144,6 +144,78 @@ describe('the token’s subject is the user', () => {
   });
 });
 
+/** An HS256 token whose payload is exactly `payloadJson`, so it can carry escapes jose would re-encode. */
+async function signRawPayload(payloadJson: string): Promise<string> {
+  const encode = (text: string) => Buffer.from(text).toString('base64url');
+  const input = `${encode('{"alg":"HS256"}')}.${encode(payloadJson)}`;
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(JWT_SECRET),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input));
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
+describe('user ids that could be mistaken for another (issue 14)', () => {
+  const exp = () => Math.floor(Date.now() / 1000) + 3600;
+
+  it.each([
+    ['a lone surrogate', '"vic\\ud800tim"'],
+    ['a right-to-left override', '"vic\\u202etim"'],
+    ['a line separator', '"vic\\u2028tim"'],
+    ['a zero-width space', '"vic\\u200btim"'],
+    ['only spaces', '"   "'],
+  ])('refuses a token whose subject has %s with 401', async (_, subjectJson) => {
+    const token = await signRawPayload(`{"sub":${subjectJson},"exp":${exp()}}`);
+
+    const response = await harness.app.request('/api/integrations', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual(UNAUTHENTICATED);
+  });
+
+  it('does not read the integrations of the user a lone surrogate would be stored as', async () => {
+    const replaced = 'vic\uFFFDtim';
+    await harness.app.request('/api/integrations', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signToken(replaced)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ platform: 'tiktok', access_token: 'CANARY_AT_replacement-0001' }),
+    });
+    const token = await signRawPayload(`{"sub":"vic\\ud800tim","exp":${exp()}}`);
+
+    const response = await harness.app.request('/api/integrations', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    expect(response.status).toBe(401);
+  });
+
+  it.each([
+    [
+      'a right-to-left override',
+      'vic%E2%80%AEtim',
+      'user_id must not contain format or separator characters',
+    ],
+    ['a paragraph separator', 'vic%E2%80%A9tim', 'user_id must not contain format or separator characters'],
+    ['only spaces', '%20%20', 'user_id must not be blank'],
+  ])('refuses a development user_id with %s with 400 naming it', async (_, userId, message) => {
+    const development = await createTestApp(database);
+
+    const response = await development.app.request(`/api/integrations?user_id=${userId}`);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'user_id', message }],
+    });
+  });
+});
+
 describe('keys from a JWKS URL', () => {
   let jwks: Server;
   let jwksUrl: string;

@@ -109,7 +109,12 @@ describe('two users × every route × {own, other’s, absent}', () => {
     expect((await send('/api/integrations/tiktok', bobToken, { method: 'DELETE' })).status).toBe(204);
     const onceNobodyHasIt = await aliceSees();
 
-    expect(byPath.map((route) => route.name)).toEqual(['one capability', 'validate', 'delete']);
+    expect(byPath.map((route) => route.name)).toEqual([
+      'one capability',
+      'validate',
+      'delete',
+      'recipient check',
+    ]);
     expect(whileBobHasIt).toEqual(onceNobodyHasIt);
     expect(whileBobHasIt[1]).toEqual({
       status: 404,

@@ -338,6 +338,38 @@ describe('POST /api/integrations/{platform}/validate', () => {
     });
   });
 
+  it('changes nothing when the check says nothing about the credentials (the mail server timed out)', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    harness.mailVerifier.next = fail('smtp_timeout', 'The SMTP server did not answer in time.');
+    const response = await call('POST', `/api/integrations/email/validate?user_id=${userId}`);
+    harness.mailVerifier.next = { ok: true, value: undefined };
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: 'The SMTP server did not answer in time.',
+      code: 'smtp_timeout',
+    });
+    const [listed] = await (await call('GET', `/api/integrations?user_id=${userId}`)).json();
+    expect(listed).toMatchObject({ connection_status: 'connected', status_detail: null });
+  });
+
+  it('records nothing against the account when the configured key cannot open its secret', async () => {
+    const userId = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${userId}`, emailBody());
+    const otherKey = await createTestApp(database);
+
+    const response = await otherKey.app.request(`/api/integrations/email/validate?user_id=${userId}`, {
+      method: 'POST',
+    });
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'credentials_unreadable' });
+    expect(otherKey.mailVerifier.logins).toEqual([]);
+    const stored = await harness.repository.find(userId, 'email');
+    expect(stored).toMatchObject({ connectionStatus: 'connected', statusDetail: null });
+  });
+
   it('answers 404 when the user has no integration for the platform', async () => {
     const response = await call('POST', `/api/integrations/instagram/validate?user_id=${uniqueUserId()}`);
 
@@ -426,6 +458,40 @@ describe('bad requests', () => {
       expect(text).not.toContain(PASSWORD);
     },
   );
+
+  const deeplyNested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  it.each([
+    ['a NUL in a value', '{"note":"a\\u0000b"}', 'metadata must not contain control characters'],
+    ['a NUL in a key', '{"a\\u0000b":1}', 'metadata must not contain control characters'],
+    ['a lone surrogate', '{"note":"vic\\ud800tim"}', 'metadata must be well-formed Unicode'],
+    ['4,100 levels of nesting', deeplyNested(4100), 'metadata must be nested at most 8 levels deep'],
+    ['9 levels of nesting', deeplyNested(9), 'metadata must be nested at most 8 levels deep'],
+  ])(
+    'rejects metadata with %s with 400, before calling the platform (issue 14)',
+    async (_name, metadata, message) => {
+      const validationsBefore = harness.gateway.validations.length;
+      const body = `{"platform":"instagram","access_token":"${ACCESS_TOKEN}","metadata":${metadata}}`;
+
+      const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, body);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: 'invalid_request',
+        errors: [{ path: 'metadata', message }],
+      });
+      expect(harness.gateway.validations.length).toBe(validationsBefore);
+    },
+  );
+
+  it('accepts metadata of ordinary text, numbers and lists, 8 levels deep', async () => {
+    const metadata = `{"label":"Ünïcode 🎉","n":[1,2,{"deep":${'{"a":'.repeat(5)}true${'}'.repeat(5)}}]}`;
+    const body = `{"platform":"instagram","access_token":"${ACCESS_TOKEN}","metadata":${metadata}}`;
+
+    const response = await call('POST', `/api/integrations?user_id=${uniqueUserId()}`, body);
+
+    expect(response.status).toBe(201);
+    expect((await response.json()).metadata).toMatchObject({ label: 'Ünïcode 🎉' });
+  });
 
   it('rejects malformed JSON with 400', async () => {
     const response = await call(

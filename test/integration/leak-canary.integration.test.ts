@@ -169,10 +169,10 @@ const ERROR_PATHS: [string, () => Promise<number>, number][] = [
         sql`update social_integrations set access_token = 'gAAAAAtampered' where user_id = ${user} and platform = 'tiktok'`,
       );
       await send('/api/integrations');
-      // The contract answers 200 {valid: false} and marks the integration for reconnection.
+      // 409 credentials_unreadable, and nothing recorded against the account: the key may be at fault.
       return send('/api/integrations/tiktok/validate', { method: 'POST' });
     },
-    200,
+    409,
   ],
   ['the database down', () => send('/api/integrations', { body: emailBody(PASSWORD), app: down }), 503],
   [

@@ -55,7 +55,12 @@ describe('MetaGateway.validate', () => {
         instagramAccountId: '17841400000000009',
         withoutToken: true,
       },
-      { id: '100000000000003', name: 'Acme Studio', instagramAccountId: '17841400000000003' },
+      {
+        id: '100000000000003',
+        name: 'Acme Studio',
+        instagramAccountId: '17841400000000003',
+        instagramUsername: 'acme.studio',
+      },
     ];
     const userToken = meta.mintUserToken({ scopes: ALL_SCOPES });
 
@@ -69,7 +74,7 @@ describe('MetaGateway.validate', () => {
         expiresAt: 'never',
         accountId: '17841400000000003',
         pageId: '100000000000003',
-        metadata: { page_name: 'Acme Studio' },
+        metadata: { page_name: 'Acme Studio', username: 'acme.studio' },
       }),
     );
     expect(meta.server.requestsTo('accounts')).toHaveLength(3);
@@ -148,7 +153,14 @@ describe('MetaGateway.validate', () => {
   });
 
   it('accepts a Page token as posted, finding its Page and Instagram account through /me', async () => {
-    meta.pages = [{ id: '100000000000003', name: 'Acme Studio', instagramAccountId: '17841400000000003' }];
+    meta.pages = [
+      {
+        id: '100000000000003',
+        name: 'Acme Studio',
+        instagramAccountId: '17841400000000003',
+        instagramUsername: 'acme.studio',
+      },
+    ];
     await gateway('instagram').validate({
       accessToken: meta.mintUserToken({ scopes: ALL_SCOPES }),
       pageId: null,
@@ -164,7 +176,7 @@ describe('MetaGateway.validate', () => {
         expiresAt: 'never',
         accountId: '17841400000000003',
         pageId: '100000000000003',
-        metadata: { page_name: 'Acme Studio' },
+        metadata: { page_name: 'Acme Studio', username: 'acme.studio' },
       }),
     );
   });

@@ -310,8 +310,9 @@ describe('NodemailerMailVerifier against a real SMTP server', () => {
       expect(result).toEqual({
         ok: false,
         failure: {
-          code: 'smtp_host_not_found',
-          detail: 'Could not find the SMTP host no-such-host.invalid. Check the host name.',
+          code: 'smtp_host_not_allowed',
+          detail:
+            'The SMTP host no-such-host.invalid cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.',
         },
       });
     });
@@ -339,7 +340,7 @@ describe('NodemailerMailVerifier against a real SMTP server', () => {
         ok: false,
         failure: {
           code: 'smtp_host_not_allowed',
-          detail: `The SMTP host ${shownHost} points to a private or reserved network address, which this service does not connect to.`,
+          detail: `The SMTP host ${shownHost} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
         },
       });
       expect(listener.connections()).toBe(0);

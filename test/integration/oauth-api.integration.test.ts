@@ -236,6 +236,26 @@ describe('OAuth round trips against the fake platforms', () => {
   });
 });
 
+describe('HEAD on authorize (issue 14)', () => {
+  it('leaves an oauth.start entry for every OAuth state it creates', async () => {
+    const userId = uniqueUserId();
+    const before = await stateCount();
+
+    const response = await request(
+      'HEAD',
+      `/api/integrations/oauth/instagram/authorize?user_id=${userId}&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+    );
+
+    const created = Number(await stateCount()) - Number(before);
+    const entries = await rows(
+      sql`select action, outcome, platform from audit_log where actor = ${userId} and action = 'oauth.start'`,
+    );
+    expect(response.status).toBe(200);
+    expect(created).toBe(1);
+    expect(entries).toEqual([{ action: 'oauth.start', outcome: 'success', platform: 'instagram' }]);
+  });
+});
+
 describe('OAuth authorize refusals', () => {
   it.each([
     'https://evil.example/cb',

@@ -18,6 +18,13 @@ const CONTRACT_ROUTES = [
   'GET /readyz',
   // Added by the audit log (issue 5): the caller's own audit entries.
   'GET /api/integrations/audit',
+  // Outreach (outreach-contract.md section 1).
+  'POST /api/outreach/{platform}/messages',
+  'GET /api/outreach/messages',
+  'GET /api/outreach/{platform}/recipients/{recipient}',
+  'GET /api/outreach/email/suppressions',
+  'PUT /api/outreach/email/suppressions/{address}',
+  'DELETE /api/outreach/email/suppressions/{address}',
 ];
 
 interface Operation {
@@ -39,10 +46,11 @@ interface Document {
 
 let database: TestDatabase;
 let document: Document;
+let app: Awaited<ReturnType<typeof createTestApp>>['app'];
 
 beforeAll(async () => {
   database = await pgliteTestDatabase();
-  const { app } = await createTestApp(database);
+  ({ app } = await createTestApp(database));
   const response = await app.request('/openapi.json');
   expect(response.status).toBe(200);
   document = await response.json();
@@ -109,6 +117,7 @@ describe('GET /openapi.json', () => {
     expect(bodies).toEqual([
       ['POST /api/integrations/oauth/{platform}/callback', '#/components/schemas/OAuthCallbackRequest'],
       ['POST /api/integrations', '#/components/schemas/IntegrationCreate'],
+      ['POST /api/outreach/{platform}/messages', '#/components/schemas/MessageRequest'],
     ]);
   });
 
@@ -120,4 +129,107 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/healthz']?.get?.security).toEqual([]);
     expect(document.paths['/readyz']?.get?.security).toEqual([]);
   });
+});
+
+/** Every `pattern` in the document, with where it is (a JSON pointer). */
+function patterns(node: unknown, pointer = ''): { pointer: string; pattern: string }[] {
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === 'pattern' && typeof value === 'string'
+      ? [{ pointer: `${pointer}/${key}`, pattern: value }]
+      : patterns(value, `${pointer}/${key}`),
+  );
+}
+
+// Plain and accented text, an emoji (a surrogate pair without `u`), a C0 and a C1 control, DEL, and
+// the characters a `\p{Cc}` read without `u` would wrongly refuse.
+const SAMPLES = [
+  'demo',
+  'user@example.com',
+  'Zoë 😀',
+  'p{Cc}',
+  'mail.example.com',
+  '[::1]',
+  '42',
+  'a\nb',
+  '\u0085',
+  '\u007f',
+  '',
+];
+
+describe('the patterns in /openapi.json', () => {
+  it('are JSON-Schema (ECMA-262) regular expressions without flags, meaning the same with and without u', () => {
+    const found = patterns(document);
+    expect(found.length).toBeGreaterThanOrEqual(19);
+    for (const { pointer, pattern } of found) {
+      expect(pattern, pointer).not.toMatch(/\/[dgimsuvy]+$/);
+      // Swagger UI and most validators compile a pattern as it is; Ajv and others add `u`.
+      const plain = new RegExp(pattern);
+      const unicode = new RegExp(pattern, 'u');
+      for (const sample of SAMPLES) {
+        expect(plain.test(sample), `${pointer} on ${JSON.stringify(sample)}`).toBe(unicode.test(sample));
+      }
+    }
+  });
+
+  it('let through exactly the user_id values the API accepts', async () => {
+    const parameter = document.paths['/api/integrations/capabilities']?.get?.parameters?.find(
+      ({ name }) => name === 'user_id',
+    ) as { schema?: { pattern?: string } } | undefined;
+    const pattern = new RegExp(parameter?.schema?.pattern ?? 'no pattern');
+    const verdicts = await Promise.all(
+      SAMPLES.filter((sample) => sample !== '').map(async (sample) => {
+        const response = await app.request(
+          `/api/integrations/capabilities?user_id=${encodeURIComponent(sample)}`,
+        );
+        return { sample, accepted: response.status === 200, matches: pattern.test(sample) };
+      }),
+    );
+    expect(verdicts.filter(({ accepted }) => !accepted).map(({ sample }) => sample)).toEqual([
+      'a\nb',
+      '\u0085',
+      '\u007f',
+    ]);
+    for (const { sample, accepted, matches } of verdicts)
+      expect(matches, JSON.stringify(sample)).toBe(accepted);
+  });
+});
+
+describe('GET /openapi.json under load (issue 14)', () => {
+  const medianMs = async (send: () => Response | Promise<Response>, count: number) => {
+    const durations: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const started = performance.now();
+      await (await send()).arrayBuffer();
+      durations.push(performance.now() - started);
+    }
+    return durations.sort((a, b) => a - b)[Math.floor(count / 2)] ?? 0;
+  };
+
+  it('is built once, so serving it costs about as much as a probe', async () => {
+    const { app } = await createTestApp(database);
+    await app.request('/openapi.json');
+
+    const probe = await medianMs(() => app.request('/healthz'), 30);
+    const openapi = await medianMs(() => app.request('/openapi.json'), 30);
+
+    // Generating the document took ~6 ms a request, against a fraction of one for /healthz.
+    expect(openapi).toBeLessThan(probe * 4 + 1.5);
+  });
+
+  it.each(['/openapi.json', '/docs', '/settings', '/settings/callback'])(
+    'counts %s against the client address’s limit',
+    async (path) => {
+      const { app } = await createTestApp(database, {
+        env: { RATE_LIMIT_PER_MINUTE: '2' },
+      });
+      const statuses = [];
+      for (let index = 0; index < 3; index += 1) statuses.push((await app.request(path)).status);
+      const limited = await app.request(path);
+
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(limited.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+      expect(await limited.json()).toMatchObject({ code: 'rate_limited' });
+    },
+  );
 });

@@ -97,7 +97,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
       ok: false,
       failure: {
         code: 'smtp_host_not_allowed',
-        detail: `The SMTP host ${shown} points to a private or reserved network address, which this service does not connect to.`,
+        detail: `The SMTP host ${shown} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
       },
     });
     expect(lookups.length).toBe(before);
@@ -121,7 +121,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
       ok: false,
       failure: {
         code: 'smtp_host_not_allowed',
-        detail: `The SMTP host ${canonical} points to a private or reserved network address, which this service does not connect to.`,
+        detail: `The SMTP host ${canonical} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
       },
     });
     expect(lookups.at(-1)).toBe(canonical);
@@ -141,8 +141,8 @@ describe('SSRF corpus: every internal target is refused without a connection', (
     expect(result).toEqual({
       ok: false,
       failure: {
-        code: 'smtp_host_not_found',
-        detail: `Could not find the SMTP host ${host}. Check the host name.`,
+        code: 'smtp_host_not_allowed',
+        detail: `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
       },
     });
     expect(lookups.length).toBe(before);
@@ -183,5 +183,28 @@ describe('SMTP port allowlist', () => {
     const result = await verifier.verify(login('10.0.0.5', port));
 
     expect(result).toMatchObject({ ok: false, failure: { code: 'smtp_host_not_allowed' } });
+  });
+});
+
+describe('one refusal for hosts that do not resolve and hosts that are internal (R14, issue 14)', () => {
+  const refusal = (host: string) => ({
+    ok: false,
+    failure: {
+      code: 'smtp_host_not_allowed',
+      detail: `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
+    },
+  });
+
+  it.each([
+    ['a name that resolves to an internal address', 'private.test'],
+    ['a name that does not resolve', 'nowhere.test'],
+    ['a name that resolves to no address at all', 'empty.test'],
+    ['a host that cannot exist', '999.1.1.1'],
+    ['an internal address literal', '10.0.0.5'],
+  ])('answers %s with the same refusal', async (_, host) => {
+    DNS['empty.test'] = [];
+
+    expect(await guarded().verify(login(host))).toEqual(refusal(host));
+    expect(connections).toBe(0);
   });
 });

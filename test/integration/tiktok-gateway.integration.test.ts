@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OAuthApp } from '../../src/adapters/gateways/oauth-app.js';
 import { TikTokGateway } from '../../src/adapters/gateways/tiktok/tiktok-gateway.js';
 import { randomSecret, s256Challenge } from '../../src/application/oauth-secrets.js';
 import { systemClock } from '../../src/application/ports/clock.js';
-import type { OAuthApp } from '../../src/config.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
 import type { Fault } from '../fakes/fake-http-server.js';
@@ -205,6 +205,28 @@ describe('TikTokGateway.validate', () => {
     const request = tiktok.server.requestsTo('user_info').at(-1);
     expect(request?.headers.authorization).toBe(`Bearer ${accessToken}`);
     expect(request?.query).toEqual({ fields: 'open_id,union_id,display_name,avatar_url' });
+  });
+
+  describe('answers of any size (issue 14)', () => {
+    afterEach(() => {
+      tiktok.displayName = 'Fake Creator';
+    });
+
+    it('stops reading an answer over 1 MiB and calls the platform unavailable', async () => {
+      tiktok.displayName = 'x'.repeat(2 * 1024 * 1024);
+
+      expect(await gateway.validate({ accessToken: tiktok.mintAccessToken(), pageId: null })).toEqual(
+        unavailable('sent an answer larger than this service reads'),
+      );
+    });
+
+    it('keeps at most 255 characters of a display name', async () => {
+      tiktok.displayName = 'y'.repeat(10_000);
+
+      const validated = await gateway.validate({ accessToken: tiktok.mintAccessToken(), pageId: null });
+
+      expect(validated).toMatchObject(ok({ metadata: { display_name: 'y'.repeat(255) } }));
+    });
   });
 
   it.each<[string, () => string, ReturnType<typeof fail>]>([

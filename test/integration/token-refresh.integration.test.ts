@@ -273,17 +273,37 @@ for (const driver of drivers) {
         });
       });
 
-      it('records an unreadable secret as an error instead of sending it anywhere', async () => {
-        const otherKey = await FernetSecretCipher.fromKeyList(generateFernetKey());
-        const { integration } = await storedTikTok({ refreshToken: await otherKey.seal('rft.other-key') });
+      it('keeps an unreadable secret off the account’s record, and renews it once the key is back', async () => {
+        const oldKey = generateFernetKey();
+        const withOldKey = await FernetSecretCipher.fromKeyList(oldKey);
+        const openId = `open-${uniqueUserId()}`;
+        const tokens = { openId, ...fakes.tiktok.issueTokens(openId) };
+        const { integration } = await harness.repository.upsert(
+          await dueTikTokDraft(withOldKey, tokens, clock.now()),
+        );
 
-        expect(await run()).toEqual(only({ refused: 1 }));
+        // ENCRYPTION_KEY lacks the key it was sealed with: the key's fault, not the account's.
+        expect(await run()).toEqual(only({ retrying: 1 }));
         expect(await stored(integration.userId, 'tiktok')).toMatchObject({
-          connectionStatus: 'error',
-          statusDetail:
-            'The stored credentials cannot be read with the configured encryption key. Reconnect this account.',
+          connectionStatus: 'connected',
+          statusDetail: null,
         });
+        expect((await lifecycleRow(database.handle.db, integration.id)).nextCheckAt).toEqual(at(MINUTE));
         expect(refreshGrants()).toEqual([]);
+
+        // The same database served with the old key added back (ENCRYPTION_KEY=new,old).
+        const fixed = await createTestApp(database, {
+          keys: `${harness.key},${oldKey}`,
+          clock,
+          gateways: createPlatformGateways(fakes.settings, { fetch, clock, timeoutMs: 500 }),
+        });
+        clock.advance(MINUTE);
+        expect(await fixed.jobs.refreshDueIntegrations()).toEqual(only({ renewed: 1 }));
+        expect(refreshGrants().map((request) => request.form.refresh_token)).toEqual([tokens.refreshToken]);
+        expect(await capability('tiktok', integration.userId)).toMatchObject({
+          is_connected: true,
+          connection_status: 'connected',
+        });
       });
     });
 

@@ -44,6 +44,21 @@ describe.each(['/settings', '/settings/callback', '/docs'])('GET %s', (path) => 
   });
 });
 
+describe('GET /', () => {
+  it('leads to the settings page while user_id names the user', async () => {
+    const response = await get('/');
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/settings');
+  });
+
+  it('leads to the API docs when the service takes the user from a JWT', async () => {
+    const { app } = await createTestApp(database, { env: { AUTH_JWT_SECRET: 's'.repeat(32) } });
+    const response = await app.request('/');
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/docs');
+  });
+});
+
 describe('GET /settings', () => {
   it('has a card per platform, in the capabilities order, with the actions each platform can have', async () => {
     const page = await (await get('/settings')).text();

@@ -4,7 +4,7 @@
  */
 export interface ApiRoute {
   readonly name: string;
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: (platform: string) => string;
   readonly body?: (platform: string) => unknown;
   /** What the owner gets for an integration that exists (OAuth routes: the redirect URI registered). */
@@ -29,6 +29,12 @@ export const tokenBody = (platform: string, accessToken: string, refreshToken: s
   access_token: accessToken,
   refresh_token: refreshToken,
 });
+
+/** A valid send body for each platform (TikTok's is refused whatever it holds). */
+export const messageBody = (platform: string, text = 'Thanks for your message') =>
+  platform === 'email'
+    ? { to: 'lead@example.org', subject: 'Following up', text }
+    : { recipient_id: '24000000000000001', text };
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { name: 'list', method: 'GET', path: () => '/api/integrations', ownStatus: 200 },
@@ -64,6 +70,34 @@ export const API_ROUTES: readonly ApiRoute[] = [
     body: () => ({ code: 'CANARY_CODE_route-table', state: 'a'.repeat(43), redirect_uri: REDIRECT_URI }),
     // A state this service never issued.
     ownStatus: 400,
+  },
+  {
+    name: 'send message',
+    method: 'POST',
+    path: (p) => `/api/outreach/${p}/messages`,
+    body: (p) => messageBody(p),
+    ownStatus: 201,
+  },
+  { name: 'message log', method: 'GET', path: () => '/api/outreach/messages', ownStatus: 200 },
+  {
+    name: 'recipient check',
+    method: 'GET',
+    path: (p) =>
+      `/api/outreach/${p}/recipients/${p === 'email' ? 'lead%40example.org' : '24000000000000001'}`,
+    ownStatus: 200,
+  },
+  { name: 'suppressions', method: 'GET', path: () => '/api/outreach/email/suppressions', ownStatus: 200 },
+  {
+    name: 'suppress',
+    method: 'PUT',
+    path: () => '/api/outreach/email/suppressions/someone%40example.org',
+    ownStatus: 201,
+  },
+  {
+    name: 'unsuppress',
+    method: 'DELETE',
+    path: () => '/api/outreach/email/suppressions/someone%40example.org',
+    ownStatus: 204,
   },
 ];
 

@@ -35,7 +35,12 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const redirectUris = ['localhost', '127.0.0.1'].map((host) => `http://${host}:${port}/settings/callback`);
   const fakes = await startPlatformFakes(redirectUris);
   fakes.meta.pages = [
-    { id: '100000000000042', name: 'Acme Studio', instagramAccountId: '17841400000000042' },
+    {
+      id: '100000000000042',
+      name: 'Acme Studio',
+      instagramAccountId: '17841400000000042',
+      instagramUsername: 'acme.studio',
+    },
   ];
   const consent = await ConsentScreen.start({ meta: fakes.meta, tiktok: fakes.tiktok });
   const smtp = await startDemoSmtpServer(

@@ -1,3 +1,9 @@
+import type {
+  DirectMessage,
+  DirectMessageGateway,
+  DirectMessageGateways,
+} from '../../src/application/ports/direct-message-gateway.js';
+import type { MailSender, OutgoingMail } from '../../src/application/ports/mail-sender.js';
 import type { MailVerifier, SmtpLogin } from '../../src/application/ports/mail-verifier.js';
 import type {
   AuthorizationRequest,
@@ -66,5 +72,31 @@ export class ScriptedGateway implements PlatformGateway {
   /** The same scripted gateway for every token platform. */
   asGateways(): PlatformGateways {
     return { instagram: this, facebook: this, tiktok: this };
+  }
+}
+
+/** Accepts every message (unless a test sets `next`) and counts what it was asked to send. */
+export class ScriptedMessenger implements DirectMessageGateway {
+  readonly sent: DirectMessage[] = [];
+  next: Result<{ readonly messageId: string }> | null = null;
+
+  async send(message: DirectMessage): Promise<Result<{ readonly messageId: string }>> {
+    this.sent.push(message);
+    return this.next ?? ok({ messageId: `m_scripted_${this.sent.length}` });
+  }
+
+  asGateways(): DirectMessageGateways {
+    return { instagram: this, facebook: this };
+  }
+}
+
+/** Accepts every mail (unless a test sets `next`) and keeps what it was asked to send. */
+export class ScriptedMailSender implements MailSender {
+  readonly sent: { readonly login: SmtpLogin; readonly mail: OutgoingMail }[] = [];
+  next: Result<void> = ok(undefined);
+
+  async send(login: SmtpLogin, mail: OutgoingMail): Promise<Result<void>> {
+    this.sent.push({ login, mail });
+    return this.next;
   }
 }

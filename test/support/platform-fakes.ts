@@ -1,6 +1,7 @@
-import type { PlatformSettings } from '../../src/config.js';
+import type { PlatformSettings } from '../../src/adapters/gateways/platform-gateways.js';
 import { MetaFake } from '../fakes/meta-fake.js';
 import { TikTokFake } from '../fakes/tiktok-fake.js';
+import { testConfig } from './test-app.js';
 
 /** Fake Meta and TikTok servers that accept the same registered redirect URIs. */
 export interface PlatformFakes {
@@ -15,34 +16,24 @@ export interface PlatformFakes {
 
 export async function startPlatformFakes(redirectUris: readonly string[]): Promise<PlatformFakes> {
   const [meta, tiktok] = await Promise.all([MetaFake.start(redirectUris), TikTokFake.start(redirectUris)]);
-  const metaApp = { clientId: meta.appId, clientSecret: meta.appSecret };
+  const environment = {
+    FACEBOOK_CLIENT_ID: meta.appId,
+    FACEBOOK_CLIENT_SECRET: meta.appSecret,
+    TIKTOK_CLIENT_KEY: tiktok.clientKey,
+    TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+    OAUTH_REDIRECT_URIS: redirectUris.join(','),
+    META_GRAPH_URL: meta.baseUrl,
+    META_GRAPH_VERSION: meta.version,
+    META_DIALOG_URL: meta.baseUrl,
+    TIKTOK_AUTH_URL: tiktok.baseUrl,
+    TIKTOK_API_URL: tiktok.baseUrl,
+  };
   return {
     meta,
     tiktok,
-    settings: {
-      apps: {
-        instagram: metaApp,
-        facebook: metaApp,
-        tiktok: { clientId: tiktok.clientKey, clientSecret: tiktok.clientSecret },
-      },
-      metaGraphUrl: meta.baseUrl,
-      metaGraphVersion: meta.version,
-      metaDialogUrl: meta.baseUrl,
-      tiktokAuthUrl: tiktok.baseUrl,
-      tiktokApiUrl: tiktok.baseUrl,
-    },
-    environment: {
-      FACEBOOK_CLIENT_ID: meta.appId,
-      FACEBOOK_CLIENT_SECRET: meta.appSecret,
-      TIKTOK_CLIENT_KEY: tiktok.clientKey,
-      TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
-      OAUTH_REDIRECT_URIS: redirectUris.join(','),
-      META_GRAPH_URL: meta.baseUrl,
-      META_GRAPH_VERSION: meta.version,
-      META_DIALOG_URL: meta.baseUrl,
-      TIKTOK_AUTH_URL: tiktok.baseUrl,
-      TIKTOK_API_URL: tiktok.baseUrl,
-    },
+    // As a server parses them from its environment.
+    settings: testConfig(environment).platforms,
+    environment,
     close: async () => {
       await Promise.all([meta.close(), tiktok.close()]);
     },

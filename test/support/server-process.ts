@@ -27,7 +27,8 @@ function exited(child: ChildProcess): Promise<number | null> {
     : new Promise((resolve) => child.once('exit', resolve));
 }
 
-function spawnCapturing(
+/** Runs a TypeScript script as its own process with only `env` as its settings, collecting its output. */
+export function spawnCapturing(
   script: string,
   args: readonly string[],
   env: Record<string, string>,

@@ -11,13 +11,12 @@ export interface TestCertificate {
 }
 
 /** A throwaway self-signed certificate for `names` (e.g. `DNS:localhost`, `IP:127.0.0.1`); the key stays in memory. */
-export function generateTestCertificate(names: readonly string[]): TestCertificate {
+export function generateTestCertificate(names: readonly string[], days = 1): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), 'smtp-test-cert-'));
   try {
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
-    const request =
-      'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost';
+    const request = `req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days ${days} -subj /CN=localhost`;
     execFileSync(
       'openssl',
       [
@@ -37,9 +36,26 @@ export function generateTestCertificate(names: readonly string[]): TestCertifica
   }
 }
 
+/** A message the server accepted, as it arrived. */
+export interface ReceivedMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly raw: string;
+  /** The header block, unfolded, by lower-cased name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Which connection it came over (the count of connections when that one opened). */
+  readonly connection: number;
+}
+
 export interface TestSmtpServer {
   readonly host: string;
   readonly port: number;
+  readonly messages: ReceivedMessage[];
+  /** Recipients refused at RCPT TO: with 550 (permanent), or 450 (temporary) when in `deferred`. */
+  readonly refused: Set<string>;
+  readonly deferred: Set<string>;
+  /** Connections accepted so far. */
+  connections(): number;
   /** Every AUTH attempt the server saw, successful or not. */
   readonly logins: { username: string | undefined; password: string | null | undefined; method: string }[];
   close(): Promise<void>;
@@ -58,10 +74,55 @@ export interface TestSmtpOptions {
 }
 
 /** A real SMTP server (STARTTLS and AUTH by default) listening on loopback. */
+function headerBlock(raw: string): Record<string, string> {
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const headers: Record<string, string> = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+const smtpRefusal = (message: string, responseCode: number) =>
+  Object.assign(new Error(message), { responseCode });
+
 export async function startTestSmtpServer(options: TestSmtpOptions): Promise<TestSmtpServer> {
   const logins: TestSmtpServer['logins'] = [];
+  const messages: ReceivedMessage[] = [];
+  const refused = new Set<string>();
+  const deferred = new Set<string>();
+  let connections = 0;
+  const sessions = new Map<string, number>();
   const host = options.host ?? '127.0.0.1';
   const server = new SMTPServer({
+    onConnect(session, callback) {
+      connections += 1;
+      sessions.set(session.id, connections);
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      const recipient = address.address.toLowerCase();
+      if (refused.has(recipient)) return callback(smtpRefusal('5.1.1 No such user here', 550));
+      if (deferred.has(recipient)) return callback(smtpRefusal('4.2.1 Try again later', 450));
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const from = session.envelope.mailFrom;
+        messages.push({
+          from: from === false ? '' : from.address,
+          to: session.envelope.rcptTo.map((recipient) => recipient.address),
+          raw,
+          headers: headerBlock(raw),
+          connection: sessions.get(session.id) ?? 0,
+        });
+        callback(null, 'Queued');
+      });
+    },
     key: options.certificate.key,
     cert: options.certificate.cert,
     logger: false,
@@ -90,6 +151,10 @@ export async function startTestSmtpServer(options: TestSmtpOptions): Promise<Tes
     host,
     port: (server.server.address() as AddressInfo).port,
     logins,
+    messages,
+    refused,
+    deferred,
+    connections: () => connections,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -3,11 +3,12 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import type { HttpSecurity } from '../../src/adapters/http/app.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import type { Clock } from '../../src/application/ports/clock.js';
+import type { MailSender } from '../../src/application/ports/mail-sender.js';
 import { compose, createServiceLog, type Overrides } from '../../src/composition.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
-import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
+import { ScriptedGateway, ScriptedMailSender, ScriptedMailVerifier, ScriptedMessenger } from './fakes.js';
 
 export interface TestAppOptions extends Overrides {
   /**
@@ -22,6 +23,8 @@ export interface TestAppOptions extends Overrides {
   readonly fixedSecrets?: readonly string[];
   /** The Fernet keyring, newest first; a fresh key otherwise. */
   readonly keys?: string;
+  /** A real sender (e.g. to a test SMTP server); a scripted one otherwise. */
+  readonly mailSender?: MailSender;
 }
 
 /** The configuration a runtime would parse from `env` on top of the test defaults; throws on a bad one. */
@@ -36,12 +39,14 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
  * scripted platforms and SMTP unless given, and captured log lines.
  */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const { env, clock, socketAddress, fixedSecrets = [], keys, ...overrides } = options;
+  const { env, clock, socketAddress, fixedSecrets = [], keys, mailSender, ...overrides } = options;
   const key = keys ?? generateFernetKey();
   const config = testConfig({ ENCRYPTION_KEY: key, ...env });
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   const gateway = new ScriptedGateway();
+  const messenger = new ScriptedMessenger();
+  const scriptedMailSender = new ScriptedMailSender();
   const logLines: string[] = [];
   const service = compose(
     config,
@@ -49,14 +54,25 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       db: database.handle.db,
       cipher,
       mailVerifier,
+      mailSender: mailSender ?? scriptedMailSender,
       staticAssets: nodeStaticAssets,
       socketAddress: socketAddress ?? (() => '127.0.0.1'),
       log: createServiceLog(config, (line) => logLines.push(line), fixedSecrets),
       ...(clock === undefined ? {} : { clock }),
     },
-    { gateways: gateway.asGateways(), ...overrides },
+    { gateways: gateway.asGateways(), directMessages: messenger.asGateways(), ...overrides },
   );
   // For reading what was stored; the app has its own.
   const repository = overrides.repository ?? new DrizzleIntegrationRepository(database.handle.db);
-  return { ...service, repository, cipher, key, mailVerifier, gateway, logLines };
+  return {
+    ...service,
+    repository,
+    cipher,
+    key,
+    mailVerifier,
+    gateway,
+    messenger,
+    mailSender: scriptedMailSender,
+    logLines,
+  };
 }

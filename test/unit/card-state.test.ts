@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardState, integrationDetails } from '../../public/card-state.js';
+import { cardState, connectedOutcome, integrationDetails } from '../../public/card-state.js';
 import { capabilityJson, integrationJson } from '../../src/adapters/http/presenters.js';
 import { decideCapability } from '../../src/domain/capability-policy.js';
 import type { IntegrationDraft } from '../../src/domain/integration.js';
@@ -132,15 +132,30 @@ describe('integrationDetails', () => {
     });
   const time = (iso: string) => `at ${iso}`;
 
-  it('describes a Meta integration by its account, Page, permissions, expiry and last check', () => {
+  it('describes a Meta integration by its account’s user name, Page name, permissions, expiry and last check', () => {
     expect(
-      integrationDetails(json(instagramDraft({ metadata: { page_name: 'Acme Studio' } })), time),
+      integrationDetails(
+        json(instagramDraft({ metadata: { page_name: 'Acme Studio', username: 'acme.studio' } })),
+        time,
+      ),
     ).toEqual([
-      ['Account', '17841400000000001'],
-      ['Page', 'Acme Studio (100000000000001)'],
+      ['Account', '@acme.studio'],
+      ['Page', 'Acme Studio'],
       ['Permissions', 'instagram_basic, instagram_manage_messages, pages_show_list'],
       ['Expires', 'at 2030-01-01T00:00:00.000Z'],
       ['Last verified', 'at 2026-01-02T03:04:05.000Z'],
+    ]);
+  });
+
+  it('shows numeric ids only where no name is known', () => {
+    const facebook = instagramDraft({ platform: 'facebook', metadata: { page_name: 'Acme Studio' } });
+    expect(integrationDetails(json(facebook), time).slice(0, 2)).toEqual([
+      ['Page', 'Acme Studio'],
+      ['Permissions', 'instagram_basic, instagram_manage_messages, pages_show_list'],
+    ]);
+    expect(integrationDetails(json(instagramDraft({ metadata: {} })), time).slice(0, 2)).toEqual([
+      ['Account', '17841400000000001'],
+      ['Page', '100000000000001'],
     ]);
   });
 
@@ -168,5 +183,32 @@ describe('integrationDetails', () => {
       ['Username', 'me@example.com'],
       ['Last verified', 'at 2026-01-02T03:04:05.000Z'],
     ]);
+  });
+});
+
+describe('connectedOutcome', () => {
+  it('is a success when the account can send', () => {
+    expect(connectedOutcome('Instagram', capability('instagram', instagramDraft()))).toEqual({
+      tone: 'success',
+      heading: 'Instagram connected',
+      text: 'Instagram is connected to your account. It can send messages.',
+    });
+  });
+
+  it('is a warning, with the reason, when a new sign-in could let it send', () => {
+    const missing = capability('instagram', instagramDraft({ scopesGranted: ['instagram_basic'] }));
+    expect(connectedOutcome('Instagram', missing)).toEqual({
+      tone: 'warning',
+      heading: 'Instagram connected, but not ready to send',
+      text: "Instagram is connected to your account. It cannot send messages: Missing 'instagram_manage_messages' scope. Reconnect with proper permissions.",
+    });
+  });
+
+  it('is a success for TikTok, which never sends, so nothing is left to fix', () => {
+    const tiktok = capability('tiktok', instagramDraft({ platform: 'tiktok', pageId: null }));
+    expect(connectedOutcome('TikTok', tiktok)).toMatchObject({
+      tone: 'success',
+      text: 'TikTok is connected to your account. It cannot send messages: TikTok does not provide an official Direct Message API.',
+    });
   });
 });

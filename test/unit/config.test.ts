@@ -129,6 +129,23 @@ const problems = (env: Record<string, string>) => {
   return parsed.ok ? [] : parsed.problems;
 };
 
+describe('where the server listens', () => {
+  it('listens on this machine only outside production, where any caller can act as any user_id', () => {
+    expect(parsed({})).toMatchObject({ host: '127.0.0.1', port: 8000 });
+    expect(parsed({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(parsed({ NODE_ENV: 'production', ENCRYPTION_KEY: KEY, AUTH_JWT_SECRET: SECRET }).host).toBe(
+      '0.0.0.0',
+    );
+  });
+
+  it('listens where HOST says, in development too', () => {
+    expect(parsed({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(
+      parsed({ HOST: '::1', NODE_ENV: 'production', ENCRYPTION_KEY: KEY, AUTH_JWT_SECRET: SECRET }).host,
+    ).toBe('::1');
+  });
+});
+
 describe('identity settings', () => {
   it('is development identity by user_id when no JWT setting is given', () => {
     expect(parsed({}).jwt).toBeNull();

@@ -29,15 +29,15 @@ describe('the JSON logger’s redaction', () => {
     });
   });
 
-  it('redacts every occurrence of a held value in every encoding, in the message and in any field', () => {
-    const secrets = new SecretValues();
-    const { lines, logger } = capture(secrets);
-    const release = secrets.hold([SECRET]);
+  it('redacts every occurrence of a carried value in every encoding, in the message and in any field', () => {
+    const { lines, logger } = capture(new SecretValues());
+    const carried: string[] = [];
+    const requestLogger = logger.carrying(carried);
     const forms = encodedForms(SECRET);
 
-    logger.warn(`twice: ${SECRET} and ${SECRET}`, { unexpected: forms.join(' | '), n: 1 });
-    release();
-    logger.warn(`after release: ${SECRET}`);
+    carried.push(SECRET);
+    requestLogger.warn(`twice: ${SECRET} and ${SECRET}`, { unexpected: forms.join(' | '), n: 1 });
+    logger.warn(`another request: ${SECRET}`);
 
     expect(forms).toHaveLength(6);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
@@ -45,22 +45,33 @@ describe('the JSON logger’s redaction', () => {
       unexpected: Array(forms.length).fill('[REDACTED]').join(' | '),
       n: 1,
     });
-    expect(lines[1]).toContain('after release: CANARY_PW_');
+    expect(lines[1]).toContain('another request: CANARY_PW_');
   });
 
-  it('keeps fixed secrets redacted for good, and a value held twice until both holders release it', () => {
+  it('keeps fixed secrets redacted in every line, and one request’s secrets out of its own lines only', () => {
     const secrets = new SecretValues(['fixed-signing-secret']);
     const { lines, logger } = capture(secrets);
-    const first = secrets.hold(['shared-token']);
-    const second = secrets.hold(['shared-token']);
+    secrets.keep('kept-after-start');
 
-    first();
-    logger.info('a', { text: 'fixed-signing-secret shared-token' });
-    second();
-    logger.info('b', { text: 'fixed-signing-secret shared-token' });
+    logger
+      .carrying(['shared-token'])
+      .info('a', { text: 'fixed-signing-secret kept-after-start shared-token' });
+    logger.carrying([]).info('b', { text: 'fixed-signing-secret kept-after-start shared-token' });
 
-    expect(JSON.parse(lines[0] ?? '').text).toBe('[REDACTED] [REDACTED]');
-    expect(JSON.parse(lines[1] ?? '').text).toBe('[REDACTED] shared-token');
+    expect(JSON.parse(lines[0] ?? '').text).toBe('[REDACTED] [REDACTED] [REDACTED]');
+    expect(JSON.parse(lines[1] ?? '').text).toBe('[REDACTED] [REDACTED] shared-token');
+  });
+
+  it('leaves fields named code or state alone: error codes and SQLSTATEs reach operators', () => {
+    const { lines, logger } = capture(new SecretValues());
+
+    logger.error('unhandled error', { code: '23505', state: 'open', error_code: 'internal_error' });
+
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      code: '23505',
+      state: 'open',
+      error_code: 'internal_error',
+    });
   });
 
   it('writes nothing below its level', () => {

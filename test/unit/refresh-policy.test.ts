@@ -3,7 +3,6 @@ import type { EncryptedSecret, IntegrationDraft } from '../../src/domain/integra
 import type { Platform } from '../../src/domain/platform.js';
 import {
   decideRefresh,
-  failureOutcome,
   MIN_RECHECK_MS,
   nextCheckAt,
   REFRESH_RULES,
@@ -212,26 +211,10 @@ describe('nextCheckAt', () => {
   });
 });
 
-describe('retryAt and failureOutcome', () => {
+describe('retryAt', () => {
   it('backs off 1, 2, 4 … minutes, at most an hour', () => {
     expect(
       [1, 2, 3, 4, 6, 7, 20].map((attempts) => (retryAt(attempts, now).getTime() - now.getTime()) / MINUTE),
     ).toEqual([1, 2, 4, 8, 32, 60, 60]);
-  });
-
-  it.each([
-    ['platform_unavailable', { retry: true }],
-    ['platform_not_configured', { retry: true }],
-    ['email_unsupported_on_runtime', { retry: true }],
-    ['smtp_timeout', { retry: true }],
-    ['smtp_connection_refused', { retry: true }],
-    ['smtp_host_not_found', { retry: true }],
-    ['token_revoked', { retry: false, status: 'revoked' }],
-    ['token_expired', { retry: false, status: 'expired' }],
-    ['credentials_rejected', { retry: false, status: 'error' }],
-    ['credentials_unreadable', { retry: false, status: 'error' }],
-    ['smtp_auth_failed', { retry: false, status: 'error' }],
-  ] as const)('%s → %o', (code, outcome) => {
-    expect(failureOutcome(code)).toEqual(outcome);
   });
 });

@@ -1,7 +1,14 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
-import type { JwtSettings } from '../../config.js';
-import type { VerifyBearerToken } from '../http/identity.js';
+import { userIdProblem } from '../../domain/user-id.js';
 import { rememberVerifiedTokens, type VerifiedToken } from './verified-token-cache.js';
+
+/** How bearer tokens are checked. */
+export interface JwtSettings {
+  /** An HS256 shared secret, or the URL of the JWKS that publishes the signing keys. */
+  readonly key: { readonly secret: string } | { readonly jwksUrl: string };
+  readonly issuer: string | null;
+  readonly audience: string | null;
+}
 
 // Keys from a JWKS are public keys; accepting HS256 there would let a public key serve as an HMAC secret.
 const ASYMMETRIC_ALGORITHMS = [
@@ -15,7 +22,6 @@ const ASYMMETRIC_ALGORITHMS = [
   'ES384',
   'EdDSA',
 ];
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
   if ('secret' in key) {
@@ -35,11 +41,9 @@ function payloadVerifier({ key }: JwtSettings, options: JWTVerifyOptions) {
     (await jwtVerify(token, keys, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
 }
 
-// The subject becomes a user id, so it meets a user_id's limits (it is stored in varchar(255) columns).
+// The subject becomes a user id, so it meets a user_id's rules.
 const usableSubject = ({ sub }: JWTPayload) =>
-  typeof sub === 'string' && sub.length > 0 && sub.length <= 255 && !CONTROL_CHARACTERS.test(sub)
-    ? sub
-    : null;
+  typeof sub === 'string' && userIdProblem(sub) === null ? sub : null;
 
 function verifiedToken(payload: JWTPayload): VerifiedToken | null {
   const subject = usableSubject(payload);
@@ -54,7 +58,7 @@ function verifiedToken(payload: JWTPayload): VerifiedToken | null {
  * `sub` and `exp` are required; `iss` and `aud` are checked when configured. A token that verified is
  * trusted again without a check until its `exp`, for at most a minute (see rememberVerifiedTokens).
  */
-export function joseTokenVerifier(settings: JwtSettings): VerifyBearerToken {
+export function joseTokenVerifier(settings: JwtSettings): (token: string) => Promise<string | null> {
   const verify = payloadVerifier(settings, {
     requiredClaims: ['sub', 'exp'],
     clockTolerance: 5,

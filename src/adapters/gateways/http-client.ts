@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fail, ok, type Result } from '../../domain/result.js';
 
 /** How a gateway reaches its platform: `fetch` injected, every call bounded in time. */
@@ -15,6 +15,7 @@ export interface HttpClient {
  */
 export interface JsonAnswer {
   readonly status: number;
+  readonly headers: Headers;
   readonly body: unknown;
 }
 
@@ -29,6 +30,42 @@ export function platformUnavailable(client: Pick<HttpClient, 'platformName'>, wh
 const unreadable = (client: HttpClient) =>
   platformUnavailable(client, 'sent an answer this service could not read');
 
+// Platform answers are small JSON documents; a larger one is refused rather than held in memory.
+const MOST_ANSWER_BYTES = 1024 * 1024;
+
+class AnswerTooLarge extends Error {
+  override readonly name = 'AnswerTooLarge';
+}
+
+/** The body as text, refusing (and no longer reading) one over {@link MOST_ANSWER_BYTES}. */
+async function boundedText(response: Response): Promise<string> {
+  if (Number(response.headers.get('content-length') ?? 0) > MOST_ANSWER_BYTES) {
+    await response.body?.cancel();
+    throw new AnswerTooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MOST_ANSWER_BYTES) {
+      await reader.cancel();
+      throw new AnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 function parseJson(text: string): { readonly body: unknown } | null {
   if (text === '') return { body: undefined };
   try {
@@ -40,7 +77,8 @@ function parseJson(text: string): { readonly body: unknown } | null {
 
 /**
  * Sends one request and reads its JSON answer. Redirects are refused. A timeout (covering the body too),
- * a network error, HTTP 5xx, HTTP 429 and a body that is not JSON all become `platform_unavailable`.
+ * a network error, HTTP 5xx, HTTP 429, a body over 1 MiB and one that is not JSON all become
+ * `platform_unavailable`.
  */
 export async function requestJson(
   client: HttpClient,
@@ -48,6 +86,7 @@ export async function requestJson(
   init: RequestInit = {},
 ): Promise<Result<JsonAnswer>> {
   let status: number;
+  let headers: Headers;
   let text: string;
   try {
     const response = await client.fetch(url, {
@@ -57,8 +96,11 @@ export async function requestJson(
       signal: AbortSignal.timeout(client.timeoutMs),
     });
     status = response.status;
-    text = await response.text();
+    headers = response.headers;
+    text = await boundedText(response);
   } catch (error) {
+    if (error instanceof AnswerTooLarge)
+      return platformUnavailable(client, 'sent an answer larger than this service reads');
     return error instanceof Error && error.name === 'TimeoutError'
       ? platformUnavailable(client, `did not answer within ${client.timeoutMs / 1000} seconds`)
       : platformUnavailable(client, 'could not be reached');
@@ -69,8 +111,16 @@ export async function requestJson(
   if (status === 429) return platformUnavailable(client, 'is limiting requests right now');
   const parsed = parseJson(text);
   if (parsed === null) return unreadable(client);
-  return ok({ status, body: parsed.body });
+  return ok({ status, headers, body: parsed.body });
 }
+
+/**
+ * A name the platform shows (a display name, a Page's name), as stored in metadata: at most 255
+ * characters, with controls and lone surrogates (which PostgreSQL cannot store as sent) replaced.
+ */
+export const shownName = z
+  .string()
+  .transform((name) => name.replace(/[\p{Cc}\p{Cs}]/gu, '\uFFFD').slice(0, 255));
 
 /** The body as `schema` describes it, or `platform_unavailable` when the platform sent something else. */
 export function readBody<T>(client: HttpClient, schema: z.ZodType<T>, body: unknown): Result<T> {

@@ -1,8 +1,24 @@
 import type { Clock } from '../../application/ports/clock.js';
+import type { DirectMessageGateways } from '../../application/ports/direct-message-gateway.js';
 import type { PlatformGateways } from '../../application/ports/platform-gateway.js';
-import { APP_VARIABLES, type PlatformSettings } from '../../config.js';
+import type { TokenPlatform } from '../../domain/platform.js';
 import { MetaGateway, type MetaPlatform } from './meta/meta-gateway.js';
+import { MetaMessenger } from './meta/meta-messenger.js';
+import type { OAuthApp } from './oauth-app.js';
 import { TikTokGateway } from './tiktok/tiktok-gateway.js';
+
+/** Where the platforms live and which apps this service signs in with. */
+export interface PlatformSettings {
+  /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
+  readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  /** What an operator sets to configure each platform's app, in words for error messages. */
+  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
+  readonly metaGraphUrl: string;
+  readonly metaGraphVersion: string;
+  readonly metaDialogUrl: string;
+  readonly tiktokAuthUrl: string;
+  readonly tiktokApiUrl: string;
+}
 
 export interface GatewayDrivers {
   readonly fetch: typeof fetch;
@@ -21,7 +37,7 @@ export function createPlatformGateways(
       ...drivers,
       platform,
       app: settings.apps[platform],
-      notConfigured: APP_VARIABLES[platform],
+      notConfigured: settings.notConfigured[platform],
       graphUrl: settings.metaGraphUrl,
       graphVersion: settings.metaGraphVersion,
       dialogUrl: settings.metaDialogUrl,
@@ -32,9 +48,24 @@ export function createPlatformGateways(
     tiktok: new TikTokGateway({
       ...drivers,
       app: settings.apps.tiktok,
-      notConfigured: APP_VARIABLES.tiktok,
+      notConfigured: settings.notConfigured.tiktok,
       authUrl: settings.tiktokAuthUrl,
       apiUrl: settings.tiktokApiUrl,
     }),
   };
+}
+
+/** The Send APIs of the platforms that have one, on the configured Graph endpoint. */
+export function createDirectMessageGateways(
+  settings: Pick<PlatformSettings, 'metaGraphUrl' | 'metaGraphVersion'>,
+  drivers: Omit<GatewayDrivers, 'clock'>,
+): DirectMessageGateways {
+  const messenger = (platform: MetaPlatform) =>
+    new MetaMessenger({
+      ...drivers,
+      platform,
+      graphUrl: settings.metaGraphUrl,
+      graphVersion: settings.metaGraphVersion,
+    });
+  return { instagram: messenger('instagram'), facebook: messenger('facebook') };
 }

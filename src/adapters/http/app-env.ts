@@ -1,5 +1,6 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { AuditEvent } from '../../application/ports/audit-log.js';
+import type { Logger } from '../../application/ports/logger.js';
 import type { ErrorCode } from '../../domain/errors.js';
 
 /** What an audit entry needs from the code that records it; the request supplies the rest. */
@@ -12,15 +13,12 @@ export type AppEnv = {
     userId: string | undefined;
     /** The client's address, normalized (IPv4-mapped IPv6 as IPv4); `unknown` when there is none. */
     clientAddress: string;
-    /** Keeps these values out of every log line until the request ends. */
+    /** Keeps these values (secrets the request carries) out of every line `log` writes. */
     redact: (values: Iterable<string>) => void;
+    /** The logger for this request's lines. */
+    log: Logger;
     /** Appends an audit entry for this request; never fails the request. */
     audit: (facts: AuditFacts) => Promise<void>;
-    /**
-     * Set by a handler that knows more than its path and status: the body's platform, whether a save
-     * created, a validation that answered 200 but found the credentials failing.
-     */
-    auditNote: Partial<Pick<AuditFacts, 'action' | 'outcome' | 'platform' | 'code'>> | undefined;
     /** The code of the error response this request got, for its audit entry. */
     errorCode: ErrorCode | undefined;
   };

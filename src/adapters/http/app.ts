@@ -6,25 +6,21 @@ import { requestId } from 'hono/request-id';
 import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
-import type { Logger } from '../../application/ports/logger.js';
 import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
-import type { SecretValues } from '../logging/secret-values.js';
+import type { RedactingLogger } from '../logging/json-logger.js';
+import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
-import { auditRoutes } from './audit-routes.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
-import { healthRoutes } from './health-routes.js';
 import { identify, type VerifyBearerToken } from './identity.js';
-import { integrationRoutes } from './integration-routes.js';
-import { oauthRoutes } from './oauth-routes.js';
-import { serveOpenApiDocument } from './openapi-document.js';
+import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
-import { captureBodySecrets, captureHeaderSecrets } from './secret-capture.js';
+import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
-import { PAGE_PATHS, pageHeaders, webRoutes } from './web/web-routes.js';
+import { DOCS_PATH, PAGE_PATHS, pageHeaders, SETTINGS_PATH, webRoutes } from './web/web-routes.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -40,9 +36,8 @@ export interface HttpSecurity {
 
 export interface AppDeps {
   readonly useCases: UseCases;
-  readonly logger: Logger;
-  /** The same registry the logger redacts with; requests add the secrets they carry. */
-  readonly secrets: SecretValues;
+  /** Each request logs through `logger.carrying(the secrets it carries)`. */
+  readonly logger: RedactingLogger;
   readonly auditLog: AuditLog;
   readonly rateLimitStore: RateLimitStore;
   readonly clock: Clock;
@@ -55,26 +50,24 @@ export interface AppDeps {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-// Query strings are left out: they may carry user ids and OAuth redirect URIs. The secrets a request
-// registered stay redacted until its line is written.
+// Query strings are left out: they may carry user ids and OAuth redirect URIs. Every line a request writes
+// redacts the secrets it carries (and only those: no request's secrets cost or change another's lines).
 const logRequests =
-  (logger: Logger, secrets: SecretValues): MiddlewareHandler<AppEnv> =>
+  (logger: RedactingLogger): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const started = performance.now();
-    const releases: (() => void)[] = [];
-    c.set('redact', (values) => releases.push(secrets.hold(values)));
-    try {
-      await next();
-      logger.info('request', {
-        request_id: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    } finally {
-      for (const release of releases) release();
-    }
+    const carried = carriedSecrets();
+    const log = logger.carrying(carried.values);
+    c.set('redact', carried.add);
+    c.set('log', log);
+    await next();
+    log.info('request', {
+      request_id: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+    });
   };
 
 const hasBody = (request: Request) =>
@@ -94,14 +87,14 @@ const unsupportedMediaType = (c: Context<AppEnv>) =>
 
 /**
  * The service's HTTP API and browser pages, shared by every runtime and by tests (`app.request()`).
- * Its type carries every API route, for Hono's typed client (`hc<App>`).
+ * The API routes' type, for Hono's typed client, is `apiRoutes`'s.
  */
 export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
   app.use(requestId());
-  app.use(logRequests(logger, deps.secrets));
+  app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
   for (const path of PAGE_PATHS) app.use(path, pageHeaders);
   app.use(securityHeaders);
@@ -109,10 +102,14 @@ export function createApp(deps: AppDeps) {
   app.use(corsFor(security.corsOrigins));
   app.use(resolveClientAddress(security.socketAddress, security.clientAddressHeader));
   app.use('/api/*', captureHeaderSecrets);
-  app.use('/api/*', auditTrail(deps.auditLog, logger));
+  // Beside the API, the routes that cost more than a static file (generated pages and documents) count
+  // against the client address's limit too.
+  const addressLimited = ['/api/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
+  const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
+  for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
-  app.use('/api/*', rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock));
-  app.use('/api/*', identify(security.verifyBearer));
+  for (const path of addressLimited) app.use(path, limitAddress);
+  app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -127,14 +124,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', requireJsonBody);
   app.use('/api/*', captureBodySecrets);
 
-  // Chained, so that the returned type lists the routes.
-  const api = app
-    .route('/', healthRoutes(deps.isDatabaseReady))
-    .route('/api/integrations/audit', auditRoutes(useCases))
-    .route('/api/integrations/oauth', oauthRoutes(useCases))
-    .route('/api/integrations', integrationRoutes(useCases));
+  app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
   serveOpenApiDocument(app);
-  app.route('/', webRoutes());
+  app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
 
   app.notFound((c) =>
@@ -151,7 +143,7 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
-    logger.error('unhandled error', {
+    c.var.log.error('unhandled error', {
       request_id: c.get('requestId'),
       error: error.name,
       code: typeof code === 'string' ? code : null,
@@ -159,7 +151,5 @@ export function createApp(deps: AppDeps) {
     return errorResponse(c, { code: 'internal_error', detail: 'Something went wrong on our side.' });
   });
 
-  return api;
+  return app;
 }
-
-export type App = ReturnType<typeof createApp>;

@@ -5,13 +5,13 @@ import { validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
 import { json, withErrorResponses } from './openapi-responses.js';
 import { auditPageJson } from './presenters.js';
-import { AuditPageResponse, AuditQuery } from './schemas.js';
+import { AuditPageResponse, PageQuery } from './schemas.js';
 
 const listRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'Page through the audit entries of what the caller did, newest first',
-  request: { query: AuditQuery },
+  request: { query: PageQuery },
   responses: withErrorResponses({ 200: json(AuditPageResponse, 'One page of entries') }),
 });
 

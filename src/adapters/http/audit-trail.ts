@@ -1,56 +1,28 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AuditAction, AuditLog } from '../../application/ports/audit-log.js';
-import type { Logger } from '../../application/ports/logger.js';
+import type { AuditLog } from '../../application/ports/audit-log.js';
 import { isPlatform } from '../../domain/platform.js';
 import type { AppEnv, AuditFacts } from './app-env.js';
+import { routeFacts } from './route-facts.js';
 
-/** The operations that get an audit entry whatever their outcome, by method and path. */
-const AUDITED_ROUTES: readonly {
-  readonly method: string;
-  readonly path: RegExp;
-  readonly action: AuditAction;
-}[] = [
-  { method: 'POST', path: /^\/api\/integrations\/?$/, action: 'integration.save' },
-  {
-    method: 'POST',
-    path: /^\/api\/integrations\/(?<platform>[^/]+)\/validate\/?$/,
-    action: 'integration.validate',
-  },
-  { method: 'DELETE', path: /^\/api\/integrations\/(?<platform>[^/]+)\/?$/, action: 'integration.delete' },
-  {
-    method: 'GET',
-    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/authorize\/?$/,
-    action: 'oauth.start',
-  },
-  {
-    method: 'POST',
-    path: /^\/api\/integrations\/oauth\/(?<platform>[^/]+)\/callback\/?$/,
-    action: 'oauth.callback',
-  },
-];
+const TEXT_LIMIT = 255;
 
-function auditedOperation(method: string, path: string) {
-  for (const route of AUDITED_ROUTES) {
-    const match = route.method === method ? route.path.exec(path) : null;
-    if (match !== null) {
-      const platform = match.groups?.platform;
-      return {
-        action: route.action,
-        platform: platform !== undefined && isPlatform(platform) ? platform : null,
-      };
-    }
-  }
-  return null;
-}
+// PostgreSQL text cannot hold NUL, and the driver turns a lone surrogate into U+FFFD: a value the client
+// chose is stored with its control characters and lone surrogates escaped, so its entry is written, and
+// says what was sent.
+const storableText = (text: string) =>
+  text
+    .replace(/[\p{Cc}\p{Cs}]/gu, (found) => `\\u${found.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .slice(0, TEXT_LIMIT);
 
 /**
  * Gives every request `c.var.audit`, which appends an entry stamped with the request id, client address
- * and authenticated user, and writes exactly one entry for each request to an audited operation: the
- * denial or rate limit recorded on the way in, or else the operation's outcome (success, or failure with
- * its error code). An entry that cannot be written (the database is down) is logged instead; the request's
- * own answer stands.
+ * and authenticated user, and writes exactly one entry for each request to a route that declares an audit
+ * action (`declareRoute`): the denial or rate limit recorded on the way in, the entry its handler recorded
+ * after the use case (when it knows more than the path and the status), or else the outcome by status
+ * (success, or failure with its error code). An entry that cannot be written (the database is down) is
+ * logged instead; the request's own answer stands.
  */
-export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandler<AppEnv> {
+export function auditTrail(auditLog: AuditLog): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     let recorded = false;
     const audit = async (facts: AuditFacts) => {
@@ -58,14 +30,14 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
       const event = {
         platform: null,
         code: null,
-        targetUserId: null,
         ...facts,
+        targetUserId: facts.targetUserId == null ? null : storableText(facts.targetUserId),
         actor: c.get('userId') ?? null,
         requestId: c.get('requestId'),
         clientAddress: c.get('clientAddress'),
       };
       const notWritten = (reason: string) =>
-        logger.error('audit entry not written', {
+        c.var.log.error('audit entry not written', {
           request_id: event.requestId,
           action: event.action,
           outcome: event.outcome,
@@ -85,15 +57,15 @@ export function auditTrail(auditLog: AuditLog, logger: Logger): MiddlewareHandle
     c.set('audit', audit);
     await next();
 
-    const operation = recorded ? null : auditedOperation(c.req.method, c.req.path);
-    if (operation === null) return;
+    const action = recorded ? undefined : routeFacts(c).audit;
+    if (action === undefined) return;
     const succeeded = c.res.status < 400;
+    const platform = c.req.param('platform');
     await audit({
-      action: operation.action,
+      action,
       outcome: succeeded ? 'success' : 'failure',
-      platform: operation.platform,
+      platform: platform !== undefined && isPlatform(platform) ? platform : null,
       code: succeeded ? null : (c.get('errorCode') ?? null),
-      ...c.get('auditNote'),
     });
   };
 }

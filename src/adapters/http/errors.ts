@@ -2,6 +2,7 @@ import type { OpenAPIHonoOptions, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import type { Capability } from '../../domain/capability-policy.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { PLATFORMS } from '../../domain/platform.js';
 import type { Failure, Result } from '../../domain/result.js';
@@ -28,7 +29,6 @@ export const STATUS_BY_CODE = {
   smtp_auth_failed: 400,
   smtp_auth_not_offered: 400,
   smtp_connection_refused: 400,
-  smtp_host_not_found: 400,
   smtp_host_not_allowed: 400,
   smtp_port_not_allowed: 400,
   smtp_tls_failed: 400,
@@ -36,6 +36,22 @@ export const STATUS_BY_CODE = {
   smtp_timeout: 400,
   smtp_connection_failed: 400,
   email_unsupported_on_runtime: 501,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
+  recipient_suppressed: 422,
+  outside_messaging_window: 422,
+  recipient_unavailable: 422,
+  recipient_rejected: 422,
+  daily_limit_reached: 429,
+  platform_rate_limited: 429,
+  not_connected: 409,
+  validation_failed: 409,
+  platform_unsupported: 409,
+  missing_scope: 409,
+  page_not_linked: 409,
+  not_business_account: 409,
+  dm_not_supported: 409,
+  unsupported_on_runtime: 409,
   unauthenticated: 401,
   forbidden: 403,
   payload_too_large: 413,
@@ -58,12 +74,24 @@ export function errorResponse<Code extends ErrorCode>(
   errors?: readonly FieldError[],
 ) {
   c.set('errorCode', failure.code);
+  if (failure.retryAfterSeconds !== undefined) c.header('Retry-After', String(failure.retryAfterSeconds));
   const body: z.infer<typeof ErrorResponse> = {
     detail: failure.detail,
     code: failure.code,
     ...(errors ? { errors: [...errors] } : {}),
   };
   return c.json(body, STATUS_BY_CODE[failure.code]);
+}
+
+/**
+ * 409 with the capability's own reason code and reason: what the capability policy refuses is a conflict
+ * with the account's state, whatever status the same code has elsewhere (an expired token is 400 on save).
+ */
+export function capabilityDenied(c: Context<AppEnv>, capability: Capability) {
+  const code = capability.reasonCode ?? 'not_connected';
+  c.set('errorCode', code);
+  const body: z.infer<typeof ErrorResponse> = { detail: capability.reason ?? '', code };
+  return c.json(body, 409);
 }
 
 /** Carries an expected failure from a route handler to `onError`, which renders it. */

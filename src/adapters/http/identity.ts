@@ -1,6 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { Clock } from '../../application/ports/clock.js';
+import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { AppEnv } from './app-env.js';
+import { addressBucket } from './client-address.js';
 import { errorResponse, fieldErrors, invalidRequestDetail } from './errors.js';
+import { firstInWindow } from './rate-limit.js';
 import { DevelopmentUserId } from './schemas.js';
 
 /** Checks a bearer token; resolves to the user it names (its `sub`), or null for any token it refuses. */
@@ -14,7 +18,10 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * has anything, so another user's data and no data look the same. Without one (development), `user_id`
  * names the user.
  */
-export function identify(verify: VerifyBearerToken | null): MiddlewareHandler<AppEnv> {
+export function identify(
+  verify: VerifyBearerToken | null,
+  denials: { readonly store: RateLimitStore; readonly clock: Clock },
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (verify === null) {
       const parsed = DevelopmentUserId.safeParse({ user_id: c.req.query('user_id') });
@@ -29,7 +36,11 @@ export function identify(verify: VerifyBearerToken | null): MiddlewareHandler<Ap
     const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
     const subject = token === undefined ? null : await verify(token);
     if (subject === null) {
-      await c.var.audit({ action: 'request.denied', outcome: 'denied', code: 'unauthenticated' });
+      // Anyone can send these, from many addresses: one entry per client and window, not per request.
+      const who = addressBucket(c.get('clientAddress'));
+      if (await firstInWindow(denials.store, denials.clock, 'unauthenticated', who)) {
+        await c.var.audit({ action: 'request.denied', outcome: 'denied', code: 'unauthenticated' });
+      }
       c.header('WWW-Authenticate', 'Bearer');
       return errorResponse(c, {
         code: 'unauthenticated',
@@ -43,7 +54,7 @@ export function identify(verify: VerifyBearerToken | null): MiddlewareHandler<Ap
         action: 'request.denied',
         outcome: 'denied',
         code: 'forbidden',
-        targetUserId: claimed.slice(0, 255),
+        targetUserId: claimed,
       });
       return errorResponse(c, {
         code: 'forbidden',

@@ -6,6 +6,7 @@ import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
 import { json, withErrorResponses } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
+import { declareRoute } from './route-facts.js';
 import {
   CapabilityResponse,
   IntegrationCreate,
@@ -42,6 +43,7 @@ const platformCapabilityRoute = createRoute({
 const saveRoute = createRoute({
   method: 'post',
   path: '/',
+  middleware: [declareRoute({ audit: 'integration.save', limit: 'outbound' })],
   summary: 'Create or replace the user’s integration for a platform, after validating it',
   request: {
     query: UserQuery,
@@ -56,6 +58,7 @@ const saveRoute = createRoute({
 const validateRoute = createRoute({
   method: 'post',
   path: '/{platform}/validate',
+  middleware: [declareRoute({ audit: 'integration.validate', limit: 'outbound' })],
   summary: 'Check a stored integration with its platform and record the result',
   request: { params: PlatformParam, query: UserQuery },
   responses: withErrorResponses({ 200: json(ValidationResponse, 'The outcome, valid or not') }),
@@ -64,6 +67,7 @@ const validateRoute = createRoute({
 const deleteRoute = createRoute({
   method: 'delete',
   path: '/{platform}',
+  middleware: [declareRoute({ audit: 'integration.delete' })],
   summary: 'Delete the user’s integration for a platform (idempotent)',
   request: { params: PlatformParam, query: UserQuery },
   responses: withErrorResponses({ 204: { description: 'Deleted, or there was nothing to delete' } }),
@@ -111,19 +115,28 @@ export function integrationRoutes(useCases: UseCases) {
     })
     .openapi(saveRoute, async (c) => {
       const input = toInput(c.req.valid('json'));
-      c.set('auditNote', { platform: input.platform });
-      const saved = unwrap(await useCases.saveIntegration(authenticatedUser(c), input));
-      c.set('auditNote', {
-        platform: input.platform,
-        action: saved.created ? 'integration.create' : 'integration.update',
-      });
+      const { platform } = input;
+      const result = await useCases.saveIntegration(authenticatedUser(c), input);
+      await c.var.audit(
+        result.ok
+          ? {
+              action: result.value.created ? 'integration.create' : 'integration.update',
+              outcome: 'success',
+              platform,
+            }
+          : { action: 'integration.save', outcome: 'failure', platform, code: result.failure.code },
+      );
+      const saved = unwrap(result);
       return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
     })
     .openapi(validateRoute, async (c) => {
-      const outcome = unwrap(
-        await useCases.validateIntegration(authenticatedUser(c), c.req.valid('param').platform),
-      );
-      if (!outcome.valid) c.set('auditNote', { outcome: 'failure', code: outcome.failureCode });
+      const { platform } = c.req.valid('param');
+      const outcome = unwrap(await useCases.validateIntegration(authenticatedUser(c), platform));
+      // A 200 whose credentials failed: the status alone would record a success.
+      if (!outcome.valid) {
+        const code = outcome.failureCode;
+        await c.var.audit({ action: 'integration.validate', outcome: 'failure', platform, code });
+      }
       return c.json(validationJson(outcome), 200);
     })
     .openapi(deleteRoute, async (c) => {

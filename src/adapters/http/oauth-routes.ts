@@ -5,6 +5,7 @@ import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
 import { json, withErrorResponses } from './openapi-responses.js';
 import { integrationJson } from './presenters.js';
+import { declareRoute } from './route-facts.js';
 import {
   AuthorizationResponse,
   IntegrationResponse,
@@ -17,6 +18,7 @@ import {
 const authorizeRoute = createRoute({
   method: 'get',
   path: '/{platform}/authorize',
+  middleware: [declareRoute({ audit: 'oauth.start', limit: 'outbound' })],
   summary: 'Start connecting a platform: the consent URL to send the user to',
   request: { params: PlatformParam, query: OAuthAuthorizeQuery },
   responses: withErrorResponses({
@@ -27,6 +29,7 @@ const authorizeRoute = createRoute({
 const callbackRoute = createRoute({
   method: 'post',
   path: '/{platform}/callback',
+  middleware: [declareRoute({ audit: 'oauth.callback', limit: 'outbound' })],
   summary: 'Finish connecting: exchange the code the platform returned, validate and save',
   request: {
     params: PlatformParam,

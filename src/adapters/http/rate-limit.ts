@@ -4,6 +4,7 @@ import type { RateLimitStore } from '../../application/ports/rate-limit-store.js
 import type { AppEnv } from './app-env.js';
 import { addressBucket } from './client-address.js';
 import { errorResponse } from './errors.js';
+import { routeFacts } from './route-facts.js';
 
 const WINDOW_MS = 60_000;
 
@@ -14,23 +15,31 @@ export interface RateLimits {
   readonly outboundPerMinute: number;
 }
 
-/**
- * Routes that make the service call out to someone else's server (SMTP, Meta, TikTok): each request costs
- * an outbound connection and, unthrottled, would make the service an oracle for guessing passwords.
- */
-const OUTBOUND_ROUTES: readonly { readonly method: string; readonly path: RegExp }[] = [
-  { method: 'POST', path: /^\/api\/integrations\/?$/ },
-  { method: 'POST', path: /^\/api\/integrations\/[^/]+\/validate\/?$/ },
-  { method: '*', path: /^\/api\/integrations\/oauth\// },
-];
+const windowOf = (clock: Clock) => {
+  const now = clock.now().getTime();
+  return { now, start: new Date(now - (now % WINDOW_MS)) };
+};
 
-const callsOut = (method: string, path: string) =>
-  OUTBOUND_ROUTES.some((route) => (route.method === '*' || route.method === method) && route.path.test(path));
+/**
+ * Whether this is the first time `event` happened for `who` in the current window: for events that get
+ * one audit entry per client and window, not one per request, so a flood cannot fill the audit log.
+ */
+export async function firstInWindow(
+  store: RateLimitStore,
+  clock: Clock,
+  event: string,
+  who: string,
+): Promise<boolean> {
+  return (await store.hit(`${event}:${who}`, windowOf(clock).start)) === 1;
+}
 
 /**
  * Fixed one-minute windows per client address (`by: 'address'`, before authentication, so floods of bad
- * tokens are throttled too) or per user (`by: 'user'`, after it). Over the limit: 429 with `Retry-After`,
- * and one audit entry per client and window (not per request, so a flood cannot fill the audit log).
+ * tokens are throttled too) or per user (`by: 'user'`, after it). A route that calls out to someone else's
+ * server (`declareRoute({ limit: 'outbound' })`) also counts against the tighter outbound limit: each such
+ * request costs an outbound connection and, unthrottled, would make the service an oracle for guessing
+ * passwords. Over the limit: 429 with `Retry-After`, and one audit entry per client and window (not per
+ * request, so a flood cannot fill the audit log).
  */
 export function rateLimit(
   by: 'address' | 'user',
@@ -41,10 +50,9 @@ export function rateLimit(
   return async (c, next) => {
     if (limits.perMinute === 0) return next();
     const who = by === 'user' ? (c.get('userId') ?? '') : addressBucket(c.get('clientAddress'));
-    const now = clock.now().getTime();
-    const windowStart = new Date(now - (now % WINDOW_MS));
+    const { now, start: windowStart } = windowOf(clock);
     const buckets = [{ name: 'all', limit: limits.perMinute }];
-    if (limits.outboundPerMinute > 0 && callsOut(c.req.method, c.req.path)) {
+    if (limits.outboundPerMinute > 0 && routeFacts(c).limit === 'outbound') {
       buckets.push({ name: 'outbound', limit: limits.outboundPerMinute });
     }
     for (const bucket of buckets) {

@@ -1,17 +1,23 @@
 import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../application/ports/audit-log.js';
-import { REASON_CODES } from '../../domain/capability-policy.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { PLATFORMS } from '../../domain/platform.js';
+import { REASON_CODES } from '../../domain/reason-codes.js';
+import { USER_ID_MAX_LENGTH, type UserIdProblem, userIdProblem } from '../../domain/user-id.js';
 
-// CR, LF and other controls would let a value smuggle SMTP commands or forge log lines.
+// CR, LF and other controls would let a value smuggle SMTP commands or forge log lines. The class is
+// Unicode's Cc (C0, DEL, C1) spelled out: the OpenAPI generator writes a regex's flags into its pattern, so
+// the pattern must work without `u`, as JSON Schema validators and Swagger UI compile it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
 const printable = (field: string, max: number) =>
   z
     .string()
     .min(1, `${field} must not be empty`)
     .max(max, `${field} must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, `${field} must not contain control characters`);
+    .regex(NO_CONTROL_CHARACTERS, `${field} must not contain control characters`);
 
 const hostname = z
   .string()
@@ -21,7 +27,18 @@ const hostname = z
 
 const optionalId = printable('id', 255).nullish();
 
-const userId = printable('user_id', 255);
+const USER_ID_MESSAGES: Record<Exclude<UserIdProblem, 'empty' | 'too_long' | 'control'>, string> = {
+  blank: 'user_id must not be blank',
+  malformed: 'user_id must be well-formed Unicode',
+  invisible: 'user_id must not contain format or separator characters',
+};
+
+const userId = printable('user_id', USER_ID_MAX_LENGTH).superRefine((text, context) => {
+  const problem = userIdProblem(text);
+  if (problem !== null && problem in USER_ID_MESSAGES) {
+    context.addIssue({ code: 'custom', message: USER_ID_MESSAGES[problem as keyof typeof USER_ID_MESSAGES] });
+  }
+});
 
 /** In development the `user_id` query parameter is the caller's identity, so it is required. */
 export const DevelopmentUserId = z.object({ user_id: userId });
@@ -33,7 +50,8 @@ export const UserQuery = z.object({
   }),
 });
 
-export const AuditQuery = UserQuery.extend({
+/** A page of a newest-first list: `cursor` is the `next_cursor` of the page before. */
+export const PageQuery = UserQuery.extend({
   limit: z.coerce
     .number('limit must be a whole number from 1 to 100')
     .int('limit must be a whole number from 1 to 100')
@@ -84,6 +102,37 @@ export const EmailIntegrationCreate = z.strictObject({
   smtp_password: z.string().min(1, 'smtp_password must not be empty').max(1024, 'smtp_password is too long'),
 });
 
+const METADATA_DEPTH = 8;
+const METADATA_CHARACTERS = 16 * 1024;
+
+// Checked before anything is sent anywhere: PostgreSQL cannot store NUL, its driver would turn a lone
+// surrogate into U+FFFD, and deep nesting exhausts recursive readers of the stored value.
+function textProblem(text: string): string | null {
+  if (/\p{Cc}/u.test(text)) return 'metadata must not contain control characters';
+  if (/\p{Cs}/u.test(text)) return 'metadata must be well-formed Unicode';
+  return null;
+}
+
+function metadataProblem(value: unknown, depth: number): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > METADATA_DEPTH) return `metadata must be nested at most ${METADATA_DEPTH} levels deep`;
+  for (const [key, item] of Object.entries(value)) {
+    const problem = textProblem(key) ?? metadataProblem(item, depth + 1);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  const problem =
+    metadataProblem(value, 1) ??
+    (JSON.stringify(value).length > METADATA_CHARACTERS
+      ? `metadata must be at most ${METADATA_CHARACTERS} characters of JSON`
+      : null);
+  if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+});
+
 export const TokenIntegrationCreate = z.strictObject({
   platform: z.enum(['instagram', 'facebook', 'tiktok']),
   access_token: printable('access_token', 4096),
@@ -99,7 +148,7 @@ export const TokenIntegrationCreate = z.strictObject({
     description: 'Ignored: the platform says which account the token is for.',
   }),
   business_id: optionalId,
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadata.optional(),
 });
 
 export const IntegrationCreate = z

@@ -1,38 +1,43 @@
 import type { MiddlewareHandler } from 'hono';
-import { SECRET_NAME } from '../logging/secret-values.js';
 import type { AppEnv } from './app-env.js';
 
-const DEEPEST = 8;
+/** The body fields the API defines as secrets (schemas.ts): passwords, tokens, the OAuth code and state. */
+const SECRET_BODY_FIELDS = ['smtp_password', 'access_token', 'refresh_token', 'code', 'state'] as const;
+// Bounds on what one request can make its own log lines redact: a few secrets, none so short that
+// redacting it would blank ordinary words.
+const MOST_CARRIED = 8;
+const SHORTEST_CARRIED = 8;
 
-/** String values under secret-sounding names anywhere in a parsed JSON body. */
-function secretsIn(value: unknown, underSecretName: boolean, depth = 0): string[] {
-  if (typeof value === 'string') return underSecretName ? [value] : [];
-  if (value === null || typeof value !== 'object' || depth > DEEPEST) return [];
-  return Object.entries(value).flatMap(([name, item]) =>
-    secretsIn(item, underSecretName || SECRET_NAME.test(name), depth + 1),
-  );
+/** The secrets one request carries, filled as it learns them, for the logger of that request. */
+export function carriedSecrets() {
+  const values: string[] = [];
+  const add = (found: Iterable<string>) => {
+    for (const value of found) {
+      if (values.length === MOST_CARRIED) return;
+      if (value.length >= SHORTEST_CARRIED && !values.includes(value)) values.push(value);
+    }
+  };
+  return { values, add };
 }
 
-/**
- * Registers the secrets in the request line and headers (the Authorization header, secret-named query
- * parameters) for redaction, so no log line written while the request runs can contain them in any encoding.
- */
+/** Redacts the Authorization header (whole, and its credential) in every line the request logs. */
 export const captureHeaderSecrets: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const values: string[] = [];
   const authorization = c.req.header('authorization');
-  if (authorization !== undefined) values.push(authorization, authorization.replace(/^\S+\s+/, ''));
-  for (const [name, found] of Object.entries(c.req.queries())) {
-    if (SECRET_NAME.test(name)) values.push(...found);
-  }
-  c.var.redact(values);
+  if (authorization !== undefined) c.var.redact([authorization, authorization.replace(/^\S+\s+/, '')]);
   await next();
 };
 
-/** The same for secret-named fields anywhere in a JSON body (run after the body limit). */
+/** The same for the secret fields of a JSON body (run after the body limit). */
 export const captureBodySecrets: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.header('content-type')?.toLowerCase().includes('json')) {
     // Hono caches the parsed body, so the route's validator reads the same parse (or the same failure).
-    c.var.redact(secretsIn(await c.req.json().catch(() => null), false));
+    const body: unknown = await c.req.json().catch(() => null);
+    if (body !== null && typeof body === 'object') {
+      const fields = body as Record<string, unknown>;
+      c.var.redact(
+        SECRET_BODY_FIELDS.map((name) => fields[name]).filter((value) => typeof value === 'string'),
+      );
+    }
   }
   await next();
 };

@@ -2,9 +2,8 @@ const REDACTED = '[REDACTED]';
 // Shorter values would redact common words in every line while protecting almost nothing.
 const SHORTEST_SECRET = 4;
 
-/** Field names whose values are secrets wherever they appear (log fields, JSON bodies, query strings). */
-export const SECRET_NAME =
-  /pass(word)?|secret|token|authorization|cookie|api.?key|credential|^code$|^state$/i;
+/** Field names whose values are secrets wherever they appear in a log line. */
+export const SECRET_NAME = /pass(word)?|secret|token|authorization|cookie|api.?key|credential/i;
 
 function base64(bytes: Uint8Array): string {
   let binary = '';
@@ -29,51 +28,32 @@ export function encodedForms(secret: string): string[] {
 }
 
 /**
- * The secret values log output must never contain: fixed ones (encryption keys, signing secrets) for the
- * life of the process, and the ones a request carries (passwords, tokens, bearer credentials) while it runs.
+ * The secret values log output must never contain, for the life of the process (or isolate): encryption
+ * keys, signing secrets, the database password. What a request carries is redacted by the logger that
+ * request writes with (see `RedactingLogger.carrying`), never here, so no caller can make another's lines
+ * slower or blank words in them.
  */
 export class SecretValues {
-  private readonly fixed: string[][];
-  // A held value's forms are worked out the first time a text long enough to contain them is scrubbed.
-  private readonly held = new Map<string, { forms: string[] | null; holders: number }>();
+  private readonly fixed: string[][] = [];
 
   constructor(fixed: Iterable<string> = []) {
-    this.fixed = [...fixed].filter((value) => value.length >= SHORTEST_SECRET).map(encodedForms);
+    for (const value of fixed) this.keep(value);
   }
 
-  /** Redacts these values until the returned function is called (when the request that carried them ends). */
-  hold(values: Iterable<string>): () => void {
-    const taken = [...new Set(values)].filter((value) => value.length >= SHORTEST_SECRET);
-    for (const value of taken) {
-      const entry = this.held.get(value) ?? { forms: null, holders: 0 };
-      entry.holders += 1;
-      this.held.set(value, entry);
-    }
-    return () => {
-      for (const value of taken) {
-        const entry = this.held.get(value);
-        if (entry === undefined) continue;
-        entry.holders -= 1;
-        if (entry.holders === 0) this.held.delete(value);
-      }
-    };
+  /** Redacts this value from now on (a key only known after start-up began, like the development key). */
+  keep(value: string): void {
+    if (value.length >= SHORTEST_SECRET) this.fixed.push(encodedForms(value));
   }
 
-  /** `text` with every occurrence of every form of every secret replaced. */
-  scrub(text: string): string {
-    // Every log line is scrubbed while every request in flight holds its secrets, so only the forms that
-    // occur in the text are collected and sorted (usually none): the cost stays flat with concurrency.
+  /** `text` with every occurrence of every form of every fixed secret, and of `carried`, replaced. */
+  scrub(text: string, carried: readonly string[] = []): string {
     const found: string[] = [];
     const collect = (forms: readonly string[]) => {
       for (const form of forms) if (form.length <= text.length && text.includes(form)) found.push(form);
     };
     for (const forms of this.fixed) collect(forms);
-    for (const [value, entry] of this.held) {
-      // Every encoded form is at least as long as the secret itself.
-      if (value.length > text.length) continue;
-      entry.forms ??= encodedForms(value);
-      collect(entry.forms);
-    }
+    // Every encoded form is at least as long as the secret itself.
+    for (const value of carried) if (value.length <= text.length) collect(encodedForms(value));
     if (found.length === 0) return text;
     // Longest first, so a secret that contains another is replaced whole.
     found.sort((a, b) => b.length - a.length);
@@ -81,8 +61,8 @@ export class SecretValues {
   }
 
   /** A log field's value, redacted by its name, then by the secret values it contains. */
-  redactField(name: string, value: unknown): unknown {
+  redactField(name: string, value: unknown, carried: readonly string[] = []): unknown {
     if (SECRET_NAME.test(name) && value !== null && value !== undefined) return REDACTED;
-    return typeof value === 'string' ? this.scrub(value) : value;
+    return typeof value === 'string' ? this.scrub(value, carried) : value;
   }
 }

@@ -1,10 +1,6 @@
 import { and, eq, getTableColumns, isNull, lte, or, sql } from 'drizzle-orm';
-import type {
-  ClaimedIntegration,
-  Lease,
-  LifecycleStore,
-  Settlement,
-} from '../../application/ports/lifecycle-store.js';
+import type { ClaimedIntegration, Lease, LifecycleStore } from '../../application/ports/lifecycle-store.js';
+import type { Settlement } from '../../domain/settlement.js';
 import type { Database } from './database.js';
 import { toIntegration } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';

@@ -3,6 +3,7 @@ import type { OAuthStateStore, OAuthTransaction } from '../../application/ports/
 import type { EncryptedSecret } from '../../domain/integration.js';
 import { isTokenPlatform } from '../../domain/platform.js';
 import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
 import { oauthStates as table } from './schema.js';
 
 /** OAuth state in the `oauth_states` table, on PGlite or PostgreSQL. */
@@ -10,13 +11,15 @@ export class DrizzleOAuthStateStore implements OAuthStateStore {
   constructor(private readonly db: Database) {}
 
   async save(transaction: OAuthTransaction): Promise<void> {
-    await this.db.delete(table).where(lte(table.expiresAt, transaction.createdAt));
-    await this.db.insert(table).values(transaction);
+    await reachable(() => this.db.delete(table).where(lte(table.expiresAt, transaction.createdAt)));
+    await reachable(() => this.db.insert(table).values(transaction));
   }
 
   async take(stateHash: string): Promise<OAuthTransaction | null> {
     // One DELETE ... RETURNING: of concurrent takers, only the one whose delete removed the row sees it.
-    const [row] = await this.db.delete(table).where(eq(table.stateHash, stateHash)).returning();
+    const [row] = await reachable(() =>
+      this.db.delete(table).where(eq(table.stateHash, stateHash)).returning(),
+    );
     if (row === undefined || !isTokenPlatform(row.platform)) return null;
     return { ...row, platform: row.platform, codeVerifier: row.codeVerifier as EncryptedSecret | null };
   }

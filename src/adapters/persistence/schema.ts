@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  date,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -111,3 +113,73 @@ export const rateLimitCounters = pgTable('rate_limit_counters', {
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
   hits: integer('hits').notNull(),
 });
+
+/**
+ * Outreach attempts that reached (or are reaching) their platform; never the text, subject or html.
+ * `status` is `pending` while in flight, then `sent` or `failed`. The partial unique index is the
+ * idempotency guarantee: one user's key belongs to at most one attempt that is in flight or sent.
+ */
+export const outreachMessages = pgTable(
+  'outreach_messages',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // The log's order and cursor: ids are random, times can tie.
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 32 }).notNull(),
+    recipient: varchar('recipient', { length: 320 }).notNull(),
+    status: varchar('status', { length: 16 }).notNull(),
+    platformMessageId: text('platform_message_id'),
+    errorCode: varchar('error_code', { length: 64 }),
+    idempotencyKey: varchar('idempotency_key', { length: 255 }),
+    // SHA-256 over the user, the key and the request: tells a replay from a reused key.
+    requestHash: varchar('request_hash', { length: 64 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('outreach_messages_idempotency_key')
+      .on(table.userId, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} is not null and ${table.status} <> 'failed'`),
+    index('outreach_messages_user_seq_idx').on(table.userId, table.seq),
+  ],
+);
+
+export type OutreachMessageRow = typeof outreachMessages.$inferSelect;
+
+/** Addresses (lower-cased) each user's outreach email must not go to, and why. */
+export const outreachSuppressions = pgTable(
+  'outreach_suppressions',
+  {
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    address: varchar('address', { length: 320 }).notNull(),
+    reason: varchar('reason', { length: 16 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.address] })],
+);
+
+/** Per person on a user's Meta account: when they last wrote, and when Meta last refused a reply. */
+export const outreachWindows = pgTable(
+  'outreach_windows',
+  {
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 32 }).notNull(),
+    recipient: varchar('recipient', { length: 64 }).notNull(),
+    lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    humanAgentClosedAt: timestamp('human_agent_closed_at', { withTimezone: true }),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.platform, table.recipient] })],
+);
+
+/** Emails each user sent (or is sending) per UTC day, for OUTREACH_EMAIL_DAILY_LIMIT. */
+export const emailDailySends = pgTable(
+  'email_daily_sends',
+  {
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    sent: integer('sent').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.day] })],
+);

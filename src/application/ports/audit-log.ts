@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'integration.delete',
   'oauth.start',
   'oauth.callback',
+  /** One outreach send attempt, whatever its outcome. */
+  'outreach.send',
   'request.denied',
   'request.rate_limited',
 ] as const;

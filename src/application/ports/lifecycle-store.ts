@@ -1,4 +1,5 @@
 import type { Integration } from '../../domain/integration.js';
+import type { Settlement } from '../../domain/settlement.js';
 
 /** A claim on one integration: until `until`, only the holder of `token` may write its outcome. */
 export interface Lease {
@@ -10,32 +11,6 @@ export interface ClaimedIntegration {
   readonly integration: Integration;
   readonly lease: Lease;
   /** Transient failures in a row so far. */
-  readonly attempts: number;
-}
-
-/** The fields a refresh or health check may change. */
-export type LifecycleChanges = Partial<
-  Pick<
-    Integration,
-    | 'connectionStatus'
-    | 'statusDetail'
-    | 'accessToken'
-    | 'refreshToken'
-    | 'accessTokenMask'
-    | 'refreshTokenMask'
-    | 'tokenExpiresAt'
-    | 'tokenIssuedAt'
-    | 'lastVerifiedAt'
-    | 'scopesGranted'
-    | 'metadata'
-  >
->;
-
-/** What the refresh job writes back when it is done with a claimed integration. */
-export interface Settlement {
-  readonly changes: LifecycleChanges;
-  /** When to look at it again; null for never (until it is connected again). */
-  readonly nextCheckAt: Date | null;
   readonly attempts: number;
 }
 

@@ -1,26 +1,21 @@
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Integration } from '../../domain/integration.js';
-import { isTokenPlatform, PLATFORM_NAMES } from '../../domain/platform.js';
+import { decideRefresh, type RefreshSettings } from '../../domain/refresh-policy.js';
+import type { Result } from '../../domain/result.js';
 import {
-  decideRefresh,
-  failureOutcome,
-  nextCheckAt,
-  type RefreshSettings,
-  type Renewal,
-  retryAt,
-} from '../../domain/refresh-policy.js';
-import { fail, ok, type Result } from '../../domain/result.js';
-import { type CredentialCheckDeps, checkStoredCredentials, withStoredSecrets } from '../credential-check.js';
+  type LifecycleChanges,
+  type Settlement,
+  settleFailure,
+  settleRetry,
+  settleSuccess,
+  settleWithoutCall,
+} from '../../domain/settlement.js';
 import { errorFields } from '../error-fields.js';
 import type { Clock } from '../ports/clock.js';
-import type {
-  ClaimedIntegration,
-  LifecycleChanges,
-  LifecycleStore,
-  Settlement,
-} from '../ports/lifecycle-store.js';
+import type { ClaimedIntegration, LifecycleStore } from '../ports/lifecycle-store.js';
 import type { Logger } from '../ports/logger.js';
-import { sealToken } from '../sealed-token.js';
+import type { CheckIntegrationHealth } from './check-integration-health.js';
+import type { RenewToken } from './renew-token.js';
 
 export interface LifecycleSettings extends RefreshSettings {
   /** How many integrations one claim takes; they are handled at the same time. */
@@ -29,11 +24,13 @@ export interface LifecycleSettings extends RefreshSettings {
   readonly leaseMs: number;
 }
 
-export interface RefreshDueDeps extends CredentialCheckDeps {
+export interface RefreshDueDeps {
   readonly lifecycle: LifecycleStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lifecycleSettings: LifecycleSettings;
+  readonly renewToken: RenewToken;
+  readonly checkHealth: CheckIntegrationHealth;
 }
 
 export const REFRESH_OUTCOMES = [
@@ -70,65 +67,6 @@ interface Step {
 
 const SETTLE_TRIES = 3;
 
-// An empty or blank token is no token: it must never replace a stored one.
-const present = (text: string | null): text is string => text !== null && text.trim() !== '';
-
-async function renew(
-  integration: Integration,
-  renewal: Renewal,
-  deps: RefreshDueDeps,
-  now: Date,
-): Promise<Result<LifecycleChanges>> {
-  const { platform } = integration;
-  const sealed = integration[renewal.secret];
-  if (!isTokenPlatform(platform) || sealed === null) {
-    throw new Error(`The refresh policy chose a renewal that ${platform} cannot do`);
-  }
-  const issued = await deps.gateways[platform].refresh(await deps.cipher.open(sealed));
-  if (!issued.ok) return issued;
-  const { accessToken, refreshToken, expiresAt, scopesGranted, metadata } = issued.value;
-  if (!present(accessToken)) {
-    return fail(
-      'platform_unavailable',
-      `${PLATFORM_NAMES[platform]} renewed the token but sent no new one. Nothing was changed; try again later.`,
-    );
-  }
-  const [access, refresh] = await Promise.all([
-    sealToken(deps.cipher, accessToken),
-    present(refreshToken) ? sealToken(deps.cipher, refreshToken) : null,
-  ]);
-  return ok({
-    accessToken: access.sealed,
-    accessTokenMask: access.mask,
-    // An answer without a refresh token keeps the stored one: an empty value never replaces it.
-    ...(refresh === null ? {} : { refreshToken: refresh.sealed, refreshTokenMask: refresh.mask }),
-    // The old expiry belonged to the old token; a new one the platform did not date is unknown.
-    tokenExpiresAt: expiresAt,
-    tokenIssuedAt: now,
-    lastVerifiedAt: now,
-    connectionStatus: 'connected',
-    statusDetail: null,
-    ...(scopesGranted === null || scopesGranted.length === 0 ? {} : { scopesGranted }),
-    metadata: { ...integration.metadata, ...metadata },
-  });
-}
-
-async function checkHealth(
-  integration: Integration,
-  deps: RefreshDueDeps,
-  now: Date,
-): Promise<Result<LifecycleChanges>> {
-  const passed = await checkStoredCredentials(integration, deps);
-  if (!passed.ok) return passed;
-  const { expiresAt } = passed.value;
-  return ok({
-    connectionStatus: 'connected',
-    statusDetail: null,
-    lastVerifiedAt: now,
-    ...(expiresAt === 'unknown' ? {} : { tokenExpiresAt: expiresAt === 'never' ? null : expiresAt }),
-  });
-}
-
 /** The step for what a renewal or check answered. */
 function stepFor(
   outcome: 'renewed' | 'checked',
@@ -138,74 +76,30 @@ function stepFor(
   now: Date,
 ): Step {
   if (result.ok) {
-    const changed = { ...claim.integration, ...result.value };
     return {
       outcome,
-      settlement: {
-        changes: result.value,
-        nextCheckAt: nextCheckAt(changed, now, deps.lifecycleSettings),
-        attempts: 0,
-      },
+      settlement: settleSuccess(claim.integration, result.value, now, deps.lifecycleSettings),
     };
   }
-  const { code, detail } = result.failure;
-  const failure = failureOutcome(code);
-  if (failure.retry) {
-    const attempts = claim.attempts + 1;
-    return {
-      outcome: 'retrying',
-      code,
-      settlement: { changes: {}, nextCheckAt: retryAt(attempts, now), attempts },
-    };
-  }
-  return {
-    outcome: 'refused',
-    code,
-    settlement: {
-      changes: { connectionStatus: failure.status, statusDetail: detail },
-      nextCheckAt: null,
-      attempts: 0,
-    },
-  };
+  const { retrying, settlement } = settleFailure(result.failure, claim.attempts, now);
+  return { outcome: retrying ? 'retrying' : 'refused', code: result.failure.code, settlement };
 }
+
+const OUTCOME_WITHOUT_CALL = { none: 'unscheduled', wait: 'rescheduled', expire: 'expired' } as const;
 
 async function decide(claim: ClaimedIntegration, deps: RefreshDueDeps, now: Date): Promise<Step> {
   const { integration } = claim;
   const decision = decideRefresh(integration, now, deps.lifecycleSettings);
   switch (decision.action) {
-    case 'none':
-      return { outcome: 'unscheduled', settlement: { changes: {}, nextCheckAt: null, attempts: 0 } };
-    case 'wait':
-      return {
-        outcome: 'rescheduled',
-        settlement: {
-          changes: {},
-          nextCheckAt: nextCheckAt(integration, now, deps.lifecycleSettings),
-          attempts: 0,
-        },
-      };
-    case 'expire':
-      return {
-        outcome: 'expired',
-        settlement: {
-          changes: {
-            connectionStatus: 'expired',
-            statusDetail: `Your ${PLATFORM_NAMES[integration.platform]} access expired before it could be renewed. Reconnect your account.`,
-          },
-          nextCheckAt: null,
-          attempts: 0,
-        },
-      };
     case 'renew':
-      return stepFor(
-        'renewed',
-        await withStoredSecrets(() => renew(integration, decision.renewal, deps, now)),
-        claim,
-        deps,
-        now,
-      );
+      return stepFor('renewed', await deps.renewToken(integration, decision.renewal, now), claim, deps, now);
     case 'check':
-      return stepFor('checked', await checkHealth(integration, deps, now), claim, deps, now);
+      return stepFor('checked', await deps.checkHealth(integration, now), claim, deps, now);
+    default:
+      return {
+        outcome: OUTCOME_WITHOUT_CALL[decision.action],
+        settlement: settleWithoutCall(decision, integration, now, deps.lifecycleSettings),
+      };
   }
 }
 
@@ -259,8 +153,7 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
       platform: integration.platform,
       ...errorFields(error),
     });
-    const attempts = claim.attempts + 1;
-    step = { outcome: 'failed', settlement: { changes: {}, nextCheckAt: retryAt(attempts, now), attempts } };
+    step = { outcome: 'failed', settlement: settleRetry(claim.attempts, now) };
   }
   let saved: boolean;
   try {
@@ -291,8 +184,9 @@ async function maintain(claim: ClaimedIntegration, deps: RefreshDueDeps): Promis
  * (later) a Workers `scheduled` handler alike. It claims due integrations in batches until none is due
  * and, per integration, does what the refresh policy decides: renew the token (re-sealed and saved,
  * TikTok's new refresh token replacing the old one in the same statement), check it with its platform,
- * record it as expired, or just schedule the next look. A transient failure keeps the status and backs
- * off; a refusal records `revoked`, `expired` or `error` with the platform's reason. Any number of
+ * record it as expired, or just schedule the next look; the domain's settlement rules say what to write.
+ * A failure that says nothing about the credentials (an outage, an unreadable secret) keeps the status
+ * and backs off; a refusal records `revoked`, `expired` or `error` with the platform's reason. Any number of
  * passes may run at once, in any number of processes: each integration is handled by one of them.
  */
 export function refreshDueIntegrations(deps: RefreshDueDeps) {

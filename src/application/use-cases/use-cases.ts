@@ -1,12 +1,22 @@
 import type { checkEncryptionKeys } from './check-encryption-keys.js';
+import type { checkRecipient } from './check-recipient.js';
 import type { completeOAuth } from './complete-oauth.js';
 import type { deleteIntegration } from './delete-integration.js';
 import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import type { listAuditEntries } from './list-audit-entries.js';
 import type { listIntegrations } from './list-integrations.js';
+import type {
+  findUnsubscribe,
+  listMessages,
+  listSuppressions,
+  suppressAddress,
+  unsubscribe,
+  unsuppressAddress,
+} from './outreach-log.js';
 import type { refreshDueIntegrations } from './refresh-due-integrations.js';
 import type { rotateSecrets } from './rotate-secrets.js';
 import type { saveIntegration } from './save-integration.js';
+import type { sendMessage } from './send-message.js';
 import type { startOAuth } from './start-oauth.js';
 import type { validateIntegration } from './validate-integration.js';
 
@@ -23,6 +33,14 @@ export interface UseCases {
   readonly listAuditEntries: ReturnType<typeof listAuditEntries>;
   readonly startOAuth: ReturnType<typeof startOAuth>;
   readonly completeOAuth: ReturnType<typeof completeOAuth>;
+  readonly sendMessage: ReturnType<typeof sendMessage>;
+  readonly checkRecipient: ReturnType<typeof checkRecipient>;
+  readonly listMessages: ReturnType<typeof listMessages>;
+  readonly listSuppressions: ReturnType<typeof listSuppressions>;
+  readonly suppressAddress: ReturnType<typeof suppressAddress>;
+  readonly unsuppressAddress: ReturnType<typeof unsuppressAddress>;
+  readonly findUnsubscribe: ReturnType<typeof findUnsubscribe>;
+  readonly unsubscribe: ReturnType<typeof unsubscribe>;
 }
 
 /** The jobs that keep stored credentials alive and readable. */

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../domain/errors.js';
+import { isInconclusive } from '../../domain/inconclusive-failures.js';
 import { statusAfterRefusal } from '../../domain/integration.js';
 import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
@@ -29,24 +30,18 @@ export interface ValidationOutcome {
 const notFound = (platform: Platform) =>
   fail<never>('integration_not_found', `No ${PLATFORM_NAMES[platform]} integration exists for this user.`);
 
-/** Failures that say nothing about the credentials, so the stored status must not change. */
-const INCONCLUSIVE: readonly ErrorCode[] = [
-  'platform_unavailable',
-  'platform_not_configured',
-  'email_unsupported_on_runtime',
-];
-
 /**
  * Re-checks a stored integration with its platform and records the outcome: `connected` with a new
- * `last_verified_at`, or `expired`, `revoked` or `error` with the reason. An outage of the platform, or
- * its app credentials missing here, changes nothing.
+ * `last_verified_at`, or `expired`, `revoked` or `error` with the reason. A failure that says nothing about
+ * the credentials (an outage, the platform app not configured here, a secret the configured key cannot
+ * open) is returned and changes nothing.
  */
 export function validateIntegration(deps: ValidateIntegrationDeps) {
   return async (userId: string, platform: Platform): Promise<Result<ValidationOutcome>> => {
     const integration = await deps.repository.find(userId, platform);
     if (integration === null) return notFound(platform);
     const checked = await checkStoredCredentials(integration, deps);
-    if (!checked.ok && INCONCLUSIVE.includes(checked.failure.code)) return checked;
+    if (!checked.ok && isInconclusive(checked.failure.code)) return checked;
 
     const now = deps.clock.now();
     const updated = await deps.repository.changeStatus(

@@ -2,8 +2,8 @@ import type {
   ClaimedIntegration,
   Lease,
   LifecycleStore,
-  Settlement,
 } from '../../../src/application/ports/lifecycle-store.js';
+import type { Settlement } from '../../../src/domain/settlement.js';
 import { copyIntegration, type InMemoryIntegrationRows } from './integration-rows.js';
 
 /** DrizzleLifecycleStore's leases and fenced settlements over rows in memory. */

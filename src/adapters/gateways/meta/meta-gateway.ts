@@ -8,10 +8,10 @@ import type {
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
-import type { OAuthApp } from '../../../config.js';
 import { PLATFORM_NAMES } from '../../../domain/platform.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, readBody, requestJson } from '../http-client.js';
+import { type HttpClient, readBody, requestJson, shownName } from '../http-client.js';
+import type { OAuthApp } from '../oauth-app.js';
 import { MetaError, MetaErrorBody, type MetaErrorSubject, metaFailure } from './meta-errors.js';
 
 export type MetaPlatform = 'instagram' | 'facebook';
@@ -48,9 +48,9 @@ const DebugResponse = z.object({
 
 const PageNode = z.object({
   id,
-  name: z.string().optional(),
+  name: shownName.optional(),
   access_token: z.string().min(1).optional(),
-  instagram_business_account: z.object({ id }).optional(),
+  instagram_business_account: z.object({ id, username: z.string().optional() }).optional(),
 });
 
 const PageList = z.object({
@@ -70,26 +70,36 @@ interface Page {
   readonly name: string | null;
   readonly accessToken: string;
   readonly instagramAccountId: string | null;
+  readonly instagramUsername: string | null;
 }
 
 interface PlatformRule {
   /** Which Page to take when the caller names none. */
   readonly preferPage: (pages: readonly Page[]) => Page | undefined;
   readonly accountId: (page: Page | null, token: TokenInfo) => string | null;
+  /** The names worth keeping in `metadata`, for people to recognise the account by. */
+  readonly names: (page: Page | null) => Record<string, string>;
 }
+
+const pageName = (page: Page | null): Record<string, string> => (page?.name ? { page_name: page.name } : {});
 
 const RULES = {
   instagram: {
     preferPage: (pages) => pages.find((page) => page.instagramAccountId !== null) ?? pages[0],
     accountId: (page) => page?.instagramAccountId ?? null,
+    names: (page) => ({
+      ...pageName(page),
+      ...(page?.instagramUsername ? { username: page.instagramUsername } : {}),
+    }),
   },
   facebook: {
     preferPage: (pages) => pages[0],
     accountId: (_page, token) => token.userId,
+    names: pageName,
   },
 } as const satisfies Record<MetaPlatform, PlatformRule>;
 
-const PAGE_FIELDS = 'id,name,access_token,instagram_business_account';
+const PAGE_FIELDS = 'id,name,access_token,instagram_business_account{id,username}';
 // Bounds how far /me/accounts paging is followed (100 Pages a request).
 const MAX_PAGE_REQUESTS = 10;
 
@@ -99,6 +109,7 @@ function toPage(node: z.output<typeof PageNode>, accessToken: string): Page {
     name: node.name ?? null,
     accessToken,
     instagramAccountId: node.instagram_business_account?.id ?? null,
+    instagramUsername: node.instagram_business_account?.username ?? null,
   };
 }
 
@@ -179,7 +190,7 @@ export class MetaGateway implements PlatformGateway {
       expiresAt: stored.value.expiresAt,
       accountId: this.rule.accountId(page.value, token.value),
       pageId: page.value?.id ?? null,
-      metadata: page.value?.name ? { page_name: page.value.name } : {},
+      metadata: this.rule.names(page.value),
     });
   }
 
@@ -277,7 +288,7 @@ export class MetaGateway implements PlatformGateway {
   private async pageOfToken(accessToken: string): Promise<Result<Page[]>> {
     const node = await this.get(
       'me',
-      { fields: 'id,name,instagram_business_account', access_token: accessToken },
+      { fields: 'id,name,instagram_business_account{id,username}', access_token: accessToken },
       PageNode,
       'token',
     );

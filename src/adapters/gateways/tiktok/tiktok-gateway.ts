@@ -8,9 +8,9 @@ import type {
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
-import type { OAuthApp } from '../../../config.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, platformUnavailable, readBody, requestJson } from '../http-client.js';
+import { type HttpClient, platformUnavailable, readBody, requestJson, shownName } from '../http-client.js';
+import type { OAuthApp } from '../oauth-app.js';
 
 /** Options for {@link TikTokGateway}. */
 export interface TikTokGatewayOptions {
@@ -35,7 +35,7 @@ const TokenResponse = z.object({
 const OAuthError = z.object({ error: z.string() });
 
 const UserInfo = z.object({
-  data: z.object({ user: z.object({ open_id: z.string().min(1), display_name: z.string().optional() }) }),
+  data: z.object({ user: z.object({ open_id: z.string().min(1), display_name: shownName.optional() }) }),
   error: z.object({ code: z.literal('ok') }),
 });
 

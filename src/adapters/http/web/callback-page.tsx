@@ -17,6 +17,12 @@ export function CallbackPage() {
           Checking the answer from the platform.
         </p>
         <dl class="details" id="result-summary" hidden></dl>
+        <p class="returning" id="returning" hidden>
+          <span id="returning-text">Back to your settings in a moment.</span>
+          <button type="button" id="stay">
+            Stay on this page
+          </button>
+        </p>
         <p>
           <a id="back-link" href="/settings">
             Back to settings

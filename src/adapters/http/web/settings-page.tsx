@@ -75,10 +75,23 @@ function EmailForm() {
 }
 
 const CAPABILITIES = [
-  { field: 'can_send_dm', label: 'Send DM' },
-  { field: 'can_discover', label: 'Discover' },
-  { field: 'can_read_messages', label: 'Read messages' },
+  { field: 'can_send_dm', label: 'Send DM', hint: null },
+  {
+    field: 'can_discover',
+    label: 'Discover',
+    hint: 'Finding people to reach out to. It needs no connected account.',
+  },
+  { field: 'can_read_messages', label: 'Read messages', hint: null },
 ] as const;
+
+/** What connecting each platform is for, in the words of someone deciding whether to. */
+const PURPOSES = {
+  instagram: 'Reply to people who message your Instagram professional account.',
+  facebook: 'Reply to people who message your Facebook Page.',
+  tiktok:
+    'TikTok has no messaging API, so a TikTok account cannot send or read messages here. Connecting it links your TikTok account to your profile, and shows which one it is.',
+  email: 'Send email from your own mailbox, through its SMTP server.',
+} as const satisfies Record<Platform, string>;
 
 function ActionButton({ action, label, platform }: { action: string; label: string; platform: Platform }) {
   return (
@@ -102,12 +115,18 @@ function PlatformCard({ platform }: { platform: Platform }) {
           Loading…
         </span>
       </header>
+      <p class="purpose" data-field="purpose">
+        {PURPOSES[platform]}
+      </p>
       <dl class="details" data-field="details" hidden></dl>
       <h3 class="section-title">What you can do</h3>
       <ul class="capabilities">
         {CAPABILITIES.map((capability) => (
           <li>
-            <span>{capability.label}</span>
+            <span>
+              {capability.label}
+              {capability.hint === null ? null : <span class="capability-hint">{capability.hint}</span>}
+            </span>
             <span class="indicator" data-field={capability.field} data-state="unknown">
               …
             </span>
@@ -145,22 +164,32 @@ export function SettingsPage() {
           <p class="page-error">This page needs JavaScript to load your integrations.</p>
         </noscript>
         <form class="identity" method="get" action="/settings">
+          <p class="user-prompt" id="user-prompt" hidden>
+            Whose integrations? Enter a user to see and connect their accounts.
+          </p>
           <label for="user-id">User</label>
           <input
             id="user-id"
             name="user_id"
             autocomplete="off"
             spellcheck={false}
+            required
             aria-describedby="user-id-hint"
           />
-          <button type="submit">Switch user</button>
+          <button type="submit">Show integrations</button>
           <p class="hint" id="user-id-hint">
             Development: the API takes the user from <code>user_id</code>. With sign-in enabled it comes from
             your session instead.
           </p>
         </form>
+        <div class="load-error" id="load-error" role="alert" hidden>
+          <p id="load-error-text"></p>
+          <button type="button" id="retry-load">
+            Try again
+          </button>
+        </div>
         <p class="announcer" id="announcer" role="status" aria-live="polite"></p>
-        <ul class="cards" aria-label="Platforms">
+        <ul class="cards" id="cards" aria-label="Platforms">
           {PLATFORMS.map((platform) => (
             <li>
               <PlatformCard platform={platform} />

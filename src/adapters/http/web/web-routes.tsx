@@ -1,12 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { UseCases } from '../../../application/use-cases/use-cases.js';
 import type { AppEnv } from '../app-env.js';
 import { CallbackPage } from './callback-page.js';
 import { DocsPage } from './docs-page.js';
 import { SettingsPage } from './settings-page.js';
+import { UnsubscribePage } from './unsubscribe-page.js';
 
 export const SETTINGS_PATH = '/settings';
 export const CALLBACK_PATH = '/settings/callback';
 export const DOCS_PATH = '/docs';
+export const UNSUBSCRIBE_PATH = '/unsubscribe';
 
 /**
  * What the pages need and nothing more: their own scripts, styles and API calls, and `data:` images
@@ -24,7 +27,13 @@ export const PAGE_CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Where {@link pageHeaders} applies, with and without a trailing slash. */
-export const PAGE_PATHS = [SETTINGS_PATH, `${SETTINGS_PATH}/*`, DOCS_PATH, `${DOCS_PATH}/*`];
+export const PAGE_PATHS = [
+  SETTINGS_PATH,
+  `${SETTINGS_PATH}/*`,
+  DOCS_PATH,
+  `${DOCS_PATH}/*`,
+  `${UNSUBSCRIBE_PATH}/*`,
+];
 
 /**
  * The pages' CSP in place of the API's `default-src 'none'`. It must run after the app's security
@@ -36,10 +45,35 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.header('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY);
 };
 
-/** The browser pages: the integrations settings page, its OAuth callback page and the API docs. */
-export function webRoutes() {
+/**
+ * The browser pages: the integrations settings page, its OAuth callback page, the API docs, and the
+ * one-click unsubscribe page (no sign-in: the token is the authority). `/` leads to the settings page while
+ * `?user_id=` names the user (development), and to the docs when the service takes the user from a JWT,
+ * which the page as shipped does not obtain.
+ */
+export function webRoutes({
+  useCases,
+  developmentIdentity,
+}: {
+  useCases: UseCases;
+  developmentIdentity: boolean;
+}) {
+  const home = developmentIdentity ? SETTINGS_PATH : DOCS_PATH;
   return new Hono<AppEnv>({ strict: false })
+    .get('/', (c) => c.redirect(home))
     .get(SETTINGS_PATH, (c) => c.html(<SettingsPage />))
     .get(CALLBACK_PATH, (c) => c.html(<CallbackPage />))
-    .get(DOCS_PATH, (c) => c.html(<DocsPage />));
+    .get(DOCS_PATH, (c) => c.html(<DocsPage />))
+    .get(`${UNSUBSCRIBE_PATH}/:token`, async (c) => {
+      const grant = await useCases.findUnsubscribe(c.req.param('token'));
+      return grant === null
+        ? c.html(<UnsubscribePage state="unknown" address={null} />, 404)
+        : c.html(<UnsubscribePage state="confirm" address={grant.address} />);
+    })
+    .post(`${UNSUBSCRIBE_PATH}/:token`, async (c) => {
+      const grant = await useCases.unsubscribe(c.req.param('token'));
+      return grant === null
+        ? c.html(<UnsubscribePage state="unknown" address={null} />, 404)
+        : c.html(<UnsubscribePage state="done" address={grant.address} />);
+    });
 }

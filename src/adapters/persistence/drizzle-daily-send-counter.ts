@@ -1,0 +1,47 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { DailySendCounter } from '../../application/ports/daily-send-counter.js';
+import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
+import { emailDailySends as table } from './schema.js';
+
+/** Daily email counts in `email_daily_sends`: one conditional upsert per reservation. */
+export class DrizzleDailySendCounter implements DailySendCounter {
+  constructor(private readonly db: Database) {}
+
+  async reserve(userId: string, day: string, limit: number | null): Promise<boolean> {
+    if (limit !== null && limit <= 0) return false;
+    // The row lock of ON CONFLICT serializes concurrent reservations; the WHERE keeps them under the limit.
+    const rows = await reachable(() =>
+      this.db
+        .insert(table)
+        .values({ userId, day, sent: 1 })
+        .onConflictDoUpdate({
+          target: [table.userId, table.day],
+          set: { sent: sql`${table.sent} + 1` },
+          ...(limit === null ? {} : { setWhere: sql`${table.sent} < ${limit}` }),
+        })
+        .returning({ sent: table.sent }),
+    );
+    return rows.length > 0;
+  }
+
+  async release(userId: string, day: string): Promise<void> {
+    await reachable(() =>
+      this.db
+        .update(table)
+        .set({ sent: sql`greatest(${table.sent} - 1, 0)` })
+        .where(and(eq(table.userId, userId), eq(table.day, day))),
+    );
+  }
+
+  async count(userId: string, day: string): Promise<number> {
+    const [row] = await reachable(() =>
+      this.db
+        .select({ sent: table.sent })
+        .from(table)
+        .where(and(eq(table.userId, userId), eq(table.day, day)))
+        .limit(1),
+    );
+    return row?.sent ?? 0;
+  }
+}

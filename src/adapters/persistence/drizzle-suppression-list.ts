@@ -1,0 +1,58 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Suppression, SuppressionList } from '../../application/ports/suppression-list.js';
+import type { SuppressionReason } from '../../domain/outreach.js';
+import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
+import { outreachSuppressions as table } from './schema.js';
+
+/** Suppressions in `outreach_suppressions`; callers pass addresses lower-cased. */
+export class DrizzleSuppressionList implements SuppressionList {
+  constructor(private readonly db: Database) {}
+
+  async isSuppressed(userId: string, address: string): Promise<boolean> {
+    const rows = await reachable(() =>
+      this.db
+        .select({ address: table.address })
+        .from(table)
+        .where(and(eq(table.userId, userId), eq(table.address, address)))
+        .limit(1),
+    );
+    return rows.length > 0;
+  }
+
+  async add(userId: string, address: string, reason: SuppressionReason, at: Date): Promise<boolean> {
+    const rows = await reachable(() =>
+      this.db
+        .insert(table)
+        .values({ userId, address, reason, createdAt: at })
+        .onConflictDoNothing()
+        .returning({ address: table.address }),
+    );
+    return rows.length > 0;
+  }
+
+  async remove(userId: string, address: string): Promise<boolean> {
+    const rows = await reachable(() =>
+      this.db
+        .delete(table)
+        .where(and(eq(table.userId, userId), eq(table.address, address)))
+        .returning({ address: table.address }),
+    );
+    return rows.length > 0;
+  }
+
+  async list(userId: string): Promise<Suppression[]> {
+    const rows = await reachable(() =>
+      this.db
+        .select()
+        .from(table)
+        .where(eq(table.userId, userId))
+        .orderBy(desc(table.createdAt), table.address),
+    );
+    return rows.map((row) => ({
+      address: row.address,
+      reason: row.reason as SuppressionReason,
+      createdAt: row.createdAt,
+    }));
+  }
+}

@@ -1,0 +1,24 @@
+import type { MessageTag, MetaMessagingPlatform } from '../../domain/outreach.js';
+import type { Result } from '../../domain/result.js';
+
+export interface DirectMessage {
+  /** The Facebook Page that sends (for Instagram, the Page the account is linked to). */
+  readonly pageId: string;
+  readonly pageAccessToken: string;
+  /** The PSID or IGSID. */
+  readonly recipientId: string;
+  readonly text: string;
+  readonly tag: MessageTag | null;
+}
+
+/**
+ * Sends one message through a platform's Send API. Expected refusals come back as failures:
+ * `outside_messaging_window`, `recipient_unavailable`, `platform_rate_limited` (with
+ * `retryAfterSeconds`), a refused token as `token_expired`, `token_revoked` or `credentials_rejected`,
+ * and timeouts, 5xx and malformed answers as `platform_unavailable`.
+ */
+export interface DirectMessageGateway {
+  send(message: DirectMessage): Promise<Result<{ readonly messageId: string }>>;
+}
+
+export type DirectMessageGateways = Readonly<Record<MetaMessagingPlatform, DirectMessageGateway>>;

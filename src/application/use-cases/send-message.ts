@@ -1,0 +1,293 @@
+import { type Capability, decideCapability } from '../../domain/capability-policy.js';
+import type { ErrorCode } from '../../domain/errors.js';
+import type { Integration } from '../../domain/integration.js';
+import { statusAfterRefusal } from '../../domain/integration.js';
+import {
+  addressDomain,
+  decideWindow,
+  isCredentialRefusal,
+  type MessageTag,
+  type MetaMessagingPlatform,
+  normalizeAddress,
+  secondsUntilNextUtcDay,
+  utcDay,
+  windowFor,
+} from '../../domain/outreach.js';
+import type { Platform } from '../../domain/platform.js';
+import { type Failure, fail, ok, type Result } from '../../domain/result.js';
+import { withStoredSecrets } from '../credential-check.js';
+import type { Clock } from '../ports/clock.js';
+import type { DailySendCounter } from '../ports/daily-send-counter.js';
+import type { DirectMessageGateways } from '../ports/direct-message-gateway.js';
+import type { IntegrationRepository } from '../ports/integration-repository.js';
+import type { MailSender } from '../ports/mail-sender.js';
+import type { MessageLog, MessageRecord } from '../ports/message-log.js';
+import type { MessagingWindowStore } from '../ports/messaging-window-store.js';
+import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { SuppressionList } from '../ports/suppression-list.js';
+import { unsubscribeToken } from '../unsubscribe-token.js';
+
+export interface OutreachSettings {
+  /** Emails one integration may send per UTC day; 0 is no cap. */
+  readonly emailDailyLimit: number;
+  /** The service's public origin for unsubscribe links; null sends email without them. */
+  readonly publicBaseUrl: string | null;
+}
+
+export interface OutreachPorts {
+  readonly repository: IntegrationRepository;
+  readonly cipher: SecretCipher;
+  readonly clock: Clock;
+  readonly mailSender: MailSender;
+  readonly directMessages: DirectMessageGateways;
+  readonly messageLog: MessageLog;
+  readonly suppressions: SuppressionList;
+  readonly windows: MessagingWindowStore;
+  readonly dailySends: DailySendCounter;
+  readonly outreach: OutreachSettings;
+}
+
+export type SendRequest =
+  | {
+      readonly platform: MetaMessagingPlatform;
+      readonly recipientId: string;
+      readonly text: string;
+      readonly tag: MessageTag | null;
+    }
+  | {
+      readonly platform: 'email';
+      readonly to: string;
+      readonly subject: string;
+      readonly text: string;
+      readonly html: string | null;
+      readonly replyTo: string | null;
+    }
+  | { readonly platform: 'tiktok' };
+
+export type SendOutcome =
+  /** The platform accepted it now, or (`replayed`) earlier under the same idempotency key. */
+  | { readonly kind: 'sent'; readonly message: MessageRecord; readonly replayed: boolean }
+  /** The capability policy refuses: its own reason code and reason are the answer. */
+  | { readonly kind: 'denied'; readonly capability: Capability };
+
+const emailLimit = (settings: OutreachSettings) =>
+  settings.emailDailyLimit === 0 ? null : settings.emailDailyLimit;
+
+export const unsupportedHere = (platform: Platform, mailSender: MailSender) =>
+  platform === 'email' ? (mailSender.unsupportedReason ?? null) : null;
+
+/** The capability that gates a send; on a runtime without SMTP, email is 501 as validation is. */
+export function sendingCapability(
+  platform: Platform,
+  integration: Integration | null,
+  now: Date,
+  mailSender: MailSender,
+): Result<Capability> {
+  const capability = decideCapability(platform, integration, now, unsupportedHere(platform, mailSender));
+  if (capability.reasonCode === 'unsupported_on_runtime') {
+    return fail('email_unsupported_on_runtime', capability.reason ?? '');
+  }
+  return ok(capability);
+}
+
+async function requestHash(userId: string, key: string | null, request: SendRequest): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify([userId, key, request]));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+const recipientOf = (request: Exclude<SendRequest, { platform: 'tiktok' }>) =>
+  request.platform === 'email' ? request.to : request.recipientId;
+
+/** What an attempt came to: accepted by the platform, refused before reaching it, or failed there. */
+type Attempt =
+  | { readonly kind: 'accepted'; readonly platformMessageId: string }
+  | { readonly kind: 'refused'; readonly failure: Failure }
+  | { readonly kind: 'failed'; readonly failure: Failure };
+
+const refused = (code: ErrorCode, detail: string, retryAfterSeconds?: number): Attempt => ({
+  kind: 'refused',
+  failure: retryAfterSeconds === undefined ? { code, detail } : { code, detail, retryAfterSeconds },
+});
+
+/**
+ * Sends one message now through the user's integration, within the capability policy and the platform's
+ * rules: at most once per idempotency key, never storing or logging the text, subject or html.
+ */
+export function sendMessage(ports: OutreachPorts) {
+  const { repository, clock, messageLog } = ports;
+
+  // As validate would: the status the refusal leaves, and capabilities follow from it.
+  const refuseOnCredentials = async (integration: Integration, failure: Failure) => {
+    if (!isCredentialRefusal(failure.code)) return null;
+    const changed = await repository.changeStatus(integration.id, {
+      connectionStatus: statusAfterRefusal(failure.code),
+      statusDetail: failure.detail,
+      nextCheckAt: null,
+    });
+    return decideCapability(integration.platform, changed, clock.now());
+  };
+
+  async function sendDirect(
+    userId: string,
+    integration: Integration,
+    request: Extract<SendRequest, { platform: MetaMessagingPlatform }>,
+  ): Promise<Attempt> {
+    const now = clock.now();
+    const window = decideWindow(
+      request.platform,
+      await ports.windows.find(userId, request.platform, request.recipientId),
+      now,
+    );
+    if (windowFor(window, request.tag) === 'closed') {
+      return refused(
+        'outside_messaging_window',
+        request.tag === null
+          ? 'This person last wrote more than 24 hours ago (or Meta said the window is closed): Meta allows only replies within 24 hours, or 7 days with the HUMAN_AGENT tag.'
+          : 'This person last wrote more than 7 days ago (or Meta said the window is closed): even a HUMAN_AGENT reply is no longer allowed.',
+      );
+    }
+    const { pageId, accessToken } = integration;
+    if (pageId === null || accessToken === null) {
+      return refused('credentials_rejected', 'This integration has no Page token.');
+    }
+    const sent = await ports.directMessages[request.platform].send({
+      pageId,
+      pageAccessToken: await ports.cipher.open(accessToken),
+      recipientId: request.recipientId,
+      text: request.text,
+      tag: request.tag,
+    });
+    if (sent.ok) return { kind: 'accepted', platformMessageId: sent.value.messageId };
+    if (sent.failure.code === 'outside_messaging_window') {
+      await ports.windows.recordClosed(userId, request.platform, request.recipientId, request.tag, now);
+    }
+    return { kind: 'failed', failure: sent.failure };
+  }
+
+  async function sendEmail(
+    userId: string,
+    messageId: string,
+    integration: Integration,
+    request: Extract<SendRequest, { platform: 'email' }>,
+  ): Promise<Attempt> {
+    const address = normalizeAddress(request.to);
+    if (await ports.suppressions.isSuppressed(userId, address)) {
+      return refused(
+        'recipient_suppressed',
+        'This address unsubscribed, bounced or was suppressed: nothing is sent to it.',
+      );
+    }
+    const { smtp, smtpPassword } = integration;
+    if (smtp === null || smtpPassword === null) {
+      return refused('credentials_rejected', 'This email integration has no SMTP settings.');
+    }
+    const password = await ports.cipher.open(smtpPassword);
+    const now = clock.now();
+    const day = utcDay(now);
+    if (!(await ports.dailySends.reserve(userId, day, emailLimit(ports.outreach)))) {
+      return refused(
+        'daily_limit_reached',
+        `This mailbox already sent ${ports.outreach.emailDailyLimit} messages today (UTC), its daily limit.`,
+        secondsUntilNextUtcDay(now),
+      );
+    }
+    const base = ports.outreach.publicBaseUrl;
+    const platformMessageId = `<${messageId}@${addressDomain(smtp.emailAddress)}>`;
+    const sent = await ports.mailSender.send(
+      { ...smtp, password },
+      {
+        from: smtp.emailAddress,
+        to: request.to,
+        subject: request.subject,
+        text: request.text,
+        html: request.html,
+        replyTo: request.replyTo,
+        messageId: platformMessageId,
+        unsubscribeUrl:
+          base === null
+            ? null
+            : `${base}/unsubscribe/${await unsubscribeToken(ports.cipher, { userId, address })}`,
+      },
+    );
+    if (sent.ok) return { kind: 'accepted', platformMessageId };
+    await ports.dailySends.release(userId, day);
+    if (sent.failure.code === 'recipient_rejected') {
+      await ports.suppressions.add(userId, address, 'bounced', now);
+    }
+    return { kind: 'failed', failure: sent.failure };
+  }
+
+  return async (
+    userId: string,
+    request: SendRequest,
+    idempotencyKey: string | null,
+  ): Promise<Result<SendOutcome>> => {
+    const integration = await repository.find(userId, request.platform);
+    const gate = sendingCapability(request.platform, integration, clock.now(), ports.mailSender);
+    if (!gate.ok) return gate;
+    if (!gate.value.canSendDm || integration === null || request.platform === 'tiktok') {
+      return ok({ kind: 'denied', capability: gate.value });
+    }
+
+    const claim = await messageLog.claim(
+      {
+        userId,
+        platform: request.platform,
+        recipient: recipientOf(request),
+        idempotencyKey,
+        requestHash: await requestHash(userId, idempotencyKey, request),
+      },
+      clock.now(),
+    );
+    if (claim.kind === 'replay') return ok({ kind: 'sent', message: claim.message, replayed: true });
+    if (claim.kind === 'in_use') {
+      return fail(
+        'idempotency_key_in_use',
+        'A request with this Idempotency-Key is still being sent; wait for its answer.',
+      );
+    }
+    if (claim.kind === 'reused') {
+      return fail(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for a different message; use a new key.',
+      );
+    }
+
+    let attempt: Result<Attempt>;
+    try {
+      attempt = await withStoredSecrets(async () =>
+        ok(
+          request.platform === 'email'
+            ? await sendEmail(userId, claim.id, integration, request)
+            : await sendDirect(userId, integration, request),
+        ),
+      );
+    } catch (error) {
+      // The attempt may not stay in flight forever, holding its key; whether it went out is unknown.
+      await messageLog.settle(claim.id, { status: 'failed', errorCode: 'internal_error' }).catch(() => {});
+      throw error;
+    }
+    if (!attempt.ok) {
+      await messageLog.release(claim.id);
+      return attempt;
+    }
+    const done = attempt.value;
+    if (done.kind === 'refused') {
+      await messageLog.release(claim.id);
+      return { ok: false, failure: done.failure };
+    }
+    if (done.kind === 'failed') {
+      const { failure } = done;
+      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code });
+      const denied = await refuseOnCredentials(integration, failure);
+      return denied === null ? { ok: false, failure } : ok({ kind: 'denied', capability: denied });
+    }
+    const message = await messageLog.settle(claim.id, {
+      status: 'sent',
+      platformMessageId: done.platformMessageId,
+      sentAt: clock.now(),
+    });
+    return ok({ kind: 'sent', message, replayed: false });
+  };
+}
