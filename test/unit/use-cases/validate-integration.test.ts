@@ -99,22 +99,16 @@ describe('validateIntegration', () => {
     });
   });
 
-  it('records credentials no configured key opens as an error to reconnect', async () => {
+  it('reports credentials no configured key opens, asking nothing of the platform and changing nothing', async () => {
     const lostKey = await FernetSecretCipher.fromKeyList(generateFernetKey());
-    await ports.repository.upsert(
+    const { integration } = await ports.repository.upsert(
       instagramDraft({ userId, accessToken: await lostKey.seal('EAAB-unreadable') }),
     );
 
-    const outcome = await validate(userId, 'instagram');
-
-    expect(outcome).toMatchObject({
-      ok: true,
-      value: { valid: false, failureCode: 'credentials_unreadable' },
-    });
-    expect(await ports.repository.find(userId, 'instagram')).toMatchObject({
-      connectionStatus: 'error',
-      statusDetail: UNREADABLE_CREDENTIALS,
-    });
+    expect(await validate(userId, 'instagram')).toEqual(
+      fail('credentials_unreadable', UNREADABLE_CREDENTIALS),
+    );
+    expect(await ports.repository.find(userId, 'instagram')).toEqual(integration);
     expect(ports.gateway.validations).toEqual([]);
   });
 });
