@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AxeResults } from 'axe-core';
@@ -20,8 +20,18 @@ const FLAGS = [
   '--disable-sync',
 ];
 
+// Executable rather than present, so that one hidden by a bind mount of /dev/null counts as absent.
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : await bundledChromium();
+  const executablePath = isExecutable(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : await bundledChromium();
   return chromium.launch({ executablePath, args: FLAGS });
 }
 
