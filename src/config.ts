@@ -114,6 +114,7 @@ const EnvironmentSchema = z
         .optional(),
     ),
     DATABASE_POOL_SIZE: z.preprocess(unsetWhenEmpty, wholeNumber(1, 1000).optional()),
+    WEB_CONCURRENCY: z.preprocess(unsetWhenEmpty, wholeNumber(1, 256).optional()),
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
@@ -334,6 +335,8 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** Connections to PostgreSQL per process; null leaves it to the runtime (sized from the cores it has). */
   readonly databasePoolSize: number | null;
+  /** Worker processes serving one port (Node); null leaves it to the runtime (one per core in production). */
+  readonly webConcurrency: number | null;
   readonly dataDir: string;
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
@@ -379,6 +382,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
+      webConcurrency: env.WEB_CONCURRENCY ?? null,
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,

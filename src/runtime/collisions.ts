@@ -14,3 +14,10 @@ export function pgliteInUse(error: PgliteDirectoryInUse): string {
     'DATABASE_URL to a PostgreSQL database to run several processes (npm start, npm run refresh) on it.'
   );
 }
+
+export function pgliteServesOneWorker(workers: number): string {
+  return (
+    `WEB_CONCURRENCY=${workers} needs PostgreSQL: the embedded PGlite database serves one process. ` +
+    'Set DATABASE_URL to a PostgreSQL database, or WEB_CONCURRENCY=1.'
+  );
+}

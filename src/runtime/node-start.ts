@@ -11,6 +11,7 @@ import { compose, createServiceLog, type ServiceLog } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { pgliteInUse } from './collisions.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
+import { shareAmong } from './node-cluster.js';
 import { nodeStaticAssets } from './node-static-assets.js';
 import {
   describePostgres,
@@ -100,11 +101,14 @@ async function loadCipher(config: Config, { logger, secrets }: ServiceLog) {
  * The start-up the server and the commands share: configuration, the redacting logger (writing to
  * `write`), the keyring, a fully migrated database whose stored secrets the keyring opens (unless
  * `checkKeys` is false: key rotation reports unreadable secrets itself; `migrate` applies what is
- * pending on PostgreSQL too), and the composed service. Any
+ * pending on PostgreSQL too), and the composed service, configured as one of `workers` processes. Any
  * problem stops the process with one line.
  */
-export async function startNode(write: (line: string) => void, { checkKeys = true, migrate = false } = {}) {
-  const config = loadConfig();
+export async function startNode(
+  write: (line: string) => void,
+  { checkKeys = true, migrate = false, workers = 1 } = {},
+) {
+  const config = shareAmong(loadConfig(), workers, availableParallelism());
   const log = createServiceLog(config, write);
   const cipher = await loadCipher(config, log);
   const { handle, description } = await openReadyDatabase(config, migrate);
