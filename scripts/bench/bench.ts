@@ -16,7 +16,7 @@ import { benchUserId, recreateDatabase, seedDatabase } from './bench-database.js
 import { capabilitiesStatements, pgbenchScript } from './capabilities-sql.js';
 import { fernetRoundTripsPerSecond } from './fernet-bench.js';
 import { type LoadShape, type Measurement, measureHttp, measurePgbench } from './load.js';
-import { observed, residentMegabytes, startBareHono, startService } from './processes.js';
+import { observed, startBareHono, startService, treeMegabytes } from './processes.js';
 import { printReport, type Row } from './report.js';
 
 const { values: flags } = parseArgs({
@@ -26,12 +26,18 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     // --no-pin leaves every process to the scheduler.
     pin: { type: 'boolean', default: true },
+    // Comma-separated WEB_CONCURRENCY values to measure the service with, one run each (e.g. 1,2 --no-pin).
+    workers: { type: 'string', default: '1' },
   },
   allowNegative: true,
 });
 const smoke = flags.smoke;
 const selected = (scenario: string) => flags.only === undefined || flags.only.split(',').includes(scenario);
 const users = smoke ? 200 : 10_000;
+const workerCounts = flags.workers.split(',').map(Number);
+if (workerCounts.some((count) => !Number.isInteger(count) || count < 1)) {
+  throw new Error(`--workers takes whole numbers of at least 1, comma-separated: ${flags.workers}`);
+}
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench';
 
 // Two halves of the machine: the server under test on the first, wrk / pgbench / this process on the
@@ -138,49 +144,58 @@ try {
     );
   }
 
-  const service = await startService(
-    {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: work,
-      ENCRYPTION_KEY: encryptionKey,
-      AUTH_JWT_SECRET: jwtSecret,
-      LOG_LEVEL: 'info',
-      // Limits are per minute and per user or address; one wrk client would hit them within a second.
-      RATE_LIMIT_PER_MINUTE: '0',
-      TIKTOK_API_URL: tiktok.baseUrl,
-      TIKTOK_CLIENT_KEY: tiktok.clientKey,
-      TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
-      // Passed on when set, to compare pool sizes; otherwise the service's default applies.
-      ...(process.env.DATABASE_POOL_SIZE === undefined
-        ? {}
-        : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
-    },
-    join(work, 'service.log'),
-    serverCpus,
-    // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the service under load (the profile lands in the cwd).
-    process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [],
-  );
-  let endRssMb: number;
-  let startRssMb: number;
-  try {
-    const pid = service.process.pid;
-    startRssMb = pid === undefined ? Number.NaN : residentMegabytes(pid, 'VmRSS');
-    const scenarios = [
-      { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
-      { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
-      { key: 'create', name: 'POST create (TikTok, fake)', mode: 'create' },
-    ];
-    for (const { key, name, mode } of scenarios) {
-      if (selected(key)) await measure(name, () => measureHttp(service.url, mode, usersFile, shape), pid);
+  let startRssMb = Number.NaN;
+  let endRssMb = Number.NaN;
+  for (const workers of workerCounts) {
+    const service = await startService(
+      {
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: work,
+        ENCRYPTION_KEY: encryptionKey,
+        AUTH_JWT_SECRET: jwtSecret,
+        LOG_LEVEL: 'info',
+        // Limits are per minute and per user or address; one wrk client would hit them within a second.
+        RATE_LIMIT_PER_MINUTE: '0',
+        TIKTOK_API_URL: tiktok.baseUrl,
+        TIKTOK_CLIENT_KEY: tiktok.clientKey,
+        TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+        // Passed on when set, to compare pool sizes; otherwise the service's default applies.
+        WEB_CONCURRENCY: String(workers),
+        ...(process.env.DATABASE_POOL_SIZE === undefined
+          ? {}
+          : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+      },
+      join(work, 'service.log'),
+      serverCpus,
+      // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the service under load (the profile lands in the cwd).
+      process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [],
+      workers,
+    );
+    try {
+      const pid = service.process.pid;
+      // The report's memory line is about the first run.
+      const first = workers === workerCounts[0];
+      if (first) startRssMb = pid === undefined ? Number.NaN : treeMegabytes(pid);
+      const suffix = workerCounts.length > 1 ? `, ${workers} worker${workers > 1 ? 's' : ''}` : '';
+      const scenarios = [
+        { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
+        { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
+        { key: 'create', name: 'POST create (TikTok, fake)', mode: 'create' },
+      ];
+      for (const { key, name, mode } of scenarios) {
+        if (selected(key)) {
+          await measure(`${name}${suffix}`, () => measureHttp(service.url, mode, usersFile, shape), pid);
+        }
+      }
+      if (first) endRssMb = pid === undefined ? Number.NaN : treeMegabytes(pid);
+    } finally {
+      await service.close();
     }
-    endRssMb = pid === undefined ? Number.NaN : residentMegabytes(pid, 'VmRSS');
-  } finally {
-    await service.close();
-    await tiktok.close();
   }
+  await tiktok.close();
 
   const failed = printReport({
     rows,

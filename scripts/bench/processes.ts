@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -33,13 +33,14 @@ const stopper = (child: ChildProcess) => () =>
 
 /**
  * The service as production runs it: the built JavaScript, its JSON log lines written to `logFile` (as a
- * process manager collecting stdout would), listening on a free port.
+ * process manager collecting stdout would), listening on a free port with `workers` processes.
  */
 export async function startService(
   env: Record<string, string>,
   logFile: string,
   cpus: string | null,
   nodeArgs: readonly string[],
+  workers = 1,
 ): Promise<StartedServer> {
   const log = openSync(logFile, 'w');
   const [command, args] = pinned(cpus, process.execPath, [...nodeArgs, 'dist/runtime/node.js']);
@@ -51,10 +52,12 @@ export async function startService(
   const url = await waitFor(
     'service',
     async () => {
-      for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
-        if (line.includes('"msg":"listening"')) return (JSON.parse(line) as { url: string }).url;
-      }
-      return undefined;
+      const listening = (await readFile(logFile, 'utf8'))
+        .split('\n')
+        .filter((line) => line.includes('"msg":"listening"'));
+      return listening.length >= workers
+        ? (JSON.parse(listening[0] ?? '') as { url: string }).url
+        : undefined;
     },
     child,
   );
@@ -80,31 +83,56 @@ export function residentMegabytes(pid: number, field: 'VmRSS' | 'VmHWM'): number
   return kilobytes === undefined ? Number.NaN : Number(kilobytes) / 1024;
 }
 
+// The fields of /proc/<pid>/stat after the command name (which may hold spaces): state, parent pid, ...,
+// utime and stime the 12th and 13th.
+const statFields = (pid: number) =>
+  readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 // Linux reports /proc times in USER_HZ, 100 on every architecture Node runs on.
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** A process and its children (a cluster primary and its workers). */
+export function withChildren(pid: number): number[] {
+  const children = readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return statFields(Number(entry))[1] === String(pid);
+    } catch {
+      return false;
+    }
+  });
+  return [pid, ...children.map(Number)];
+}
+
+/** Resident memory in MB of a process and its children together. */
+export const treeMegabytes = (pid: number) =>
+  withChildren(pid).reduce((sum, each) => sum + residentMegabytes(each, 'VmRSS'), 0);
+
 /**
- * Runs `during` while sampling a process every 100 ms: its peak VmRSS, and the share of one core it used
- * (so a server that could not get its core, or waited on the database, shows).
+ * Runs `during` while sampling a process and its children every 100 ms: their peak VmRSS together, and
+ * the share of one core they used (so a server that could not get its core, or waited on the database,
+ * shows; several workers can use more than 100).
  */
 export async function observed<T>(pid: number, during: () => Promise<T>) {
-  let peak = residentMegabytes(pid, 'VmRSS');
+  const pids = withChildren(pid);
+  const cpu = () => pids.reduce((sum, each) => sum + cpuSeconds(each), 0);
+  const memory = () => pids.reduce((sum, each) => sum + residentMegabytes(each, 'VmRSS'), 0);
+  let peak = memory();
   const timer = setInterval(() => {
-    peak = Math.max(peak, residentMegabytes(pid, 'VmRSS'));
+    peak = Math.max(peak, memory());
   }, 100);
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = cpu();
   const started = performance.now();
   try {
     const result = await during();
-    const cpuPercent = (100 * (cpuSeconds(pid) - cpuBefore)) / ((performance.now() - started) / 1000);
-    return { result, peakRssMb: Math.max(peak, residentMegabytes(pid, 'VmRSS')), cpuPercent };
+    const cpuPercent = (100 * (cpu() - cpuBefore)) / ((performance.now() - started) / 1000);
+    return { result, peakRssMb: Math.max(peak, memory()), cpuPercent };
   } finally {
     clearInterval(timer);
   }
