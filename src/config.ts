@@ -172,6 +172,7 @@ const EnvironmentSchema = z
     ),
     AUTH_JWT_ISSUER: optionalText,
     AUTH_JWT_AUDIENCE: optionalText,
+    AUTH_JWT_MAX_LIFETIME_SECONDS: whole(86_400, 60, 31_536_000),
     ALLOW_INSECURE_USER_ID: flag('false'),
     CORS_ORIGINS: z.preprocess(
       (value) => commaList(unsetWhenEmpty(value) ?? ''),
@@ -258,6 +259,7 @@ export interface JwtSettings {
   readonly key: { readonly secret: string } | { readonly jwksUrl: string };
   readonly issuer: string | null;
   readonly audience: string | null;
+  readonly maxLifetimeSeconds: number;
 }
 
 function jwtSettings(env: Environment): JwtSettings | null {
@@ -269,7 +271,12 @@ function jwtSettings(env: Environment): JwtSettings | null {
         : null;
   return key === null
     ? null
-    : { key, issuer: env.AUTH_JWT_ISSUER ?? null, audience: env.AUTH_JWT_AUDIENCE ?? null };
+    : {
+        key,
+        issuer: env.AUTH_JWT_ISSUER ?? null,
+        audience: env.AUTH_JWT_AUDIENCE ?? null,
+        maxLifetimeSeconds: env.AUTH_JWT_MAX_LIFETIME_SECONDS,
+      };
 }
 
 export interface RateLimitSettings {

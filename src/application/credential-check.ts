@@ -41,6 +41,14 @@ async function check(integration: Integration, deps: CredentialCheckDeps): Promi
     pageId: integration.pageId,
   });
   if (!validated.ok) return validated;
+  // A token for another account (a ciphertext copied from another row) must not pass as this one's.
+  const answeredFor = validated.value.accountId;
+  if (integration.accountId !== null && answeredFor !== null && answeredFor !== integration.accountId) {
+    return fail(
+      'credentials_rejected',
+      `The stored token belongs to another ${PLATFORM_NAMES[integration.platform]} account than the one connected. Connect the account again.`,
+    );
+  }
   // Meta reports on the Page token when it finds one; its expiry says nothing about a stored user token.
   return ok({
     expiresAt: validated.value.accessToken === accessToken ? validated.value.expiresAt : 'unknown',

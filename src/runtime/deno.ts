@@ -7,6 +7,7 @@ import {
   missingKeyProblem,
   openServicePostgres,
   shutDownOnSignal,
+  startupWarnings,
 } from './service-start.js';
 
 // The Deno entry, for `deno serve` (see the README): the same app and refresh job as the Node server, on
@@ -45,6 +46,7 @@ const problem = await missingKeyProblem(jobs, database).catch((error: Error) =>
   refuse(`Cannot reach ${database}: ${error.message}`),
 );
 if (problem !== null) refuse(problem);
+for (const { message, hint } of startupWarnings(config)) logger.warn(message, { hint });
 
 const refresher = startRefresher(config, jobs, logger);
 // Its timer would keep the process alive; a renewal in flight is saved before it exits.

@@ -1,23 +1,14 @@
 import { serve } from '@hono/node-server';
 import { startNode } from './node-start.js';
 import { startRefresher } from './periodic-job.js';
-import { shutDownOnSignal } from './service-start.js';
+import { shutDownOnSignal, startupWarnings } from './service-start.js';
 
 const startedAt = performance.now();
 const { config, handle, description, app, jobs, logger } = await startNode((line) =>
   process.stdout.write(`${line}\n`),
 );
 logger.info('database ready', { database: description });
-if (config.outreach.publicBaseUrl === null) {
-  logger.warn('no PUBLIC_BASE_URL: outreach email goes out without one-click unsubscribe', {
-    hint: 'set it to the service’s public origin, e.g. https://outreach.example.com',
-  });
-}
-if (config.jwt === null) {
-  logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id', {
-    hint: 'development only; set one of them before exposing the service',
-  });
-}
+for (const { message, hint } of startupWarnings(config)) logger.warn(message, { hint });
 
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
   logger.info('listening', {

@@ -21,6 +21,29 @@ export async function openKeyring(
   }
 }
 
+/** What a configuration that starts still leaves open, for the start-up log of every runtime. */
+export function startupWarnings(config: Config): { message: string; hint: string }[] {
+  const warnings: { message: string; hint: string }[] = [];
+  if (config.outreach.publicBaseUrl === null) {
+    warnings.push({
+      message: 'no PUBLIC_BASE_URL: outreach email goes out without one-click unsubscribe',
+      hint: 'set it to the service’s public origin, e.g. https://outreach.example.com',
+    });
+  }
+  if (config.jwt === null) {
+    warnings.push({
+      message: 'no AUTH_JWT_SECRET or AUTH_JWKS_URL: any caller can act as any user_id',
+      hint: 'development only; set one of them before exposing the service',
+    });
+  } else if (config.jwt.audience === null && config.environment === 'production') {
+    warnings.push({
+      message: 'no AUTH_JWT_AUDIENCE: bearer tokens are not checked for this service as their audience',
+      hint: 'any token your issuer signs for another service is accepted here; set AUTH_JWT_AUDIENCE',
+    });
+  }
+  return warnings;
+}
+
 /** A pool sized by DATABASE_POOL_SIZE, or else from the cores this process has. */
 export function openServicePostgres(config: Config & { readonly databaseUrl: string }, cores: number) {
   return openPostgres(config.databaseUrl, {

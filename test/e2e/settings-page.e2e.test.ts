@@ -225,7 +225,7 @@ describe('the settings page in headless Chromium', () => {
       expect(await page.locator('#result-detail').textContent()).toBe(
         `Instagram is connected to your account. It cannot send messages: ${MISSING_SCOPE}`,
       );
-      await screenshot(page.locator('main'), 'oauth-callback-missing-scope');
+      await screenshot(page.locator('main'), 'oauth-callback-missing-scope', { docs: true });
       await returnedToSettings(page);
 
       expect(await instagram.locator('[data-field="reason"]').textContent()).toBe(MISSING_SCOPE);
@@ -347,7 +347,7 @@ describe('the settings page in headless Chromium', () => {
         Array(4).fill('Not loaded'),
       );
       expect(await card(page, 'email').locator('[data-field="can_send_dm"]').textContent()).toBe('Unknown');
-      await screenshot(page, 'settings-load-failed', { fullPage: true });
+      await screenshot(page, 'settings-load-failed', { docs: true, fullPage: true });
 
       await page.unroute('**/api/integrations/capabilities?*');
       await page.route('**/api/integrations/capabilities?*', (route) =>
@@ -386,7 +386,7 @@ describe('the settings page in headless Chromium', () => {
       expect(await page.locator('#cards').isVisible()).toBe(false);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('user-id');
       expect(await accessibilityViolations(page)).toEqual([]);
-      await screenshot(page, 'settings-no-user');
+      await screenshot(page, 'settings-no-user', { docs: true });
 
       await page.keyboard.type('kai');
       await page.keyboard.press('Enter');
@@ -434,7 +434,7 @@ describe('the settings page in headless Chromium', () => {
         'Password must not be empty',
       ]);
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-email_address');
-      await screenshot(email, 'email-empty-form');
+      await screenshot(email, 'email-empty-form', { docs: true });
     },
     FLOW_TIMEOUT,
   );

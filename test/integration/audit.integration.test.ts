@@ -24,8 +24,12 @@ interface Step {
   readonly entry: Record<string, unknown>;
 }
 
-/** Sends one request with its own X-Request-Id, which the audit entry carries. */
-function call(
+/** The ids the service gave the requests sent with each X-Request-Id, in order. */
+const served = new Map<string, string[]>();
+const servedIds = (clientId: string) => served.get(clientId) ?? [];
+
+/** Sends one request with its own X-Request-Id, noting the id the service answered (its entry carries that). */
+async function call(
   requestId: string,
   method: string,
   path: string,
@@ -34,11 +38,13 @@ function call(
   const headers: Record<string, string> = { 'x-request-id': requestId };
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return harness.app.request(path, {
+  const response = await harness.app.request(path, {
     method,
     headers,
     ...(init.body === undefined ? {} : { body: init.body }),
   });
+  served.set(requestId, [...servedIds(requestId), response.headers.get('x-request-id') ?? '']);
+  return response;
 }
 
 const auditRows = () =>
@@ -178,7 +184,7 @@ describe('the audit log', () => {
 
     const rows = await auditRows();
     for (const [name, { id, entry }] of steps) {
-      const found = rows.filter((row) => row.request_id === (id ?? 'read'));
+      const found = rows.filter((row) => servedIds(id ?? 'read').includes(String(row.request_id)));
       expect({ name, entries: found.length }).toEqual({ name, entries: id === null ? 0 : 1 });
       if (id === null) continue;
       expect(found[0]).toMatchObject({ ...entry, client_address: CLIENT });
@@ -204,7 +210,8 @@ describe('the audit log', () => {
     } while (cursor !== null);
 
     const entries = pages.flatMap((page) => page.entries);
-    expect(entries.map((entry) => entry.request_id)).toEqual([
+    const clientIds = new Map([...served].flatMap(([clientId, ids]) => ids.map((id) => [id, clientId])));
+    expect(entries.map((entry) => clientIds.get(entry.request_id))).toEqual([
       'delete-again',
       'delete',
       'forged',
@@ -229,7 +236,7 @@ describe('the audit log', () => {
       platform: 'email',
       code: null,
       target_user_id: null,
-      request_id: 'delete-again',
+      request_id: servedIds('delete-again')[0],
       client_address: CLIENT,
     });
   });
@@ -253,21 +260,36 @@ describe('the audit log', () => {
       env: { AUTH_JWT_SECRET: JWT_SECRET },
       socketAddress: (c) => c.req.header('x-test-peer'),
     });
-    const deny = (peer: string) =>
-      anonymous.app.request('/api/integrations', {
-        headers: { 'x-test-peer': peer, 'x-request-id': 'flood' },
-      });
+    const floodIds: string[] = [];
+    const deny = async (peer: string) => {
+      const response = await anonymous.app.request('/api/integrations', { headers: { 'x-test-peer': peer } });
+      floodIds.push(response.headers.get('x-request-id') ?? '');
+      return response;
+    };
 
     const statuses = [];
     for (let index = 0; index < 5; index += 1) statuses.push((await deny('192.0.2.1')).status);
     statuses.push((await deny('192.0.2.2')).status);
 
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
-    const entries = (await auditRows()).filter((row) => row.request_id === 'flood');
+    const entries = (await auditRows()).filter((row) => floodIds.includes(String(row.request_id)));
     expect(entries.map((row) => [row.client_address, row.code])).toEqual([
       ['192.0.2.1', 'unauthenticated'],
       ['192.0.2.2', 'unauthenticated'],
     ]);
+  });
+
+  it('stamps entries with the service’s own request id, keeping a client’s X-Request-Id beside it in the log only (issue 14)', async () => {
+    const chosen = 'delete-again';
+    const response = await call(chosen, 'DELETE', '/api/integrations/email');
+    const own = response.headers.get('x-request-id');
+
+    expect(own).toMatch(/^[0-9a-f-]{36}$/);
+    const rows = await auditRows();
+    expect(rows.filter((row) => row.request_id === own)).toHaveLength(1);
+    expect(rows.filter((row) => row.request_id === chosen)).toEqual([]);
+    const line = harness.logLines.map((text) => JSON.parse(text)).find((entry) => entry.request_id === own);
+    expect(line).toMatchObject({ msg: 'request', client_request_id: chosen, status: 204 });
   });
 
   it('refuses a bad page request', async () => {

@@ -247,6 +247,7 @@ describe('keys from a JWKS URL', () => {
       key: { jwksUrl },
       issuer: 'https://auth.example.com/',
       audience: 'social-integrations',
+      maxLifetimeSeconds: 86_400,
     });
     const good = { iss: 'https://auth.example.com/', aud: 'social-integrations' };
     const stranger = (await generateKeyPair('ES256')).privateKey;

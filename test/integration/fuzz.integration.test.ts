@@ -61,6 +61,25 @@ const anyValue = fc.oneof(
   fc.constant({ x: PASSWORD }),
 );
 
+// What metadata must refuse before any platform is called: controls in keys and values, lone surrogates,
+// nesting past its depth, and sizes past its bound.
+const hostileMetadata = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.dictionary(hostileString, anyValue, { maxKeys: 4 }),
+  fc.constantFrom<unknown>(
+    { 'a\u0000b': 1 },
+    { note: 'vic\ud800tim' },
+    { note: 'a\u0000' },
+    { '\udfff': 'x' },
+    { big: 'x'.repeat(20_000) },
+  ),
+  fc.integer({ min: 1, max: 40 }).map((depth) => {
+    let nested: unknown = 'deep';
+    for (let level = 0; level < depth; level += 1) nested = { nested };
+    return nested;
+  }),
+);
+
 const platform = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('instagram', 'facebook', 'tiktok', 'email') },
   { weight: 2, arbitrary: hostileString },
@@ -84,12 +103,14 @@ const body = fc.oneof(
         'user_id',
         'status',
         'foo',
+        'metadata',
       ),
       fc.oneof(fc.constant(undefined), anyValue),
       fc.boolean(),
+      hostileMetadata,
     )
-    .map(([valid, field, value, withPrototypeKeys]) => {
-      const json = JSON.stringify({ ...valid, [field]: value });
+    .map(([valid, field, value, withPrototypeKeys, metadata]) => {
+      const json = JSON.stringify({ ...valid, [field]: field === 'metadata' ? metadata : value });
       return withPrototypeKeys
         ? json.replace('{', '{"__proto__":{"admin":true},"constructor":{"x":1},')
         : json;
@@ -202,6 +223,26 @@ describe('property-based fuzzing: malformed and hostile requests', () => {
       await fc.assert(fc.asyncProperty(request(fc.constant(route)), check), { numRuns: RUNS_PER_ROUTE });
     }, 300_000);
   }
+
+  it('token subjects: any text as `sub` reads only that user’s own integrations, or is refused', async () => {
+    const subject = fc.oneof(
+      hostileString,
+      fc.constantFrom(user, `${user}\ud800`, `\u202e${user}`, `${user}\u2028`, ' ', '', 'vic\ud800tim'),
+    );
+    await fc.assert(
+      fc.asyncProperty(subject, async (sub) => {
+        const response = await harness.app.request('/api/integrations', {
+          headers: { authorization: `Bearer ${await signToken(sub)}` },
+        });
+        requests += 1;
+        expect([200, 401, 429]).toContain(response.status);
+        const text = await responseText(response);
+        if (response.status === 200 && sub !== user) expect(text).not.toContain('"email"');
+        if (sub !== user) expect(leaks(secrets, { response: text })).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  }, 300_000);
 
   it('free-form: any route, any method', async () => {
     await fc.assert(fc.asyncProperty(request(fc.constantFrom(...API_ROUTES)), check), {

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
-import { fail } from '../../src/domain/result.js';
+import { fail, ok } from '../../src/domain/result.js';
+import { tokenBody } from '../support/api-routes.js';
 import { pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
 import { ScriptedGateway } from '../support/fakes.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -368,6 +369,35 @@ describe('POST /api/integrations/{platform}/validate', () => {
     expect(otherKey.mailVerifier.logins).toEqual([]);
     const stored = await harness.repository.find(userId, 'email');
     expect(stored).toMatchObject({ connectionStatus: 'connected', statusDetail: null });
+  });
+
+  it('fails the check when the platform says the stored token is another account’s (issue 14)', async () => {
+    const victim = uniqueUserId();
+    const attacker = uniqueUserId();
+    await call('POST', `/api/integrations?user_id=${victim}`, tokenBody('instagram', 'victim-token'));
+    const usual = harness.gateway.next;
+    const answerFor = (accountId: string) => {
+      if (usual.ok) harness.gateway.next = ok({ ...usual.value, accountId });
+    };
+    answerFor('17841400000000999');
+    await call('POST', `/api/integrations?user_id=${attacker}`, tokenBody('instagram', 'attacker-token'));
+    // The attacker's row gets the victim's ciphertext; the platform then answers for the victim's account.
+    await database.handle.db.execute(
+      sql`update social_integrations set access_token = (select access_token from social_integrations
+          where user_id = ${victim} and platform = 'instagram') where user_id = ${attacker} and platform = 'instagram'`,
+    );
+    answerFor('17841400000000001');
+
+    const response = await call('POST', `/api/integrations/instagram/validate?user_id=${attacker}`);
+    harness.gateway.next = usual;
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      valid: false,
+      detail:
+        'The stored token belongs to another Instagram account than the one connected. Connect the account again.',
+      integration: { connection_status: 'error', account_id: '17841400000000999' },
+    });
   });
 
   it('answers 404 when the user has no integration for the platform', async () => {

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailBody } from '../support/api-routes.js';
@@ -132,11 +132,12 @@ describe('body limit over a real socket', () => {
   });
   afterAll(() => close());
 
-  /** Streams `bytes` of a JSON body in 16 KiB chunks with Transfer-Encoding: chunked. */
+  /** Streams `bytes` of a JSON body in 16 KiB chunks with Transfer-Encoding: chunked (or a Content-Length). */
   function sendChunked(
     method: string,
     path: string,
     bytes: number,
+    framing: 'chunked' | 'length' = 'chunked',
   ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const request = httpRequest(
@@ -148,7 +149,12 @@ describe('body limit over a real socket', () => {
           port,
           method,
           path,
-          headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+          headers: {
+            'content-type': 'application/json',
+            ...(framing === 'chunked'
+              ? { 'transfer-encoding': 'chunked' }
+              : { 'content-length': String(Math.ceil(bytes / (16 * 1024)) * 16 * 1024 + 20) }),
+          },
         },
         (response) => {
           let body = '';
@@ -182,9 +188,75 @@ describe('body limit over a real socket', () => {
     });
   });
 
+  it('answers 413 to a GET announcing a body over 64 KiB, as to any other method (issue 14)', async () => {
+    const response = await sendChunked('GET', '/api/integrations?user_id=big-get', 1024 * 1024, 'length');
+
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it.each([
+    ['a chunk size that is not hexadecimal', 'zz\r\nabc\r\n0\r\n\r\n'],
+    ['a body cut off inside a chunk', '5\r\nab'],
+  ])('answers %s with 400 and logs no unhandled error (issue 14)', async (_, chunks) => {
+    const logsBefore = harness.logLines.length;
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.end(
+          `POST /api/integrations?user_id=te HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}`,
+        ),
+      );
+      let text = '';
+      socket.on('data', (data) => {
+        text += data;
+      });
+      socket.on('close', () => resolve(text));
+    });
+    // The app's handler may still be reading when Node answers; give it the moment it needs to finish.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    const lines = harness.logLines.slice(logsBefore).map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
   it('accepts a chunked body under the limit', async () => {
     const response = await sendChunked('POST', '/api/integrations?user_id=chunked-small', 16 * 1024);
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('duplicate keys in a JSON body (R21, issue 14)', () => {
+  const post = (body: string) =>
+    harness.app.request('/api/integrations?user_id=dup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+
+  it.each([
+    ['a top-level key', '{"platform":"email","smtp_password":"a","smtp_password":"CANARY"}', 'smtp_password'],
+    ['a key spelt with an escape', '{"platform":"email","\\u0070latform":"tiktok"}', 'platform'],
+    ['a nested key', '{"platform":"tiktok","metadata":{"a":1,"\\u0061":2}}', 'metadata.a'],
+    ['a key in an array element', '{"metadata":{"list":[{"x":1},{"y":1,"y":2}]}}', 'metadata.list.1.y'],
+  ])('refuses %s with a 400 naming it, before anything is called or saved', async (_, body, path) => {
+    const response = await post(body);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      detail: `Invalid request: ${path} appears more than once.`,
+      code: 'invalid_request',
+      errors: [{ path, message: 'appears more than once in the same object' }],
+    });
+  });
+
+  it('lets the same key through in different objects, and a key inside a string', async () => {
+    const response = await post('{"platform":"tiktok","metadata":{"a":{"a":1},"b":"\\"a\\":1,\\"a\\":2"}}');
+    // Refused for its missing token, not for a duplicate.
+    expect(await response.json()).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'access_token' }],
+    });
   });
 });

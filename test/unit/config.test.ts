@@ -156,6 +156,7 @@ describe('identity settings', () => {
       key: { secret: SECRET },
       issuer: 'https://auth.example.com/',
       audience: null,
+      maxLifetimeSeconds: 86_400,
     });
     expect(
       parsed({ AUTH_JWKS_URL: 'https://auth.example.com/jwks.json', AUTH_JWT_AUDIENCE: 'api' }).jwt,
@@ -163,6 +164,7 @@ describe('identity settings', () => {
       key: { jwksUrl: 'https://auth.example.com/jwks.json' },
       issuer: null,
       audience: 'api',
+      maxLifetimeSeconds: 86_400,
     });
   });
 

@@ -68,7 +68,7 @@ describe('rememberVerifiedTokens', () => {
 
 describe('joseTokenVerifier with remembered tokens', () => {
   const SECRET = 'a-test-secret-that-is-at-least-32-characters';
-  const settings = { key: { secret: SECRET }, issuer: null, audience: null };
+  const settings = { key: { secret: SECRET }, issuer: null, audience: null, maxLifetimeSeconds: 86_400 };
   const sign = (subject: string, expiresAtSeconds: number, secret = SECRET) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })

@@ -9,6 +9,8 @@ export type AuditFacts = Pick<AuditEvent, 'action' | 'outcome'> &
 
 export type AppEnv = {
   Variables: RequestIdVariables & {
+    /** The caller's own `X-Request-Id`, logged beside the service's `requestId`; unset when none is usable. */
+    clientRequestId: string | undefined;
     /** The authenticated user (or, in development, the `user_id` named); unset until identified. */
     userId: string | undefined;
     /** The client's address, normalized (IPv4-mapped IPv6 as IPv4); `unknown` when there is none. */

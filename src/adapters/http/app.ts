@@ -2,7 +2,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { AuditLog } from '../../application/ports/audit-log.js';
 import type { Clock } from '../../application/ports/clock.js';
 import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
@@ -13,10 +12,12 @@ import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
 import { auditTrail } from './audit-trail.js';
 import { resolveClientAddress } from './client-address.js';
+import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
+import { requestIds } from './request-ids.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
@@ -61,8 +62,10 @@ const logRequests =
     c.set('redact', carried.add);
     c.set('log', log);
     await next();
+    const clientRequestId = c.get('clientRequestId');
     log.info('request', {
       request_id: c.get('requestId'),
+      ...(clientRequestId === undefined ? {} : { client_request_id: clientRequestId }),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
@@ -79,6 +82,9 @@ const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+const tooLarge = (c: Context<AppEnv>) =>
+  errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' });
+
 const unsupportedMediaType = (c: Context<AppEnv>) =>
   errorResponse(c, {
     code: 'unsupported_media_type',
@@ -93,7 +99,7 @@ export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
-  app.use(requestId());
+  app.use(requestIds);
   app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
   for (const path of PAGE_PATHS) app.use(path, pageHeaders);
@@ -111,17 +117,16 @@ export function createApp(deps: AppDeps) {
   for (const path of addressLimited) app.use(path, limitAddress);
   app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 64 KiB.' }),
-  });
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // A web Request for GET or HEAD never has a body, so bodyLimit would pass it anyway; asking for it, as
   // bodyLimit does, makes @hono/node-server build a full web Request (and AbortController) per GET.
-  app.use('/api/*', (c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
-  );
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return limitBody(c, next);
+    // Never read, but a client that announces a large one is refused as for any other method (R20).
+    return Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
+  });
   app.use('/api/*', requireJsonBody);
+  app.use('/api/*', refuseDuplicateKeys);
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
@@ -141,6 +146,12 @@ export function createApp(deps: AppDeps) {
       return errorResponse(c, { code: 'invalid_request', detail: 'The request body is not valid JSON.' });
     }
     if (error instanceof HTTPException && error.status === 415) return unsupportedMediaType(c);
+    // The client's request broke off while its body was read (Node has already answered a malformed
+    // one with 400 and closed the connection): nothing failed here, and nobody reads this answer.
+    if (c.req.raw.signal.aborted) {
+      c.var.log.info('request broke off', { request_id: c.get('requestId'), error: error.name });
+      return errorResponse(c, { code: 'invalid_request', detail: 'The request broke off.' });
+    }
     // A summary only: the messages of driver and query errors can quote SQL parameters.
     const code = (error as { code?: unknown }).code;
     c.var.log.error('unhandled error', {
