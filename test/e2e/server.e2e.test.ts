@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
-import { postgresUnavailableReason, serverDatabases } from '../support/databases.js';
+import { postgresServerUrl, postgresUnavailableReason, serverDatabases } from '../support/databases.js';
 import { jsonPoster } from '../support/http-json.js';
 import { failedStart, type ServerProcess, startServer } from '../support/server-process.js';
 import {
@@ -261,11 +261,11 @@ describe('start-up refuses a bad configuration with one clear line', () => {
   it.skipIf(postgresSkip !== null)(
     'asks for the migration when the PostgreSQL schema is missing',
     async () => {
-      const admin = postgres(process.env.TEST_DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
+      const admin = postgres(postgresServerUrl(), { max: 1, onnotice: () => {} });
       const name = `si_empty_${Date.now()}`;
       await admin.unsafe(`create database ${name}`);
       try {
-        const url = new URL(process.env.TEST_DATABASE_URL ?? '');
+        const url = new URL(postgresServerUrl());
         url.pathname = `/${name}`;
         const { code, output } = await failedStart({
           DATABASE_URL: url.toString(),

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encrypt, parseFernetKey, rotate } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { readFernetFixture } from '../support/fernet-fixtures.js';
 
 // Tokens made by our code must be read by real Python `cryptography` (the reverse of the unit tests).
-// Debian's python, not a pyenv one on PATH: CI installs the `python3-cryptography` package for it.
-const PYTHON = '/usr/bin/python3';
+// Debian's python first (CI installs `python3-cryptography` for it), else whichever python3 is on PATH.
+const PYTHON_CANDIDATES = ['/usr/bin/python3', 'python3'];
 
 // Reads [{key, token}] on stdin and prints [{plaintext_b64, timestamp} | {error}] in the same order.
 const DECRYPT_SCRIPT = `
@@ -40,14 +40,16 @@ interface Interop {
   };
 }
 
-const interop = JSON.parse(
-  readFileSync(new URL('../../../shared/fernet/python-interop.json', import.meta.url), 'utf8'),
-) as Interop;
+const interop = readFernetFixture<Interop>('python-interop.json');
 const mf = interop.multifernet;
 
-// -I: isolated mode, so only the system site-packages (the Debian package) can satisfy the import.
-function runPython(args: string[], input = ''): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(PYTHON, ['-I', ...args], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+// -I: isolated mode, so a stray PYTHONPATH or the current directory cannot stand in for the package.
+function runPython(
+  python: string,
+  args: string[],
+  input = '',
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(python, ['-I', ...args], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return {
     status: result.status,
     stdout: result.stdout ?? '',
@@ -55,33 +57,29 @@ function runPython(args: string[], input = ''): { status: number | null; stdout:
   };
 }
 
-let pythonChecked = false;
-
-/** Throws (so every test fails, rather than skips) when Debian's python3-cryptography is missing. */
-function requirePythonCryptography(): void {
-  if (pythonChecked) return;
-  const { status, stderr } = runPython(['-c', 'import cryptography.fernet']);
-  if (status !== 0) {
-    throw new Error(
-      `${PYTHON} cannot import cryptography.fernet: install the Debian package with ` +
-        `"apt-get install -y python3-cryptography". ${stderr}`,
-    );
-  }
-  pythonChecked = true;
+const PYTHON = PYTHON_CANDIDATES.find(
+  (python) => runPython(python, ['-c', 'import cryptography.fernet']).status === 0,
+);
+const MISSING_PYTHON =
+  'no python3 here imports cryptography.fernet (apt-get install python3-cryptography, or pip install cryptography)';
+if (PYTHON === undefined) {
+  // .ci/run sets this, so CI cannot pass without the oracle having run.
+  if (process.env.REQUIRE_PYTHON_ORACLE === '1')
+    throw new Error(`REQUIRE_PYTHON_ORACLE=1 but ${MISSING_PYTHON}`);
+  console.warn(`Skipping the Python oracle: ${MISSING_PYTHON}`);
 }
 
 function pythonDecrypt(items: readonly { key: string; token: string }[]): PythonResult[] {
-  requirePythonCryptography();
-  const { status, stdout, stderr } = runPython(['-c', DECRYPT_SCRIPT], JSON.stringify(items));
+  const { status, stdout, stderr } = runPython(
+    PYTHON ?? 'python3',
+    ['-c', DECRYPT_SCRIPT],
+    JSON.stringify(items),
+  );
   if (status !== 0) throw new Error(`python decrypt script failed (${status}): ${stderr}`);
   return JSON.parse(stdout) as PythonResult[];
 }
 
-describe('Python cryptography reads tokens made by our Fernet', () => {
-  it(`${PYTHON} has the cryptography package`, () => {
-    requirePythonCryptography();
-  });
-
+describe.skipIf(PYTHON === undefined)('Python cryptography reads tokens made by our Fernet', () => {
   it('decrypts every interop plaintext encrypted by us to the exact bytes', async () => {
     const items = await Promise.all(
       interop.cases.map(async (c) => ({

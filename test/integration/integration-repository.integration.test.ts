@@ -1,21 +1,21 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
+import { type Stores, storeDrivers } from '../support/store-drivers.js';
 
-const drivers = await databaseDrivers();
-
-for (const driver of drivers) {
+for (const driver of await storeDrivers()) {
   describe.skipIf(driver.skip)(`IntegrationRepository on ${driver.name}`, () => {
-    let database: TestDatabase;
-    let repository: DrizzleIntegrationRepository;
+    let stores: Stores;
+    let repository: IntegrationRepository;
 
     beforeAll(async () => {
-      database = await driver.open();
-      repository = new DrizzleIntegrationRepository(database.handle.db);
+      stores = await driver.open();
+      ({ repository } = stores);
     });
-    afterAll(() => database.dispose());
+    afterAll(() => stores.dispose());
 
     it('creates an integration and finds it by user and platform', async () => {
       const draft = instagramDraft();
@@ -159,6 +159,19 @@ for (const driver of drivers) {
       expect(await repository.remove(integration.userId, 'email')).toBe(false);
       expect(await repository.find(integration.userId, 'email')).toBeNull();
     });
+  });
+}
+
+for (const driver of await databaseDrivers()) {
+  describe.skipIf(driver.skip)(`IntegrationRepository on ${driver.name}, beneath the port`, () => {
+    let database: TestDatabase;
+    let repository: DrizzleIntegrationRepository;
+
+    beforeAll(async () => {
+      database = await driver.open();
+      repository = new DrizzleIntegrationRepository(database.handle.db);
+    });
+    afterAll(() => database.dispose());
 
     it('reads rows written by the earlier Python service, with null JSON columns', async () => {
       const userId = uniqueUserId();

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
@@ -11,6 +10,7 @@ import { checkEncryptionKeys } from '../../src/application/use-cases/check-encry
 import { rotateSecrets } from '../../src/application/use-cases/rotate-secrets.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
+import { readFernetFixture } from '../support/fernet-fixtures.js';
 import { emailDraft, instagramDraft } from '../support/integration-builders.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -24,9 +24,7 @@ interface Interop {
   };
 }
 
-const interop = JSON.parse(
-  readFileSync(new URL('../../../shared/fernet/python-interop.json', import.meta.url), 'utf8'),
-) as Interop;
+const interop = readFernetFixture<Interop>('python-interop.json');
 const { A_old: KEY_A, B_new: KEY_B } = interop.multifernet.keys;
 // Tokens Python's cryptography sealed with key A, as the earlier Python service stored them.
 const PYTHON_TOKENS = [

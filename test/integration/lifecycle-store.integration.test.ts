@@ -1,40 +1,36 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
-import { DrizzleLifecycleStore } from '../../src/adapters/persistence/drizzle-lifecycle-store.js';
-import type { ClaimedIntegration } from '../../src/application/ports/lifecycle-store.js';
+import type { IntegrationRepository } from '../../src/application/ports/integration-repository.js';
+import type { ClaimedIntegration, LifecycleStore } from '../../src/application/ports/lifecycle-store.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
-import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { instagramDraft } from '../support/integration-builders.js';
-import { clearIntegrations, lifecycleRow, scheduleAt } from '../support/lifecycle-rows.js';
+import { type Stores, storeDrivers } from '../support/store-drivers.js';
 
-const drivers = await databaseDrivers();
 const MINUTE = 60_000;
 const LEASE_MS = 5 * MINUTE;
 const unchanged = { changes: {}, nextCheckAt: null, attempts: 0 };
 
-for (const driver of drivers) {
+for (const driver of await storeDrivers()) {
   describe.skipIf(driver.skip)(`LifecycleStore on ${driver.name}`, () => {
-    let database: TestDatabase;
-    let store: DrizzleLifecycleStore;
-    let repository: DrizzleIntegrationRepository;
+    let stores: Stores;
+    let store: LifecycleStore;
+    let repository: IntegrationRepository;
     // Saving schedules a row at the database's now(); claims look a little later.
     let now: Date;
     const later = (ms: number) => new Date(now.getTime() + ms);
 
     beforeAll(async () => {
-      database = await driver.open();
-      store = new DrizzleLifecycleStore(database.handle.db);
-      repository = new DrizzleIntegrationRepository(database.handle.db);
+      stores = await driver.open();
+      ({ lifecycle: store, repository } = stores);
     });
-    afterAll(() => database.dispose());
+    afterAll(() => stores.dispose());
     beforeEach(async () => {
-      await clearIntegrations(database.handle.db);
+      await stores.clearIntegrations();
       now = new Date(Date.now() + 5_000);
     });
 
     const saved = async (nextCheckAt: Date | null) => {
       const { integration } = await repository.upsert(instagramDraft());
-      await scheduleAt(database.handle.db, integration.id, nextCheckAt);
+      await stores.scheduleAt(integration.id, nextCheckAt);
       return integration;
     };
 
@@ -53,7 +49,7 @@ for (const driver of drivers) {
       expect(first?.lease.until).toEqual(later(LEASE_MS));
       expect(rest.map((claim) => claim.integration.id)).toEqual([due.id]);
       expect(rest[0]?.lease.token).not.toBe(first?.lease.token);
-      expect(await lifecycleRow(database.handle.db, oldest.id)).toMatchObject({
+      expect(await stores.lifecycleRow(oldest.id)).toMatchObject({
         leaseUntil: later(LEASE_MS),
         leaseToken: first?.lease.token,
       });
@@ -96,7 +92,7 @@ for (const driver of drivers) {
         refreshToken: integration.refreshToken,
         connectionStatus: 'connected',
       });
-      expect(await lifecycleRow(database.handle.db, integration.id)).toMatchObject({
+      expect(await stores.lifecycleRow(integration.id)).toMatchObject({
         nextCheckAt: later(45 * MINUTE),
         leaseUntil: null,
         leaseToken: null,
@@ -106,7 +102,7 @@ for (const driver of drivers) {
 
     it('keeps updated_at when only the schedule or the attempts change', async () => {
       const integration = await saved(later(-1 * MINUTE));
-      const before = await lifecycleRow(database.handle.db, integration.id);
+      const before = await stores.lifecycleRow(integration.id);
       const [claim] = await store.claimDue(now, 10, LEASE_MS);
 
       await store.settle(integration.id, (claim as ClaimedIntegration).lease, {
@@ -115,7 +111,7 @@ for (const driver of drivers) {
         attempts: 2,
       });
 
-      expect(await lifecycleRow(database.handle.db, integration.id)).toMatchObject({
+      expect(await stores.lifecycleRow(integration.id)).toMatchObject({
         updatedAt: before.updatedAt,
         nextCheckAt: later(2 * MINUTE),
         attempts: 2,
@@ -143,7 +139,7 @@ for (const driver of drivers) {
           attempts: 0,
         }),
       ).toBe(false);
-      const row = await lifecycleRow(database.handle.db, integration.id);
+      const row = await stores.lifecycleRow(integration.id);
       expect(row).toMatchObject({ leaseUntil: null, leaseToken: null, attempts: 0 });
       expect(row.nextCheckAt?.getTime()).toBeLessThanOrEqual(now.getTime());
       expect((await repository.find(integration.userId, 'instagram'))?.statusDetail).toBeNull();

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrizzleOAuthStateStore } from '../../src/adapters/persistence/drizzle-oauth-state-store.js';
-import type { OAuthTransaction } from '../../src/application/ports/oauth-state-store.js';
+import type { OAuthStateStore, OAuthTransaction } from '../../src/application/ports/oauth-state-store.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
-import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
-
-const drivers = await databaseDrivers();
+import { type Stores, storeDrivers } from '../support/store-drivers.js';
 
 function transaction(overrides: Partial<OAuthTransaction> = {}): OAuthTransaction {
   const createdAt = new Date('2026-03-01T10:00:00.000Z');
@@ -23,24 +19,16 @@ function transaction(overrides: Partial<OAuthTransaction> = {}): OAuthTransactio
   };
 }
 
-for (const driver of drivers) {
+for (const driver of await storeDrivers()) {
   describe.skipIf(driver.skip)(`OAuthStateStore on ${driver.name}`, () => {
-    let database: TestDatabase;
-    let store: DrizzleOAuthStateStore;
+    let stores: Stores;
+    let store: OAuthStateStore;
 
     beforeAll(async () => {
-      database = await driver.open();
-      store = new DrizzleOAuthStateStore(database.handle.db);
+      stores = await driver.open();
+      store = stores.oauthStates;
     });
-    afterAll(() => database.dispose());
-
-    const count = async (stateHash: string) => {
-      const result = await database.handle.db.execute(
-        sql`select count(*)::int as n from oauth_states where state_hash = ${stateHash}`,
-      );
-      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
-      return rows[0]?.n;
-    };
+    afterAll(() => stores.dispose());
 
     it('gives a transaction back exactly once', async () => {
       const saved = transaction();
@@ -48,7 +36,7 @@ for (const driver of drivers) {
 
       expect(await store.take(saved.stateHash)).toEqual(saved);
       expect(await store.take(saved.stateHash)).toBeNull();
-      expect(await count(saved.stateHash)).toBe(0);
+      expect(await stores.holdsOAuthState(saved.stateHash)).toBe(false);
     });
 
     it('hands one state to exactly one of 20 concurrent takers', async () => {
@@ -67,7 +55,7 @@ for (const driver of drivers) {
         transaction({ createdAt: old.expiresAt, expiresAt: new Date(old.expiresAt.getTime() + 600_000) }),
       );
 
-      expect(await count(old.stateHash)).toBe(0);
+      expect(await stores.holdsOAuthState(old.stateHash)).toBe(false);
       expect(await store.take(old.stateHash)).toBeNull();
     });
 

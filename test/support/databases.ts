@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { SQL } from 'drizzle-orm';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import type { DatabaseHandle } from '../../src/adapters/persistence/database.js';
 import { migrateDatabase } from '../../src/adapters/persistence/migrate.js';
 import { openPglite } from '../../src/adapters/persistence/pglite.js';
@@ -21,45 +21,41 @@ export async function pgliteTestDatabase(): Promise<TestDatabase> {
   return { handle, url: null, dispose: () => handle.close() };
 }
 
-async function serverUrl(): Promise<{ url: string; stop: () => Promise<void> } | string> {
-  const configured = process.env.TEST_DATABASE_URL;
-  if (configured) return { url: configured, stop: async () => {} };
-  if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) {
-    return 'TEST_DATABASE_URL is not set and no Docker engine answers for testcontainers';
-  }
-  try {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
-    return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
-  } catch (error) {
-    return `testcontainers could not start PostgreSQL (${(error as Error).message})`;
-  }
+/** The server test/support/postgres-server.ts started or found for this run, or why there is none. */
+function postgresServer() {
+  return (
+    inject('postgresServer') ?? {
+      unavailable: 'this vitest project has no PostgreSQL global setup (see vitest.config.ts)',
+    }
+  );
 }
-
-let server: Promise<{ url: string; stop: () => Promise<void> } | string> | undefined;
 
 /**
  * Why real-PostgreSQL tests cannot run here, or null when they can. With REQUIRE_POSTGRES=1
  * an unavailable server is an error rather than a skip, so CI cannot pass without it.
  */
 export async function postgresUnavailableReason(): Promise<string | null> {
-  server ??= serverUrl();
-  const found = await server;
-  if (typeof found !== 'string') return null;
-  if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`REQUIRE_POSTGRES=1 but ${found}`);
-  console.warn(`Skipping real-PostgreSQL tests: ${found}`);
-  return found;
+  const server = postgresServer();
+  if ('url' in server) return null;
+  if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`REQUIRE_POSTGRES=1 but ${server.unavailable}`);
+  console.warn(`Skipping real-PostgreSQL tests: ${server.unavailable}`);
+  return server.unavailable;
+}
+
+/** The URL of the server's maintenance database, for tests that create databases of their own. */
+export function postgresServerUrl(): string {
+  const server = postgresServer();
+  if ('unavailable' in server) throw new Error(server.unavailable);
+  return server.url;
 }
 
 /** A freshly created and migrated database on the real PostgreSQL server, dropped on dispose. */
 export async function postgresTestDatabase(): Promise<TestDatabase> {
-  server ??= serverUrl();
-  const found = await server;
-  if (typeof found === 'string') throw new Error(found);
+  const serverUrl = postgresServerUrl();
   const name = `si_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(found.url, { max: 1, onnotice: () => {} });
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
-  const url = new URL(found.url);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = openPostgres(url.toString(), { maxConnections: 10, connectTimeoutSeconds: 5 });
   await migrateDatabase(handle);

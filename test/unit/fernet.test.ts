@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   decrypt,
@@ -11,6 +10,7 @@ import {
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import { InvalidToken } from '../../src/application/ports/secret-cipher.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
+import { readFernetFixture } from '../support/fernet-fixtures.js';
 
 interface SpecCase {
   readonly desc?: string;
@@ -60,13 +60,10 @@ interface Interop {
   }[];
 }
 
-const readShared = <T>(path: string): T =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fernet/${path}`, import.meta.url), 'utf8')) as T;
-
-const [generateCase] = readShared<SpecCase[]>('spec/generate.json');
-const [verifyCase] = readShared<SpecCase[]>('spec/verify.json');
-const invalidCases = readShared<SpecCase[]>('spec/invalid.json');
-const interop = readShared<Interop>('python-interop.json');
+const [generateCase] = readFernetFixture<SpecCase[]>('spec/generate.json');
+const [verifyCase] = readFernetFixture<SpecCase[]>('spec/verify.json');
+const invalidCases = readFernetFixture<SpecCase[]>('spec/invalid.json');
+const interop = readFernetFixture<Interop>('python-interop.json');
 const mf = interop.multifernet;
 
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
-import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
-import { renewToken } from '../../src/application/use-cases/renew-token.js';
-import type { EncryptedSecret } from '../../src/domain/integration.js';
-import { maskToken } from '../../src/domain/masking.js';
-import { REFRESH_RULES } from '../../src/domain/refresh-policy.js';
-import { fail, ok } from '../../src/domain/result.js';
-import { ScriptedGateway } from '../support/fakes.js';
-import { dueTikTokDraft, storedIntegration } from '../support/integration-builders.js';
+import { generateFernetKey } from '../../../src/adapters/crypto/fernet.js';
+import { FernetSecretCipher } from '../../../src/adapters/crypto/fernet-secret-cipher.js';
+import { renewToken } from '../../../src/application/use-cases/renew-token.js';
+import type { EncryptedSecret } from '../../../src/domain/integration.js';
+import { maskToken } from '../../../src/domain/masking.js';
+import { REFRESH_RULES } from '../../../src/domain/refresh-policy.js';
+import { fail, ok } from '../../../src/domain/result.js';
+import { ScriptedGateway } from '../../support/fakes.js';
+import { dueTikTokDraft, storedIntegration } from '../../support/integration-builders.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
 const renewal = REFRESH_RULES.tiktok.renewal;

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
-import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
-import { checkIntegrationHealth } from '../../src/application/use-cases/check-integration-health.js';
-import { fail, ok } from '../../src/domain/result.js';
-import { ScriptedGateway, ScriptedMailVerifier } from '../support/fakes.js';
-import { emailDraft, instagramDraft, storedIntegration } from '../support/integration-builders.js';
+import { generateFernetKey } from '../../../src/adapters/crypto/fernet.js';
+import { FernetSecretCipher } from '../../../src/adapters/crypto/fernet-secret-cipher.js';
+import { checkIntegrationHealth } from '../../../src/application/use-cases/check-integration-health.js';
+import { fail, ok } from '../../../src/domain/result.js';
+import { ScriptedGateway, ScriptedMailVerifier } from '../../support/fakes.js';
+import { emailDraft, instagramDraft, storedIntegration } from '../../support/integration-builders.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
 

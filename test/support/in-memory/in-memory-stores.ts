@@ -1,0 +1,25 @@
+import { InMemoryRateLimitStore } from '../../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
+import { type Clock, systemClock } from '../../../src/application/ports/clock.js';
+import { InMemoryAuditLog } from './in-memory-audit-log.js';
+import { InMemoryIntegrationRepository } from './in-memory-integration-repository.js';
+import { InMemoryLifecycleStore } from './in-memory-lifecycle-store.js';
+import { InMemoryOAuthStateStore } from './in-memory-oauth-state-store.js';
+import { InMemorySealedSecretStore } from './in-memory-sealed-secret-store.js';
+import { InMemoryIntegrationRows } from './integration-rows.js';
+
+/** Every persistence port in memory, sharing rows as the Drizzle adapters share tables. */
+export function inMemoryStores(clock: Clock = systemClock) {
+  const integrations = new InMemoryIntegrationRows(clock);
+  const oauthStates = new InMemoryOAuthStateStore();
+  return {
+    integrations,
+    repository: new InMemoryIntegrationRepository(integrations),
+    lifecycle: new InMemoryLifecycleStore(integrations),
+    oauthStates,
+    sealedSecrets: new InMemorySealedSecretStore(integrations, oauthStates),
+    auditLog: new InMemoryAuditLog(clock),
+    rateLimitStore: new InMemoryRateLimitStore(),
+  };
+}
+
+export type InMemoryStores = ReturnType<typeof inMemoryStores>;

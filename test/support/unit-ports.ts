@@ -1,0 +1,42 @@
+import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
+import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import type { Clock } from '../../src/application/ports/clock.js';
+import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
+import { inMemoryStores } from './in-memory/in-memory-stores.js';
+
+export const REDIRECT_URI = 'https://app.example.com/oauth/callback';
+
+/** A clock that stands still until a test moves it. */
+export class ManualClock implements Clock {
+  constructor(private current: Date) {}
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/**
+ * Every port a use case takes, with no server, database or network beneath: the in-memory stores, a real
+ * Fernet cipher under a fresh key, a manual clock, and scripted platforms and SMTP.
+ */
+export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
+  const clock = new ManualClock(now);
+  const key = generateFernetKey();
+  const gateway = new ScriptedGateway();
+  return {
+    ...inMemoryStores(clock),
+    clock,
+    key,
+    cipher: await FernetSecretCipher.fromKeyList(key),
+    mailVerifier: new ScriptedMailVerifier(),
+    gateway,
+    gateways: gateway.asGateways(),
+    oauthRedirectUris: [REDIRECT_URI],
+  };
+}
+
+export type UnitPorts = Awaited<ReturnType<typeof unitPorts>>;
