@@ -54,6 +54,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       ...fakes.environment,
       PORT: String(port),
       DATA_DIR: serviceData,
+      // Outreach email carries one-click unsubscribe links back to this demo.
+      PUBLIC_BASE_URL: `http://localhost:${port}`,
       META_DIALOG_URL: consent.metaDialogUrl,
       TIKTOK_AUTH_URL: consent.tiktokAuthUrl,
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',

