@@ -96,48 +96,39 @@ async function terminate(npm: NpmProcess) {
 }
 
 describe('SIGTERM to npm', () => {
-  it(
-    'npm start: the renewal in flight is saved, then the server and everything it started exit',
-    async () => {
-      const { dataDir, tokens } = await dataDirWithDueRenewal();
-      const before = refreshGrants().length;
-      fakes.tiktok.fail('token', { kind: 'slow', ms: 2000 });
-      const npm = runNpm('start', {
-        DATA_DIR: dataDir,
-        ENCRYPTION_KEY: KEY,
+  it.each([
+    {
+      title: 'npm start: the renewal in flight is saved, then the server and everything it started exit',
+      script: 'start',
+      environment: async () => ({
         HOST: '127.0.0.1',
         PORT: String(await freePort()),
         REFRESH_INTERVAL_SECONDS: '1',
-        ...fakes.environment,
-      });
-      try {
-        await npm.waitFor('"msg":"listening"');
-        await untilRenewalInFlight(before, npm);
-
-        const { code, elapsedMs, leftRunning } = await terminate(npm);
-
-        expect(leftRunning).toEqual([]);
-        expect(elapsedMs).toBeLessThan(STOP_WITHIN_MS);
-        expect(code).toBe(0);
-        expect(npm.output()).toContain('"msg":"shutting down","signal":"SIGTERM"');
-        expect(npm.output()).toMatch(/"msg":"refresh run".*"renewed":1/);
-        expect([await storedRefreshToken(dataDir)]).toEqual(fakes.tiktok.liveRefreshTokens(tokens.openId));
-      } finally {
-        fakes.tiktok.heal();
-        npm.child.kill('SIGKILL');
-      }
+      }),
+      ready: '"msg":"listening"',
+      runLine: /"msg":"refresh run".*"renewed":1/,
     },
-    PROCESS_TEST_MS,
-  );
-
-  it(
-    'npm run refresh: ends the pass once the renewal in hand is saved',
-    async () => {
+    {
+      title: 'npm run refresh: ends the pass once the renewal in hand is saved',
+      script: 'refresh',
+      environment: async () => ({}),
+      ready: null,
+      runLine: /"msg":"refresh run stopped".*"renewed":1/,
+    },
+  ])(
+    '$title',
+    async ({ script, environment, ready, runLine }) => {
       const { dataDir, tokens } = await dataDirWithDueRenewal();
       const before = refreshGrants().length;
       fakes.tiktok.fail('token', { kind: 'slow', ms: 2000 });
-      const npm = runNpm('refresh', { DATA_DIR: dataDir, ENCRYPTION_KEY: KEY, ...fakes.environment });
+      const npm = runNpm(script, {
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEY: KEY,
+        ...(await environment()),
+        ...fakes.environment,
+      });
       try {
+        if (ready !== null) await npm.waitFor(ready);
         await untilRenewalInFlight(before, npm);
 
         const { code, elapsedMs, leftRunning } = await terminate(npm);
@@ -146,7 +137,7 @@ describe('SIGTERM to npm', () => {
         expect(elapsedMs).toBeLessThan(STOP_WITHIN_MS);
         expect(code).toBe(0);
         expect(npm.output()).toContain('"msg":"shutting down","signal":"SIGTERM"');
-        expect(npm.output()).toMatch(/"msg":"refresh run stopped".*"renewed":1/);
+        expect(npm.output()).toMatch(runLine);
         expect([await storedRefreshToken(dataDir)]).toEqual(fakes.tiktok.liveRefreshTokens(tokens.openId));
       } finally {
         fakes.tiktok.heal();
