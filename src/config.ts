@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './application/ports/logger.js';
-import type { TokenPlatform } from './domain/platform.js';
+import type { TokenConnector } from './domain/login.js';
 
 // Parses the environment, and only that: each adapter declares its own options, which the composition
 // root feeds from the values here (nothing else imports this file, and it imports no adapter).
@@ -76,6 +76,7 @@ const APP_VARIABLE_PAIRS = [
   ['INSTAGRAM_CLIENT_ID', 'INSTAGRAM_CLIENT_SECRET'],
   ['FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'],
   ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'],
+  ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'],
 ] as const;
 
 type AppVariable = (typeof APP_VARIABLE_PAIRS)[number][number];
@@ -86,7 +87,8 @@ const APP_VARIABLES = {
     'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET (or FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET)',
   facebook: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
   tiktok: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
-} as const satisfies Record<TokenPlatform, string>;
+  instagram_login: 'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET',
+} as const satisfies Record<TokenConnector, string>;
 
 /** The SMTP submission ports a check may connect to unless SMTP_ALLOWED_PORTS says otherwise. */
 export const DEFAULT_SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
@@ -136,6 +138,8 @@ const EnvironmentSchema = z
     FACEBOOK_CLIENT_SECRET: optionalText,
     TIKTOK_CLIENT_KEY: optionalText,
     TIKTOK_CLIENT_SECRET: optionalText,
+    INSTAGRAM_APP_ID: optionalText,
+    INSTAGRAM_APP_SECRET: optionalText,
     OAUTH_REDIRECT_URIS: z.preprocess(
       (value) =>
         typeof value === 'string'
@@ -157,6 +161,9 @@ const EnvironmentSchema = z
     META_DIALOG_URL: baseUrl('https://www.facebook.com'),
     TIKTOK_AUTH_URL: baseUrl('https://www.tiktok.com'),
     TIKTOK_API_URL: baseUrl('https://open.tiktokapis.com'),
+    INSTAGRAM_AUTH_URL: baseUrl('https://www.instagram.com'),
+    INSTAGRAM_API_URL: baseUrl('https://api.instagram.com'),
+    INSTAGRAM_GRAPH_URL: baseUrl('https://graph.instagram.com'),
     AUTH_JWT_SECRET: z.preprocess(
       unsetWhenEmpty,
       z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
@@ -298,14 +305,17 @@ export interface OAuthApp {
 /** Where the platforms live and which apps this service signs in with. */
 export interface PlatformSettings {
   /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
-  readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  readonly apps: Readonly<Record<TokenConnector, OAuthApp | null>>;
   /** The variables that configure each platform's app, in words for error messages. */
-  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
+  readonly notConfigured: Readonly<Record<TokenConnector, string>>;
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
   readonly tiktokAuthUrl: string;
   readonly tiktokApiUrl: string;
+  readonly instagramAuthUrl: string;
+  readonly instagramApiUrl: string;
+  readonly instagramGraphUrl: string;
 }
 
 /** The token lifecycle job: renewals and health checks, in the server and in `npm run refresh`. */
@@ -405,6 +415,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
             app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           facebook: app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           tiktok: app(env, 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'),
+          instagram_login: app(env, 'INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'),
         },
         notConfigured: APP_VARIABLES,
         metaGraphUrl: env.META_GRAPH_URL,
@@ -412,6 +423,9 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         metaDialogUrl: env.META_DIALOG_URL,
         tiktokAuthUrl: env.TIKTOK_AUTH_URL,
         tiktokApiUrl: env.TIKTOK_API_URL,
+        instagramAuthUrl: env.INSTAGRAM_AUTH_URL,
+        instagramApiUrl: env.INSTAGRAM_API_URL,
+        instagramGraphUrl: env.INSTAGRAM_GRAPH_URL,
       },
       oauthRedirectUris: env.OAUTH_REDIRECT_URIS,
       jwt: jwtSettings(env),

@@ -71,7 +71,7 @@ export class ScriptedGateway implements PlatformGateway {
 
   /** The same scripted gateway for every token platform. */
   asGateways(): PlatformGateways {
-    return { instagram: this, facebook: this, tiktok: this };
+    return { instagram: this, facebook: this, tiktok: this, instagram_login: this };
   }
 }
 
@@ -86,7 +86,7 @@ export class ScriptedMessenger implements DirectMessageGateway {
   }
 
   asGateways(): DirectMessageGateways {
-    return { instagram: this, facebook: this };
+    return { instagram: this, facebook: this, instagram_login: this };
   }
 }
 

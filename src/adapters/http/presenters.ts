@@ -10,6 +10,7 @@ export function integrationJson(view: IntegrationView) {
     id: view.id,
     user_id: view.userId,
     platform: view.platform,
+    login_type: view.loginType,
     connection_status: view.connectionStatus,
     status_detail: view.statusDetail,
     scopes_granted: [...view.scopesGranted],

@@ -24,6 +24,8 @@ export const socialIntegrations = pgTable(
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     userId: varchar('user_id', { length: 255 }).notNull(),
     platform: varchar('platform', { length: 32 }).notNull(),
+    // `facebook` or `instagram` for Instagram (which login), `facebook` for Facebook, null otherwise.
+    loginType: varchar('login_type', { length: 16 }),
     connectionStatus: varchar('connection_status', { length: 32 }).notNull().default('connected'),
     statusDetail: text('status_detail'),
     scopesGranted: jsonb('scopes_granted').$type<string[]>().default([]),
@@ -75,6 +77,7 @@ export const oauthStates = pgTable(
     userId: varchar('user_id', { length: 255 }).notNull(),
     platform: varchar('platform', { length: 32 }).notNull(),
     redirectUri: text('redirect_uri').notNull(),
+    loginType: varchar('login_type', { length: 16 }),
     codeVerifier: text('code_verifier'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -8,6 +8,7 @@ import {
   isCredentialRefusal,
   type MessageTag,
   type MetaMessagingPlatform,
+  messagingConnector,
   normalizeAddress,
   secondsUntilNextUtcDay,
   utcDay,
@@ -147,13 +148,16 @@ export function sendMessage(ports: OutreachPorts) {
           : 'This person last wrote more than 7 days ago (or Meta said the window is closed): even a HUMAN_AGENT reply is no longer allowed.',
       );
     }
-    const { pageId, accessToken } = integration;
-    if (pageId === null || accessToken === null) {
-      return refused('credentials_rejected', 'This integration has no Page token.');
+    const connector = messagingConnector(request.platform, integration.loginType);
+    // Instagram Login sends as the professional account itself; the others through their Page.
+    const senderId = connector === 'instagram_login' ? integration.accountId : integration.pageId;
+    const { accessToken } = integration;
+    if (senderId === null || accessToken === null) {
+      return refused('credentials_rejected', 'This integration has no sender and token to send with.');
     }
-    const sent = await ports.directMessages[request.platform].send({
-      pageId,
-      pageAccessToken: await ports.cipher.open(accessToken),
+    const sent = await ports.directMessages[connector].send({
+      senderId,
+      accessToken: await ports.cipher.open(accessToken),
       recipientId: request.recipientId,
       text: request.text,
       tag: request.tag,
