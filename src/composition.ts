@@ -151,7 +151,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
     saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways }),
     validateIntegration: validateIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    deleteIntegration: deleteIntegration({ repository }),
+    deleteIntegration: deleteIntegration({ repository, cipher, gateways }),
     listAuditEntries: listAuditEntries({ auditLog }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
     completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),

@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../domain/errors.js';
 
 /** What an audit entry needs from the code that records it; the request supplies the rest. */
 export type AuditFacts = Pick<AuditEvent, 'action' | 'outcome'> &
-  Partial<Pick<AuditEvent, 'platform' | 'code' | 'targetUserId'>>;
+  Partial<Pick<AuditEvent, 'platform' | 'code' | 'targetUserId' | 'revocation'>>;
 
 export type AppEnv = {
   Variables: RequestIdVariables & {
