@@ -6,8 +6,10 @@ import {
   createPlatformGateways,
 } from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
+import { metricsRoutes } from './adapters/http/metrics-routes.js';
 import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
+import { type MetricsRecorder, type MetricsText, noMetrics } from './adapters/metrics/metrics-recorder.js';
 import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
@@ -70,6 +72,7 @@ export interface ServiceLog {
 function configuredSecrets(config: Config): string[] {
   const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
   if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.metrics.token !== null) secrets.push(config.metrics.token);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
   for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
   return secrets;
@@ -98,6 +101,13 @@ export interface RuntimeDrivers {
   readonly socketAddress: HttpSecurity['socketAddress'];
   readonly log: ServiceLog;
   readonly clock?: Clock;
+  /**
+   * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
+   * is set without METRICS_PORT); nothing is recorded without it.
+   */
+  readonly metrics?:
+    | { readonly recorder: MetricsRecorder; readonly scrape: () => Promise<MetricsText> }
+    | undefined;
 }
 
 /** What tests put in place of the real adapters; production passes none. */
@@ -151,7 +161,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
     saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways }),
     validateIntegration: validateIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    deleteIntegration: deleteIntegration({ repository }),
+    deleteIntegration: deleteIntegration({ repository, cipher, gateways }),
     listAuditEntries: listAuditEntries({ auditLog }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
     completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),
@@ -182,8 +192,15 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const rateLimitStore =
     overrides.rateLimitStore ??
     (config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore());
+  const { metrics } = drivers;
+  const { token: metricsToken, port: metricsPort } = config.metrics;
   const app = createApp({
     useCases,
+    metrics: metrics?.recorder ?? noMetrics,
+    metricsRoutes:
+      metrics === undefined || metricsToken === null || metricsPort !== null
+        ? null
+        : metricsRoutes(metrics.scrape, metricsToken),
     logger: log.logger,
     auditLog,
     rateLimitStore,

@@ -60,6 +60,7 @@ export function auditPageJson(page: AuditPage) {
       outcome: entry.outcome,
       platform: entry.platform,
       code: entry.code,
+      revocation: entry.revocation,
       target_user_id: entry.targetUserId,
       request_id: entry.requestId,
       client_address: entry.clientAddress,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../application/ports/audit-log.js';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, REVOCATION_OUTCOMES } from '../../application/ports/audit-log.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { LOGIN_TYPES } from '../../domain/login.js';
@@ -236,7 +236,13 @@ export const AuditEntryResponse = z
     action: z.enum(AUDIT_ACTIONS),
     outcome: z.enum(AUDIT_OUTCOMES),
     platform: z.enum(PLATFORMS).nullable(),
-    code: z.enum(ERROR_CODES).nullable(),
+    code: z.enum(ERROR_CODES).nullable().openapi({
+      description: 'Why it failed or was denied; for a delete whose revoke failed, why the revoke failed.',
+    }),
+    revocation: z.enum(REVOCATION_OUTCOMES).nullable().openapi({
+      description:
+        'For a delete that removed an integration: `revoked`, `failed`, `not_offered` (SMTP, or a Meta Page token) or `kept_shared` (the user’s other Meta integration relies on the same grant).',
+    }),
     target_user_id: z.string().nullable(),
     request_id: z.string(),
     client_address: z.string(),

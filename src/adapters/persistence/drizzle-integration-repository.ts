@@ -92,13 +92,13 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
     return row === undefined ? null : toIntegration(row);
   }
 
-  async remove(userId: string, platform: Platform): Promise<boolean> {
-    const removed = await reachable(() =>
+  async remove(userId: string, platform: Platform): Promise<Integration | null> {
+    const [row] = await reachable(() =>
       this.db
         .delete(table)
         .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-        .returning({ id: table.id }),
+        .returning(),
     );
-    return removed.length > 0;
+    return row === undefined ? null : toIntegration(row);
   }
 }

@@ -104,6 +104,7 @@ export const auditLog = pgTable(
     platform: varchar('platform', { length: 32 }),
     code: varchar('code', { length: 64 }),
     clientAddress: varchar('client_address', { length: 64 }).notNull(),
+    revocation: varchar('revocation', { length: 16 }),
   },
   (table) => [index('audit_log_actor_id_idx').on(table.actor, table.id)],
 );

@@ -21,6 +21,6 @@ export interface IntegrationRepository {
   upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }>;
   /** Returns null when the integration no longer exists. */
   changeStatus(id: string, change: StatusChange): Promise<Integration | null>;
-  /** Returns whether a row was removed. */
-  remove(userId: string, platform: Platform): Promise<boolean>;
+  /** Returns the integration as it was when removed, or null when there was none. */
+  remove(userId: string, platform: Platform): Promise<Integration | null>;
 }

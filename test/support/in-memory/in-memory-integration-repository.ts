@@ -69,9 +69,11 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
     return copyIntegration(row.integration);
   }
 
-  async remove(userId: string, platform: Platform): Promise<boolean> {
+  async remove(userId: string, platform: Platform): Promise<Integration | null> {
     const row = this.rows.find(userId, platform);
-    return row !== undefined && this.rows.byId.delete(row.integration.id);
+    if (row === undefined) return null;
+    this.rows.byId.delete(row.integration.id);
+    return copyIntegration(row.integration);
   }
 
   private ofUser(userId: string): Integration[] {

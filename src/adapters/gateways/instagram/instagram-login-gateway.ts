@@ -5,6 +5,7 @@ import type {
   CodeGrant,
   IssuedToken,
   PlatformGateway,
+  Revocation,
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
@@ -125,6 +126,11 @@ export class InstagramLoginGateway implements PlatformGateway {
   async refresh(accessToken: string): Promise<Result<IssuedToken>> {
     if (this.options.app === null) return this.notConfigured();
     return this.token('refresh_access_token', { grant_type: 'ig_refresh_token' }, accessToken);
+  }
+
+  /** Instagram Login documents no way to revoke a token; the user removes the app in Instagram's settings. */
+  async revoke(): Promise<Result<Revocation>> {
+    return ok('not_offered');
   }
 
   async validate({ accessToken }: TokenCredentials): Promise<Result<ValidatedToken>> {
