@@ -6,9 +6,11 @@ import {
   createPlatformGateways,
 } from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
+import { metricsRoutes } from './adapters/http/metrics-routes.js';
 import { wireFormat } from './adapters/http/presenters.js';
 import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
+import { type MetricsRecorder, type MetricsText, noMetrics } from './adapters/metrics/metrics-recorder.js';
 import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
@@ -74,6 +76,7 @@ export interface ServiceLog {
 function configuredSecrets(config: Config): string[] {
   const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
   if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.metrics.token !== null) secrets.push(config.metrics.token);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
   for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
   return secrets;
@@ -102,6 +105,13 @@ export interface RuntimeDrivers {
   readonly socketAddress: HttpSecurity['socketAddress'];
   readonly log: ServiceLog;
   readonly clock?: Clock;
+  /**
+   * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
+   * is set without METRICS_PORT); nothing is recorded without it.
+   */
+  readonly metrics?:
+    | { readonly recorder: MetricsRecorder; readonly scrape: () => Promise<MetricsText> }
+    | undefined;
 }
 
 /** What tests put in place of the real adapters; production passes none. */
@@ -201,8 +211,15 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const rateLimitStore =
     overrides.rateLimitStore ??
     (config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore());
+  const { metrics } = drivers;
+  const { token: metricsToken, port: metricsPort } = config.metrics;
   const app = createApp({
     useCases,
+    metrics: metrics?.recorder ?? noMetrics,
+    metricsRoutes:
+      metrics === undefined || metricsToken === null || metricsPort !== null
+        ? null
+        : metricsRoutes(metrics.scrape, metricsToken),
     logger: log.logger,
     auditLog,
     rateLimitStore,

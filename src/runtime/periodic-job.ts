@@ -1,3 +1,4 @@
+import { type MetricsRecorder, noMetrics } from '../adapters/metrics/metrics-recorder.js';
 import { errorFields } from '../application/error-fields.js';
 import type { Logger } from '../application/ports/logger.js';
 import { REFRESH_OUTCOMES, type RefreshReport } from '../application/use-cases/refresh-due-integrations.js';
@@ -52,6 +53,7 @@ export function startRefresher(
   jobs: LifecycleJobs,
   logger: Logger,
   stopping?: AbortSignal,
+  metrics: MetricsRecorder = noMetrics,
 ): PeriodicJob | null {
   if (!config.lifecycle.enabled) {
     logger.info('background refresh is off (REFRESH_ENABLED=false)', {
@@ -60,7 +62,11 @@ export function startRefresher(
     return null;
   }
   return startPeriodicJob(
-    async () => logRefreshRun(logger, await jobs.refreshDueIntegrations({ signal: stopping })),
+    async () => {
+      const report = await jobs.refreshDueIntegrations({ signal: stopping });
+      metrics.refreshRan(report);
+      logRefreshRun(logger, report);
+    },
     config.lifecycle.intervalMs,
     (error) => logger.error('refresh run failed', errorFields(error)),
   );
