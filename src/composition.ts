@@ -7,6 +7,7 @@ import {
 } from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
 import { metricsRoutes } from './adapters/http/metrics-routes.js';
+import { wireFormat } from './adapters/http/presenters.js';
 import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
 import { type MetricsRecorder, type MetricsText, noMetrics } from './adapters/metrics/metrics-recorder.js';
@@ -14,6 +15,7 @@ import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
 import { DrizzleDailySendCounter } from './adapters/persistence/drizzle-daily-send-counter.js';
+import { DrizzleEventLog } from './adapters/persistence/drizzle-event-log.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
@@ -24,6 +26,7 @@ import { DrizzleSealedSecretStore } from './adapters/persistence/drizzle-sealed-
 import { DrizzleSuppressionList } from './adapters/persistence/drizzle-suppression-list.js';
 import { DrizzleTokenMaskStore } from './adapters/persistence/drizzle-token-mask-store.js';
 import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-limit-store.js';
+import { integrationAnnouncements } from './application/integration-announcements.js';
 import { type Clock, systemClock } from './application/ports/clock.js';
 import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
@@ -40,6 +43,7 @@ import { completeOAuth } from './application/use-cases/complete-oauth.js';
 import { deleteIntegration } from './application/use-cases/delete-integration.js';
 import { getAllCapabilities, getPlatformCapability } from './application/use-cases/get-capabilities.js';
 import { listAuditEntries } from './application/use-cases/list-audit-entries.js';
+import { listEvents } from './application/use-cases/list-events.js';
 import { listIntegrations } from './application/use-cases/list-integrations.js';
 import {
   findUnsubscribe,
@@ -137,9 +141,11 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     fetch: globalThis.fetch.bind(globalThis),
     timeoutMs: config.outboundTimeoutMs,
   };
+  const announcements = integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat });
   const gateways = overrides.gateways ?? createPlatformGateways(config.platforms, { ...http, clock });
   const outreach: OutreachPorts = {
     repository,
+    announcements,
     cipher,
     clock,
     mailSender: drivers.mailSender,
@@ -159,12 +165,24 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     listIntegrations: listIntegrations({ repository, cipher, clock }),
     getAllCapabilities: getAllCapabilities({ repository, clock, mailVerifier }),
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
-    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    validateIntegration: validateIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    deleteIntegration: deleteIntegration({ repository, cipher, gateways }),
+    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways, announcements }),
+    validateIntegration: validateIntegration({
+      repository,
+      cipher,
+      clock,
+      mailVerifier,
+      gateways,
+      announcements,
+    }),
+    deleteIntegration: deleteIntegration({ repository, cipher, gateways, announcements }),
     listAuditEntries: listAuditEntries({ auditLog }),
+    listEvents: listEvents({
+      eventLog: new DrizzleEventLog(db),
+      clock,
+      retentionDays: config.events.retentionDays,
+    }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
-    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),
+    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock, announcements }),
     sendMessage: sendMessage(outreach),
     checkRecipient: checkRecipient(outreach),
     listMessages: listMessages(outreach),
@@ -178,6 +196,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
+      announcements,
       clock,
       logger: log.logger,
       lifecycleSettings,

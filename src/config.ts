@@ -203,6 +203,7 @@ const EnvironmentSchema = z
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
     OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    EVENT_RETENTION_DAYS: whole(30, 1, 3650),
     PUBLIC_BASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -379,6 +380,10 @@ export interface Config {
     /** The public origin for unsubscribe links; null sends email without them. */
     readonly publicBaseUrl: string | null;
   };
+  readonly events: {
+    /** How long events stay readable through the pull API. */
+    readonly retentionDays: number;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -451,6 +456,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
         publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
       },
+      events: { retentionDays: env.EVENT_RETENTION_DAYS },
     },
   };
 }

@@ -187,3 +187,26 @@ export const emailDailySends = pgTable(
   },
   (table) => [primaryKey({ columns: [table.userId, table.day] })],
 );
+
+/**
+ * The transactional outbox: each event is inserted in the transaction of the change it reports, so it
+ * exists exactly when that change committed. `data` is stored as the API shows it.
+ */
+export const outboxEvents = pgTable(
+  'outbox_events',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // Order and cursor: ids are random, times can tie.
+    position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    type: varchar('type', { length: 64 }).notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  },
+  (table) => [
+    index('outbox_events_user_position_idx').on(table.userId, table.position),
+    index('outbox_events_occurred_at_idx').on(table.occurredAt),
+  ],
+);
+
+export type OutboxEventRow = typeof outboxEvents.$inferSelect;

@@ -5,6 +5,7 @@ import type { completeOAuth } from './complete-oauth.js';
 import type { deleteIntegration } from './delete-integration.js';
 import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import type { listAuditEntries } from './list-audit-entries.js';
+import type { listEvents } from './list-events.js';
 import type { listIntegrations } from './list-integrations.js';
 import type {
   findUnsubscribe,
@@ -32,6 +33,7 @@ export interface UseCases {
   readonly validateIntegration: ReturnType<typeof validateIntegration>;
   readonly deleteIntegration: ReturnType<typeof deleteIntegration>;
   readonly listAuditEntries: ReturnType<typeof listAuditEntries>;
+  readonly listEvents: ReturnType<typeof listEvents>;
   readonly startOAuth: ReturnType<typeof startOAuth>;
   readonly completeOAuth: ReturnType<typeof completeOAuth>;
   readonly sendMessage: ReturnType<typeof sendMessage>;
