@@ -2,13 +2,14 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
+import { listenForOutboxCommits } from '../adapters/persistence/outbox-notifications.js';
 import { createServiceLog } from '../composition.js';
 import { pgliteServesOneWorker, portInUse } from './collisions.js';
 import { backfillWhileServing } from './mask-backfill.js';
 import { runsJobs, superviseWorkers, workerCount } from './node-cluster.js';
 import { onShutdownSignal, stopServing } from './node-process.js';
 import { loadConfig, startNode, stop } from './node-start.js';
-import { startRefresher } from './periodic-job.js';
+import { startRefresher, startWebhookDelivery } from './periodic-job.js';
 import { startupWarnings } from './service-start.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -42,10 +43,13 @@ async function serveOneProcess() {
   const stopping = onShutdownSignal(logger, async () => {
     await stopServing(server);
     // The jobs stop taking work; what they hold (a renewal in flight) is saved before the database closes.
-    await Promise.all([refresher?.stop(), backfill]);
+    await unlisten?.();
+    await Promise.all([refresher?.stop(), delivery?.stop(), backfill]);
     await handle.close();
   });
   const background = runsJobs();
   const backfill = background ? backfillWhileServing(jobs, logger, stopping) : undefined;
   const refresher = background ? startRefresher(config, jobs, logger, stopping) : null;
+  const delivery = background ? startWebhookDelivery(config, jobs, logger, stopping) : null;
+  const unlisten = delivery === null ? null : await listenForOutboxCommits(handle, () => delivery.wake());
 }
