@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/adapters/persistence/database.js';
 import { outboxEvents, webhookDeliveries } from '../../src/adapters/persistence/schema.js';
 import { parseConfig } from '../../src/config.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
@@ -12,7 +13,7 @@ const secret = webhookSecret();
 
 /** Writes events as a use case's transaction would; delivery only reads the outbox. */
 async function writeEvents(database: TestDatabase, count: number, userId = uniqueUserId()) {
-  const rows = await database.handle.db
+  const rows = await (database.handle.db as Database)
     .insert(outboxEvents)
     .values(
       Array.from({ length: count }, (_, index) => ({

@@ -13,6 +13,9 @@ export interface ReceivedWebhook {
   readonly verified: unknown;
 }
 
+/** A scripted "status" that never answers: the request stays open until the receiver closes. */
+export const HOLD = 0;
+
 /**
  * A real HTTP receiver on loopback that verifies every delivery with the `standardwebhooks` library and
  * answers each path with the statuses scripted for it in turn (the last one repeating; 200 unscripted).
@@ -49,8 +52,9 @@ export async function startWebhookReceiver(secret: string) {
       });
       const script = scripts.get(path) ?? [];
       const status = (script.length > 1 ? script.shift() : script[0]) ?? 200;
-      response.writeHead(status, status === 302 ? { location: `${path}/elsewhere` } : {}).end();
       for (const wake of waiters.splice(0)) wake();
+      if (status === HOLD) return;
+      response.writeHead(status, status === 302 ? { location: `${path}/elsewhere` } : {}).end();
     });
   });
   server.listen(0, '127.0.0.1');
@@ -69,7 +73,11 @@ export async function startWebhookReceiver(secret: string) {
       const have = () => (path === undefined ? received : received.filter((w) => w.path === path)).length;
       while (have() < count) await new Promise<void>((resolve) => waiters.push(resolve));
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -31,11 +31,12 @@ export type DeliverWebhooks = (options?: { signal?: AbortSignal | undefined }) =
 /**
  * One pass of delivery: queues new events for every endpoint, then claims and attempts due deliveries
  * batch after batch until none is due (or `signal` aborts). The lease outlasts an attempt's timeout
- * several times over, so no other instance takes a delivery while it is being attempted.
+ * twice over, so no other instance takes a delivery while it is being attempted; one whose instance died
+ * is attempted again once its lease ends (at least once: receivers deduplicate by webhook-id).
  */
 export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
   const { outbox, sender, clock, settings } = ports;
-  const leaseMs = 5 * settings.timeoutMs + 30_000;
+  const leaseMs = 2 * settings.timeoutMs + 5_000;
   const attempt = async (delivery: ClaimedDelivery) => {
     const outcome = await sender.send(delivery.endpoint, delivery.eventId, delivery.body);
     const decision = decideAfterAttempt(
