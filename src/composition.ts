@@ -6,12 +6,16 @@ import {
   createPlatformGateways,
 } from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
+import { metricsRoutes } from './adapters/http/metrics-routes.js';
+import { wireFormat } from './adapters/http/presenters.js';
 import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
+import { type MetricsRecorder, type MetricsText, noMetrics } from './adapters/metrics/metrics-recorder.js';
 import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
 import { DrizzleDailySendCounter } from './adapters/persistence/drizzle-daily-send-counter.js';
+import { DrizzleEventLog } from './adapters/persistence/drizzle-event-log.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
@@ -24,6 +28,7 @@ import { DrizzleTokenMaskStore } from './adapters/persistence/drizzle-token-mask
 import { DrizzleWebhookOutbox } from './adapters/persistence/drizzle-webhook-outbox.js';
 import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-limit-store.js';
 import { standardWebhookSender } from './adapters/webhooks/standard-webhook-sender.js';
+import { integrationAnnouncements } from './application/integration-announcements.js';
 import { type Clock, systemClock } from './application/ports/clock.js';
 import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
@@ -41,6 +46,7 @@ import { deleteIntegration } from './application/use-cases/delete-integration.js
 import { deliverWebhooks, redeliverFailed } from './application/use-cases/deliver-webhooks.js';
 import { getAllCapabilities, getPlatformCapability } from './application/use-cases/get-capabilities.js';
 import { listAuditEntries } from './application/use-cases/list-audit-entries.js';
+import { listEvents } from './application/use-cases/list-events.js';
 import { listIntegrations } from './application/use-cases/list-integrations.js';
 import {
   findUnsubscribe,
@@ -73,6 +79,7 @@ export interface ServiceLog {
 function configuredSecrets(config: Config): string[] {
   const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
   if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.metrics.token !== null) secrets.push(config.metrics.token);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
   for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
   secrets.push(...config.webhooks.secrets);
@@ -102,6 +109,13 @@ export interface RuntimeDrivers {
   readonly socketAddress: HttpSecurity['socketAddress'];
   readonly log: ServiceLog;
   readonly clock?: Clock;
+  /**
+   * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
+   * is set without METRICS_PORT); nothing is recorded without it.
+   */
+  readonly metrics?:
+    | { readonly recorder: MetricsRecorder; readonly scrape: () => Promise<MetricsText> }
+    | undefined;
 }
 
 /** What tests put in place of the real adapters; production passes none. */
@@ -134,9 +148,11 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     fetch: globalThis.fetch.bind(globalThis),
     timeoutMs: config.outboundTimeoutMs,
   };
+  const announcements = integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat });
   const gateways = overrides.gateways ?? createPlatformGateways(config.platforms, { ...http, clock });
   const outreach: OutreachPorts = {
     repository,
+    announcements,
     cipher,
     clock,
     mailSender: drivers.mailSender,
@@ -156,12 +172,24 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     listIntegrations: listIntegrations({ repository, cipher, clock }),
     getAllCapabilities: getAllCapabilities({ repository, clock, mailVerifier }),
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
-    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    validateIntegration: validateIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    deleteIntegration: deleteIntegration({ repository, cipher, gateways }),
+    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways, announcements }),
+    validateIntegration: validateIntegration({
+      repository,
+      cipher,
+      clock,
+      mailVerifier,
+      gateways,
+      announcements,
+    }),
+    deleteIntegration: deleteIntegration({ repository, cipher, gateways, announcements }),
     listAuditEntries: listAuditEntries({ auditLog }),
+    listEvents: listEvents({
+      eventLog: new DrizzleEventLog(db),
+      clock,
+      retentionDays: config.events.retentionDays,
+    }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
-    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),
+    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock, announcements }),
     sendMessage: sendMessage(outreach),
     checkRecipient: checkRecipient(outreach),
     listMessages: listMessages(outreach),
@@ -176,6 +204,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
+      announcements,
       clock,
       logger: log.logger,
       lifecycleSettings,
@@ -202,8 +231,15 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const rateLimitStore =
     overrides.rateLimitStore ??
     (config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore());
+  const { metrics } = drivers;
+  const { token: metricsToken, port: metricsPort } = config.metrics;
   const app = createApp({
     useCases,
+    metrics: metrics?.recorder ?? noMetrics,
+    metricsRoutes:
+      metrics === undefined || metricsToken === null || metricsPort !== null
+        ? null
+        : metricsRoutes(metrics.scrape, metricsToken),
     logger: log.logger,
     auditLog,
     rateLimitStore,

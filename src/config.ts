@@ -132,6 +132,14 @@ const EnvironmentSchema = z
     ),
     DATABASE_POOL_SIZE: z.preprocess(unsetWhenEmpty, wholeNumber(1, 1000).optional()),
     WEB_CONCURRENCY: z.preprocess(unsetWhenEmpty, wholeNumber(1, 256).optional()),
+    METRICS_TOKEN: z.preprocess(
+      unsetWhenEmpty,
+      z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)').optional(),
+    ),
+    METRICS_PORT: z.preprocess(
+      unsetWhenEmpty,
+      z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).optional(),
+    ),
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
@@ -205,6 +213,7 @@ const EnvironmentSchema = z
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
     OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    EVENT_RETENTION_DAYS: whole(30, 1, 3650),
     PUBLIC_BASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -406,6 +415,8 @@ export interface Config {
   readonly databasePoolSize: number | null;
   /** Worker processes serving one port (Node); null leaves it to the runtime (one per core in production). */
   readonly webConcurrency: number | null;
+  /** Who may read `/metrics` (Node): a bearer token, a port of its own, both, or neither (no `/metrics`). */
+  readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly dataDir: string;
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
@@ -429,6 +440,10 @@ export interface Config {
     readonly emailDailyLimit: number;
     /** The public origin for unsubscribe links; null sends email without them. */
     readonly publicBaseUrl: string | null;
+  };
+  readonly events: {
+    /** How long events stay readable through the pull API. */
+    readonly retentionDays: number;
   };
 }
 
@@ -454,6 +469,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       webConcurrency: env.WEB_CONCURRENCY ?? null,
+      metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT ?? null },
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,
@@ -503,6 +519,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
         publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
       },
+      events: { retentionDays: env.EVENT_RETENTION_DAYS },
     },
   };
 }

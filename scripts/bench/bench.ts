@@ -167,6 +167,8 @@ try {
         ...(process.env.DATABASE_POOL_SIZE === undefined
           ? {}
           : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+        // Passed on when set, to measure the service with its metrics recorded.
+        ...(process.env.METRICS_TOKEN === undefined ? {} : { METRICS_TOKEN: process.env.METRICS_TOKEN }),
       },
       join(work, 'service.log'),
       serverCpus,

@@ -1,3 +1,4 @@
+import { type MetricsRecorder, noMetrics } from '../adapters/metrics/metrics-recorder.js';
 import { errorFields } from '../application/error-fields.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { DeliveryReport } from '../application/use-cases/deliver-webhooks.js';
@@ -65,6 +66,7 @@ export function startRefresher(
   jobs: LifecycleJobs,
   logger: Logger,
   stopping?: AbortSignal,
+  metrics: MetricsRecorder = noMetrics,
 ): PeriodicJob | null {
   if (!config.lifecycle.enabled) {
     logger.info('background refresh is off (REFRESH_ENABLED=false)', {
@@ -73,7 +75,11 @@ export function startRefresher(
     return null;
   }
   return startPeriodicJob(
-    async () => logRefreshRun(logger, await jobs.refreshDueIntegrations({ signal: stopping })),
+    async () => {
+      const report = await jobs.refreshDueIntegrations({ signal: stopping });
+      metrics.refreshRan(report);
+      logRefreshRun(logger, report);
+    },
     config.lifecycle.intervalMs,
     (error) => logger.error('refresh run failed', errorFields(error)),
   );

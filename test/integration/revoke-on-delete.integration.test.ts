@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformGateways } from '../../src/adapters/gateways/platform-gateways.js';
 import { systemClock } from '../../src/application/ports/clock.js';
@@ -9,6 +7,7 @@ import { tiktokOAuthError } from '../fakes/tiktok-fake.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { leaks } from '../support/leaks.js';
+import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -22,8 +21,7 @@ for (const driver of drivers) {
     let database: TestDatabase;
     let fakes: PlatformFakes;
     let harness: Awaited<ReturnType<typeof createTestApp>>;
-    let base: string;
-    let close: () => Promise<void>;
+    let served: LoopbackApp;
     /** Every token these tests stored, for the log check at the end. */
     const tokens: string[] = [];
 
@@ -38,13 +36,10 @@ for (const driver of drivers) {
         }),
         env: { OUTBOUND_TIMEOUT_MS: String(TIMEOUT_MS) },
       });
-      const server = serve({ fetch: harness.app.fetch, port: 0, hostname: '127.0.0.1' });
-      await new Promise((resolve) => server.once('listening', resolve));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      close = () => new Promise((resolve) => server.close(() => resolve()));
+      served = await serveOnLoopback(harness.app.fetch);
     });
     afterAll(async () => {
-      await close();
+      await served.close();
       await fakes.close();
       await database.dispose();
     });
@@ -54,13 +49,7 @@ for (const driver of drivers) {
       fakes.meta.pages = [];
     });
 
-    const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${base}${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
+    const call = (method: string, path: string, body?: unknown) => served.call(method, path, body);
 
     async function connect(userId: string, platform: string, accessToken: string) {
       tokens.push(accessToken);

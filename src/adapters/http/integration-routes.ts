@@ -143,6 +143,7 @@ export function integrationRoutes(useCases: UseCases) {
       const { platform } = c.req.valid('param');
       const deletion = await useCases.deleteIntegration(authenticatedUser(c), platform);
       if (deletion !== null) {
+        c.var.metrics.revocationEnded(platform, deletion.revocation);
         await c.var.audit({
           action: 'integration.delete',
           outcome: 'success',

@@ -1,4 +1,5 @@
 import type { IntegrationView } from '../../application/integration-view.js';
+import type { EventPage, WireFormat } from '../../application/ports/event-outbox.js';
 import type { AuditPage } from '../../application/use-cases/list-audit-entries.js';
 import type { ValidationOutcome } from '../../application/use-cases/validate-integration.js';
 import type { Capability } from '../../domain/capability-policy.js';
@@ -46,6 +47,9 @@ export function capabilityJson(capability: Capability) {
   };
 }
 
+/** What events carry, in the same shapes as the responses. */
+export const wireFormat: WireFormat = { integration: integrationJson, capability: capabilityJson };
+
 export function validationJson(outcome: ValidationOutcome) {
   return { valid: outcome.valid, detail: outcome.detail, integration: integrationJson(outcome.integration) };
 }
@@ -65,5 +69,17 @@ export function auditPageJson(page: AuditPage) {
       client_address: entry.clientAddress,
     })),
     next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+  };
+}
+
+export function eventPageJson(page: EventPage) {
+  return {
+    events: page.events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      timestamp: event.occurredAt.toISOString(),
+      data: event.data,
+    })),
+    next_cursor: page.next === null ? null : String(page.next),
   };
 }

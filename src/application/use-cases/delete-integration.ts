@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Integration } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { RevocationOutcome } from '../ports/audit-log.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
@@ -10,6 +11,7 @@ export interface DeleteIntegrationDeps {
   readonly repository: IntegrationRepository;
   readonly cipher: SecretCipher;
   readonly gateways: PlatformGateways;
+  readonly announcements: IntegrationAnnouncements;
 }
 
 /** What deleting did beyond the row: the revoke at the platform, and why it failed when it did. */
@@ -29,7 +31,7 @@ const OTHER_META: Partial<Record<Platform, Platform>> = { instagram: 'facebook',
  */
 export function deleteIntegration(deps: DeleteIntegrationDeps) {
   return async (userId: string, platform: Platform): Promise<Deletion | null> => {
-    const removed = await deps.repository.remove(userId, platform);
+    const removed = await deps.repository.remove(userId, platform, deps.announcements.delete);
     return removed === null ? null : revoke(removed, deps);
   };
 }

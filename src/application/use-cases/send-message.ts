@@ -16,6 +16,7 @@ import {
 import type { Platform } from '../../domain/platform.js';
 import { type Failure, fail, ok, type Result } from '../../domain/result.js';
 import { withStoredSecrets } from '../credential-check.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { Clock } from '../ports/clock.js';
 import type { DailySendCounter } from '../ports/daily-send-counter.js';
 import type { DirectMessageGateways } from '../ports/direct-message-gateway.js';
@@ -36,6 +37,7 @@ export interface OutreachSettings {
 
 export interface OutreachPorts {
   readonly repository: IntegrationRepository;
+  readonly announcements: IntegrationAnnouncements;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailSender: MailSender;
@@ -120,11 +122,15 @@ export function sendMessage(ports: OutreachPorts) {
   // As validate would: the status the refusal leaves, and capabilities follow from it.
   const refuseOnCredentials = async (integration: Integration, failure: Failure) => {
     if (!isCredentialRefusal(failure.code)) return null;
-    const changed = await repository.changeStatus(integration.id, {
-      connectionStatus: statusAfterRefusal(failure.code),
-      statusDetail: failure.detail,
-      nextCheckAt: null,
-    });
+    const changed = await repository.changeStatus(
+      integration.id,
+      {
+        connectionStatus: statusAfterRefusal(failure.code),
+        statusDetail: failure.detail,
+        nextCheckAt: null,
+      },
+      ports.announcements.check,
+    );
     return decideCapability(integration.platform, changed, clock.now());
   };
 

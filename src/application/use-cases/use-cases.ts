@@ -6,6 +6,7 @@ import type { deleteIntegration } from './delete-integration.js';
 import type { DeliverWebhooks, RedeliverFailed } from './deliver-webhooks.js';
 import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import type { listAuditEntries } from './list-audit-entries.js';
+import type { listEvents } from './list-events.js';
 import type { listIntegrations } from './list-integrations.js';
 import type {
   findUnsubscribe,
@@ -33,6 +34,7 @@ export interface UseCases {
   readonly validateIntegration: ReturnType<typeof validateIntegration>;
   readonly deleteIntegration: ReturnType<typeof deleteIntegration>;
   readonly listAuditEntries: ReturnType<typeof listAuditEntries>;
+  readonly listEvents: ReturnType<typeof listEvents>;
   readonly startOAuth: ReturnType<typeof startOAuth>;
   readonly completeOAuth: ReturnType<typeof completeOAuth>;
   readonly sendMessage: ReturnType<typeof sendMessage>;
