@@ -73,6 +73,14 @@ export async function startWebhookReceiver(secret: string) {
       const have = () => (path === undefined ? received : received.filter((w) => w.path === path)).length;
       while (have() < count) await new Promise<void>((resolve) => waiters.push(resolve));
     },
+    /** Resolves with the first delivery of the event `id` once it has arrived. */
+    async deliveryOf(id: string): Promise<ReceivedWebhook> {
+      for (;;) {
+        const found = received.find((webhook) => webhook.id === id);
+        if (found !== undefined) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
