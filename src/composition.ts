@@ -153,6 +153,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const outreach: OutreachPorts = {
     repository,
     announcements,
+    wireFormat,
     cipher,
     clock,
     mailSender: drivers.mailSender,
