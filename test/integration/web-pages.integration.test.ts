@@ -69,7 +69,7 @@ describe('GET /settings', () => {
       return [...card.matchAll(/data-action="([\w-]+)"/g)].map((match) => match[1]);
     };
     expect(actions('instagram')).toEqual(['connect', 'reconnect', 'validate', 'disconnect']);
-    expect(actions('email')).toEqual(['save-email', 'validate', 'disconnect']);
+    expect(actions('email')).toEqual(['send-test', 'save-email', 'validate', 'disconnect']);
   });
 
   it('labels every input and describes it', async () => {
