@@ -6,12 +6,16 @@ import {
   createPlatformGateways,
 } from './adapters/gateways/platform-gateways.js';
 import { createApp, type HttpSecurity } from './adapters/http/app.js';
+import { metricsRoutes } from './adapters/http/metrics-routes.js';
+import { wireFormat } from './adapters/http/presenters.js';
 import { createJsonLogger, type RedactingLogger } from './adapters/logging/json-logger.js';
 import { SecretValues } from './adapters/logging/secret-values.js';
+import { type MetricsRecorder, type MetricsText, noMetrics } from './adapters/metrics/metrics-recorder.js';
 import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
 import { DrizzleDailySendCounter } from './adapters/persistence/drizzle-daily-send-counter.js';
+import { DrizzleEventLog } from './adapters/persistence/drizzle-event-log.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
@@ -21,7 +25,10 @@ import { DrizzleRateLimitStore } from './adapters/persistence/drizzle-rate-limit
 import { DrizzleSealedSecretStore } from './adapters/persistence/drizzle-sealed-secret-store.js';
 import { DrizzleSuppressionList } from './adapters/persistence/drizzle-suppression-list.js';
 import { DrizzleTokenMaskStore } from './adapters/persistence/drizzle-token-mask-store.js';
+import { DrizzleWebhookOutbox } from './adapters/persistence/drizzle-webhook-outbox.js';
 import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-limit-store.js';
+import { standardWebhookSender } from './adapters/webhooks/standard-webhook-sender.js';
+import { integrationAnnouncements } from './application/integration-announcements.js';
 import { type Clock, systemClock } from './application/ports/clock.js';
 import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
@@ -36,8 +43,10 @@ import { checkIntegrationHealth } from './application/use-cases/check-integratio
 import { checkRecipient } from './application/use-cases/check-recipient.js';
 import { completeOAuth } from './application/use-cases/complete-oauth.js';
 import { deleteIntegration } from './application/use-cases/delete-integration.js';
+import { deliverWebhooks, redeliverFailed } from './application/use-cases/deliver-webhooks.js';
 import { getAllCapabilities, getPlatformCapability } from './application/use-cases/get-capabilities.js';
 import { listAuditEntries } from './application/use-cases/list-audit-entries.js';
+import { listEvents } from './application/use-cases/list-events.js';
 import { listIntegrations } from './application/use-cases/list-integrations.js';
 import {
   findUnsubscribe,
@@ -70,8 +79,10 @@ export interface ServiceLog {
 function configuredSecrets(config: Config): string[] {
   const secrets = (config.encryptionKey ?? '').split(',').map((key) => key.trim());
   if (config.jwt !== null && 'secret' in config.jwt.key) secrets.push(config.jwt.key.secret);
+  if (config.metrics.token !== null) secrets.push(config.metrics.token);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
   for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
+  secrets.push(...config.webhooks.secrets);
   return secrets;
 }
 
@@ -98,6 +109,13 @@ export interface RuntimeDrivers {
   readonly socketAddress: HttpSecurity['socketAddress'];
   readonly log: ServiceLog;
   readonly clock?: Clock;
+  /**
+   * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
+   * is set without METRICS_PORT); nothing is recorded without it.
+   */
+  readonly metrics?:
+    | { readonly recorder: MetricsRecorder; readonly scrape: () => Promise<MetricsText> }
+    | undefined;
 }
 
 /** What tests put in place of the real adapters; production passes none. */
@@ -117,6 +135,9 @@ async function databaseAnswers(db: Database): Promise<boolean> {
   }
 }
 
+/** Webhook deliveries claimed and attempted at once by one instance. */
+const WEBHOOK_BATCH_SIZE = 100;
+
 /** The HTTP app and the lifecycle jobs of one service, from its configuration and its runtime's drivers. */
 export function compose(config: Config, drivers: RuntimeDrivers, overrides: Overrides = {}) {
   const { db, cipher, mailVerifier, log } = drivers;
@@ -127,9 +148,12 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     fetch: globalThis.fetch.bind(globalThis),
     timeoutMs: config.outboundTimeoutMs,
   };
+  const announcements = integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat });
   const gateways = overrides.gateways ?? createPlatformGateways(config.platforms, { ...http, clock });
   const outreach: OutreachPorts = {
     repository,
+    announcements,
+    wireFormat,
     cipher,
     clock,
     mailSender: drivers.mailSender,
@@ -149,12 +173,24 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     listIntegrations: listIntegrations({ repository, cipher, clock }),
     getAllCapabilities: getAllCapabilities({ repository, clock, mailVerifier }),
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
-    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    validateIntegration: validateIntegration({ repository, cipher, clock, mailVerifier, gateways }),
-    deleteIntegration: deleteIntegration({ repository }),
+    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways, announcements }),
+    validateIntegration: validateIntegration({
+      repository,
+      cipher,
+      clock,
+      mailVerifier,
+      gateways,
+      announcements,
+    }),
+    deleteIntegration: deleteIntegration({ repository, cipher, gateways, announcements }),
     listAuditEntries: listAuditEntries({ auditLog }),
+    listEvents: listEvents({
+      eventLog: new DrizzleEventLog(db),
+      clock,
+      retentionDays: config.events.retentionDays,
+    }),
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
-    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock }),
+    completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock, announcements }),
     sendMessage: sendMessage(outreach),
     checkRecipient: checkRecipient(outreach),
     listMessages: listMessages(outreach),
@@ -165,9 +201,11 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     unsubscribe: unsubscribe(outreach),
   };
   const sealedSecrets = new DrizzleSealedSecretStore(db);
+  const webhookOutbox = new DrizzleWebhookOutbox(db);
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
+      announcements,
       clock,
       logger: log.logger,
       lifecycleSettings,
@@ -177,13 +215,32 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
     rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),
     backfillTokenMasks: backfillTokenMasks({ tokenMasks: new DrizzleTokenMaskStore(db), cipher }),
+    deliverWebhooks: deliverWebhooks({
+      outbox: webhookOutbox,
+      sender: standardWebhookSender({
+        secrets: config.webhooks.secrets,
+        timeoutMs: config.webhooks.timeoutMs,
+        fetch: http.fetch,
+      }),
+      clock,
+      random: Math.random,
+      settings: { ...config.webhooks, batchSize: WEBHOOK_BATCH_SIZE },
+    }),
+    redeliverFailed: redeliverFailed({ outbox: webhookOutbox, clock }),
   };
 
   const rateLimitStore =
     overrides.rateLimitStore ??
     (config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore());
+  const { metrics } = drivers;
+  const { token: metricsToken, port: metricsPort } = config.metrics;
   const app = createApp({
     useCases,
+    metrics: metrics?.recorder ?? noMetrics,
+    metricsRoutes:
+      metrics === undefined || metricsToken === null || metricsPort !== null
+        ? null
+        : metricsRoutes(metrics.scrape, metricsToken),
     logger: log.logger,
     auditLog,
     rateLimitStore,

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './application/ports/logger.js';
 import type { TokenPlatform } from './domain/platform.js';
@@ -91,6 +92,22 @@ const APP_VARIABLES = {
 /** The SMTP submission ports a check may connect to unless SMTP_ALLOWED_PORTS says otherwise. */
 export const DEFAULT_SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 
+/** The waits after each failed webhook attempt (the contract's schedule: 5 s up to 10 h, 8 attempts). */
+export const DEFAULT_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/**
+ * A host that names this machine or a private network by itself: localhost, or an IP literal outside
+ * public unicast. Names are not resolved here (Workers cannot): the sender refuses redirects, and the
+ * operator chooses the names.
+ */
+function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const address = ipaddr.process(host);
+  return address.range() !== 'unicast' || (address.kind() === 'ipv6' && !host.match(/^[23]/));
+}
+
 // `when` lets a refinement run alongside other problems, so all of them are reported at once.
 const everyField = (payload: { value: unknown }) =>
   payload.value !== null && typeof payload.value === 'object';
@@ -115,6 +132,14 @@ const EnvironmentSchema = z
     ),
     DATABASE_POOL_SIZE: z.preprocess(unsetWhenEmpty, wholeNumber(1, 1000).optional()),
     WEB_CONCURRENCY: z.preprocess(unsetWhenEmpty, wholeNumber(1, 256).optional()),
+    METRICS_TOKEN: z.preprocess(
+      unsetWhenEmpty,
+      z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)').optional(),
+    ),
+    METRICS_PORT: z.preprocess(
+      unsetWhenEmpty,
+      z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).optional(),
+    ),
     DATA_DIR: z.preprocess(unsetWhenEmpty, z.string().default('./.data')),
     ENCRYPTION_KEY: z.preprocess(unsetWhenEmpty, z.string().optional()),
     SMTP_ALLOW_PRIVATE_HOSTS: flag('false'),
@@ -188,6 +213,7 @@ const EnvironmentSchema = z
     RATE_LIMIT_OUTBOUND_PER_MINUTE: perMinute(10),
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
     OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
+    EVENT_RETENTION_DAYS: whole(30, 1, 3650),
     PUBLIC_BASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -213,7 +239,50 @@ const EnvironmentSchema = z
         .transform((name) => name.toLowerCase())
         .optional(),
     ),
+    WEBHOOK_URLS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? ''),
+      z.array(
+        z.string().refine((text) => {
+          const url = httpsOrLoopback(text);
+          return url !== null && url.username === '' && url.password === '' && url.hash === '';
+        }, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment'),
+      ),
+    ),
+    WEBHOOK_SECRET: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? ''),
+      z.array(
+        z
+          .string()
+          .regex(
+            /^whsec_[A-Za-z0-9+/]{24,}={0,2}$/,
+            'entries must be whsec_ followed by base64 (24 bytes or more)',
+          ),
+      ),
+    ),
+    WEBHOOK_RETRY_SECONDS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? DEFAULT_WEBHOOK_RETRY_SECONDS.join(',')),
+      z.array(z.coerce.number().int().min(0).max(604_800), {
+        error: 'must be comma-separated whole seconds (0 to 604800)',
+      }),
+    ),
+    WEBHOOK_TIMEOUT_MS: whole(10_000, 100, 120_000),
+    WEBHOOK_ALLOW_PRIVATE_HOSTS: flag('false'),
   })
+  .refine((env) => env.WEBHOOK_URLS.length === 0 || env.WEBHOOK_SECRET.length > 0, {
+    path: ['WEBHOOK_SECRET'],
+    message: 'is required with WEBHOOK_URLS (a Standard Webhooks secret like whsec_<base64>)',
+    when: everyField,
+  })
+  .refine(
+    (env) =>
+      env.WEBHOOK_ALLOW_PRIVATE_HOSTS ||
+      env.WEBHOOK_URLS.every((url) => !isPrivateHost(new URL(url).hostname)),
+    {
+      path: ['WEBHOOK_URLS'],
+      message: 'names a loopback or private address; set WEBHOOK_ALLOW_PRIVATE_HOSTS=true to allow it',
+      when: everyField,
+    },
+  )
   .refine((env) => env.NODE_ENV !== 'production' || env.ENCRYPTION_KEY !== undefined, {
     path: ['ENCRYPTION_KEY'],
     message: 'is required when NODE_ENV=production (generate one with npm run generate-key)',
@@ -328,6 +397,15 @@ export interface LifecycleConfig {
 // could take it over.
 const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
 
+export interface WebhookSettings {
+  readonly endpoints: readonly string[];
+  /** `whsec_` secrets: each attempt carries one signature per secret (rotation). */
+  readonly secrets: readonly string[];
+  /** Waits after each failed attempt; one attempt more than entries, then the delivery is failed. */
+  readonly retrySeconds: readonly number[];
+  readonly timeoutMs: number;
+}
+
 export interface Config {
   readonly environment: 'development' | 'test' | 'production';
   readonly port: number;
@@ -338,6 +416,8 @@ export interface Config {
   readonly databasePoolSize: number | null;
   /** Worker processes serving one port (Node); null leaves it to the runtime (one per core in production). */
   readonly webConcurrency: number | null;
+  /** Who may read `/metrics` (Node): a bearer token, a port of its own, both, or neither (no `/metrics`). */
+  readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly dataDir: string;
   /** Comma-separated Fernet keys; null in development means a generated key kept in `dataDir`. */
   readonly encryptionKey: string | null;
@@ -354,6 +434,8 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  /** Signed event delivery (Standard Webhooks); no endpoints means no delivery job. */
+  readonly webhooks: WebhookSettings;
   readonly outreach: {
     /** Emails one integration may send per UTC day; 0 is no cap. */
     readonly emailDailyLimit: number;
@@ -361,6 +443,10 @@ export interface Config {
     readonly publicBaseUrl: string | null;
     /** How long an attempt may stay in flight before its idempotency key may be tried again. */
     readonly attemptLeaseMs: number;
+  };
+  readonly events: {
+    /** How long events stay readable through the pull API. */
+    readonly retentionDays: number;
   };
 }
 
@@ -386,6 +472,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       webConcurrency: env.WEB_CONCURRENCY ?? null,
+      metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT ?? null },
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,
       smtpAllowPrivateHosts: env.SMTP_ALLOW_PRIVATE_HOSTS,
@@ -425,11 +512,18 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      webhooks: {
+        endpoints: env.WEBHOOK_URLS,
+        secrets: env.WEBHOOK_SECRET,
+        retrySeconds: env.WEBHOOK_RETRY_SECONDS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      },
       outreach: {
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
         publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
         attemptLeaseMs: leaseFor(env.OUTBOUND_TIMEOUT_MS),
       },
+      events: { retentionDays: env.EVENT_RETENTION_DAYS },
     },
   };
 }

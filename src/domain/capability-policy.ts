@@ -71,7 +71,7 @@ export type CapabilityFacts = Pick<
   | 'tokenExpiresAt'
 >;
 
-type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
+export type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
 
 // A recorded expiry or revocation shows the platform's own reason when one was stored.
 const STATUS_DENIALS = {
@@ -98,6 +98,15 @@ const STATUS_DENIALS = {
   Exclude<ConnectionStatus, 'connected'>,
   (name: string, detail: string | null) => Denial
 >;
+
+/** Why an integration in this stored status cannot be used (null when connected), as capabilities say it. */
+export function statusDenial(
+  platform: Platform,
+  status: ConnectionStatus,
+  detail: string | null,
+): Denial | null {
+  return status === 'connected' ? null : STATUS_DENIALS[status](PLATFORM_NAMES[platform], detail);
+}
 
 function missingScopes(rule: MessagingRule, integration: CapabilityFacts | null): string[] {
   if (rule.kind !== 'scoped' || integration === null) return [];

@@ -7,7 +7,7 @@ import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
 import { PgliteDirectoryInUse } from '../adapters/persistence/pglite-directory-lock.js';
-import { compose, createServiceLog, type ServiceLog } from '../composition.js';
+import { compose, createServiceLog, type RuntimeDrivers, type ServiceLog } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { pgliteInUse } from './collisions.js';
 import { loadOrCreateDevelopmentKey } from './development-key.js';
@@ -106,7 +106,18 @@ async function loadCipher(config: Config, { logger, secrets }: ServiceLog) {
  */
 export async function startNode(
   write: (line: string) => void,
-  { checkKeys = true, migrate = false, workers = 1 } = {},
+  {
+    checkKeys = true,
+    migrate = false,
+    workers = 1,
+    metrics,
+  }: {
+    checkKeys?: boolean;
+    migrate?: boolean;
+    workers?: number;
+    /** The server's metrics, from its database; none for the commands. */
+    metrics?: (config: Config, handle: DatabaseHandle) => RuntimeDrivers['metrics'];
+  } = {},
 ) {
   const config = shareAmong(loadConfig(), workers, availableParallelism());
   const log = createServiceLog(config, write);
@@ -125,6 +136,7 @@ export async function startNode(
     staticAssets: nodeStaticAssets,
     socketAddress: (c) => getConnInfo(c).remote.address,
     log,
+    ...(metrics === undefined ? {} : { metrics: metrics(config, handle) }),
   });
   const problem = checkKeys ? await missingKeyProblem(service.jobs, description) : null;
   if (problem !== null) stop(problem);

@@ -2,13 +2,15 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
-import { createServiceLog } from '../composition.js';
+import { listenForOutboxCommits } from '../adapters/persistence/outbox-notifications.js';
+import { createServiceLog, type RuntimeDrivers } from '../composition.js';
 import { pgliteServesOneWorker, portInUse } from './collisions.js';
 import { backfillWhileServing } from './mask-backfill.js';
 import { runsJobs, superviseWorkers, workerCount } from './node-cluster.js';
+import { aggregateWorkerMetrics, metricsEnabled, processMetrics, serveMetricsPort } from './node-metrics.js';
 import { onShutdownSignal, stopServing } from './node-process.js';
 import { loadConfig, startNode, stop } from './node-start.js';
-import { startRefresher } from './periodic-job.js';
+import { startRefresher, startWebhookDelivery } from './periodic-job.js';
 import { startupWarnings } from './service-start.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -17,11 +19,22 @@ const config = loadConfig();
 const workers = workerCount(config, availableParallelism());
 if (workers > 1 && config.databaseUrl === null) stop(pgliteServesOneWorker(workers));
 
-if (cluster.isPrimary && workers > 1) superviseWorkers(workers, createServiceLog(config, write).logger);
-else await serveOneProcess();
+if (cluster.isPrimary && workers > 1) {
+  const { logger } = createServiceLog(config, write);
+  // The primary sums the workers' metrics; with METRICS_PORT it serves them itself.
+  if (metricsEnabled(config)) serveMetricsPort(config, aggregateWorkerMetrics(), logger, stop);
+  superviseWorkers(workers, logger);
+} else await serveOneProcess();
 
 async function serveOneProcess() {
-  const { handle, description, app, jobs, logger } = await startNode(write, { workers });
+  let metrics: RuntimeDrivers['metrics'];
+  const { handle, description, app, jobs, logger } = await startNode(write, {
+    workers,
+    metrics: (shared, database) => {
+      metrics = processMetrics(shared, database);
+      return metrics;
+    },
+  });
   if (runsJobs()) {
     logger.info('database ready', { database: description });
     for (const { message, hint } of startupWarnings(config)) logger.warn(message, { hint });
@@ -38,14 +51,22 @@ async function serveOneProcess() {
     if (error.code === 'EADDRINUSE') stop(portInUse(config.host, config.port));
     throw error;
   });
+  // A cluster's workers leave METRICS_PORT to the primary.
+  const metricsServer =
+    metrics === undefined || cluster.worker !== undefined
+      ? null
+      : serveMetricsPort(config, metrics.scrape, logger, stop);
 
   const stopping = onShutdownSignal(logger, async () => {
-    await stopServing(server);
+    await Promise.all([stopServing(server), metricsServer === null ? undefined : stopServing(metricsServer)]);
     // The jobs stop taking work; what they hold (a renewal in flight) is saved before the database closes.
-    await Promise.all([refresher?.stop(), backfill]);
+    await unlisten?.();
+    await Promise.all([refresher?.stop(), delivery?.stop(), backfill]);
     await handle.close();
   });
   const background = runsJobs();
   const backfill = background ? backfillWhileServing(jobs, logger, stopping) : undefined;
-  const refresher = background ? startRefresher(config, jobs, logger, stopping) : null;
+  const refresher = background ? startRefresher(config, jobs, logger, stopping, metrics?.recorder) : null;
+  const delivery = background ? startWebhookDelivery(config, jobs, logger, stopping) : null;
+  const unlisten = delivery === null ? null : await listenForOutboxCommits(handle, () => delivery.wake());
 }

@@ -28,7 +28,14 @@ interface TokenRecord {
 /** Why Meta says a token was revoked: 458 app removed, 460 password changed, 467 logged out. */
 export type RevocationSubcode = 458 | 460 | 467;
 
-export type MetaRoute = 'dialog' | 'access_token' | 'debug_token' | 'accounts' | 'me' | 'messages';
+export type MetaRoute =
+  | 'dialog'
+  | 'access_token'
+  | 'debug_token'
+  | 'accounts'
+  | 'me'
+  | 'messages'
+  | 'permissions';
 
 /** Someone who wrote to a Page (Messenger) or its linked Instagram account, as the Send API knows them. */
 export interface FakePerson {
@@ -134,6 +141,7 @@ export class MetaFake {
         const [, version, ...rest] = path.split('/');
         if (version !== fake?.version) return null;
         if (method === 'POST') return rest.length === 2 && rest[1] === 'messages' ? 'messages' : null;
+        if (method === 'DELETE') return rest.join('/') === 'me/permissions' ? 'permissions' : null;
         if (method !== 'GET') return null;
         const ROUTES: Record<string, MetaRoute> = {
           'dialog/oauth': 'dialog',
@@ -228,7 +236,22 @@ export class MetaFake {
         return this.me(request.query);
       case 'messages':
         return this.sendMessage(request);
+      case 'permissions':
+        return this.deletePermissions(request);
     }
+  }
+
+  /** `DELETE /me/permissions` with a user token: the app is removed, every token of the user stops working. */
+  private deletePermissions(request: RecordedRequest): FakeResponse {
+    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    const token = bearer ?? request.query.access_token;
+    const checked = this.check(token);
+    if ('failure' in checked) return checked.failure;
+    if (checked.record.type !== 'USER') {
+      return failure(100, undefined, 'Tried accessing nonexisting field (permissions) on node type (Page)');
+    }
+    this.revoke(token ?? '', 458);
+    return { status: 200, body: { success: true } };
   }
 
   /** A Page token for `pageId` with the user's scopes, as `/me/accounts` would hand it out. */

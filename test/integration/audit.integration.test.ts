@@ -162,7 +162,13 @@ describe('the audit log', () => {
     id: 'delete',
     request: (id) => call(id, 'DELETE', '/api/integrations/email'),
     status: 204,
-    entry: { action: 'integration.delete', outcome: 'success', platform: 'email', code: null },
+    entry: {
+      action: 'integration.delete',
+      outcome: 'success',
+      platform: 'email',
+      code: null,
+      revocation: 'not_offered',
+    },
   });
   step('delete again', {
     id: 'delete-again',
@@ -235,6 +241,7 @@ describe('the audit log', () => {
       outcome: 'success',
       platform: 'email',
       code: null,
+      revocation: null,
       target_user_id: null,
       request_id: servedIds('delete-again')[0],
       client_address: CLIENT,

@@ -152,11 +152,11 @@ for (const driver of await storeDrivers()) {
       ).toBeNull();
     });
 
-    it('removes an integration once and reports whether anything was removed', async () => {
+    it('removes an integration once and returns it as it was', async () => {
       const { integration } = await repository.upsert(emailDraft());
 
-      expect(await repository.remove(integration.userId, 'email')).toBe(true);
-      expect(await repository.remove(integration.userId, 'email')).toBe(false);
+      expect(await repository.remove(integration.userId, 'email')).toEqual(integration);
+      expect(await repository.remove(integration.userId, 'email')).toBeNull();
       expect(await repository.find(integration.userId, 'email')).toBeNull();
     });
   });

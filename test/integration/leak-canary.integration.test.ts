@@ -251,6 +251,7 @@ describe('no secret leaks through any response, header, log line or audit entry'
   it('finds none of the canaries, the keys or the bearer token in any form', async () => {
     const rows = await selectRows(database, sql`select * from audit_log`);
     const stored = await selectRows(database, sql`select * from social_integrations`);
+    const events = await selectRows(database, sql`select * from outbox_events`);
     const secrets = [
       ...[PASSWORD, ACCESS_TOKEN, REFRESH_TOKEN, CODE, JWT_SECRET, token],
       ...[harness.key, limited.key, down.key, oauth.key, fakes.meta.appSecret, fakes.tiktok.clientSecret],
@@ -262,9 +263,12 @@ describe('no secret leaks through any response, header, log line or audit entry'
       logs: [harness, limited, down, oauth].flatMap((h) => h.logLines).join('\n'),
       audit_log: JSON.stringify(rows),
       social_integrations: JSON.stringify(stored),
+      outbox_events: JSON.stringify(events),
     });
 
     expect(found).toEqual([]);
+    // Saves, checks and deletes on every platform were announced, so the scan had events to read.
+    expect(events.length).toBeGreaterThan(10);
     expect(issued.length).toBeGreaterThanOrEqual(2);
     expect(responses.length).toBeGreaterThan(40);
     expect(

@@ -334,6 +334,58 @@ describe('MetaGateway.validate', () => {
   });
 });
 
+describe('MetaGateway.revoke', () => {
+  it('deletes the user token’s permissions: afterwards every token of that person is refused', async () => {
+    const userToken = meta.mintUserToken({ scopes: ALL_SCOPES });
+    const pageToken = meta.mintPageToken('100000000000001', ALL_SCOPES);
+
+    expect(await gateway('facebook').revoke({ accessToken: userToken, pageId: null })).toEqual(ok('revoked'));
+    const [sent] = meta.server.requestsTo('permissions').slice(-1);
+    expect(sent).toMatchObject({ method: 'DELETE', path: `/${meta.version}/me/permissions` });
+    expect(sent?.headers.authorization).toBe(`Bearer ${userToken}`);
+    expect(sent?.query).toEqual({});
+    for (const token of [userToken, pageToken]) {
+      expect((await gateway('facebook').validate({ accessToken: token, pageId: null })).ok).toBe(false);
+    }
+  });
+
+  it('sends nothing for a stored Page token, which cannot revoke', async () => {
+    const before = meta.server.requests.length;
+    const pageToken = meta.mintPageToken('100000000000001', ALL_SCOPES);
+    expect(await gateway('instagram').revoke({ accessToken: pageToken, pageId: '100000000000001' })).toEqual(
+      ok('not_offered'),
+    );
+    expect(meta.server.requests.length).toBe(before);
+  });
+
+  it.each<[string, Fault, ReturnType<typeof fail>]>([
+    [
+      'a revoked token (190/458)',
+      metaError(190, 458),
+      fail(
+        'token_revoked',
+        'Your Facebook access was revoked: the app was removed from the Facebook account. Reconnect your account.',
+      ),
+    ],
+    [
+      'success: false',
+      { kind: 'answer', response: { status: 200, body: { success: false } } },
+      unavailable('refused to revoke the token'),
+    ],
+    [
+      'HTTP 500',
+      { kind: 'answer', response: { status: 500 } },
+      unavailable('is not working right now (HTTP 500)'),
+    ],
+    ['malformed JSON', { kind: 'malformed' }, unavailable('sent an answer this service could not read')],
+    ['a hang', { kind: 'hang' }, unavailable(`did not answer within ${TIMEOUT_MS / 1000} seconds`)],
+  ])('answers %s as a failed revoke', async (_name, fault, expected) => {
+    meta.fail('permissions', fault);
+    const accessToken = meta.mintUserToken({ scopes: ALL_SCOPES });
+    expect(await gateway('facebook').revoke({ accessToken, pageId: null })).toEqual(expected);
+  });
+});
+
 describe('MetaGateway sign-in', () => {
   const authorize = () => {
     const url = gateway('instagram').authorizationUrl({

@@ -25,6 +25,8 @@ const CONTRACT_ROUTES = [
   'GET /api/outreach/email/suppressions',
   'PUT /api/outreach/email/suppressions/{address}',
   'DELETE /api/outreach/email/suppressions/{address}',
+  // Events out (outreach-contract.md section 2): the pull side of the webhooks.
+  'GET /api/events',
 ];
 
 interface Operation {

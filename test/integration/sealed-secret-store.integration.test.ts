@@ -116,6 +116,7 @@ for (const driver of await storeDrivers()) {
         targetUserId: null,
         platform: 'email' as const,
         code: null,
+        revocation: null,
         requestId,
         clientAddress: '127.0.0.1',
       });

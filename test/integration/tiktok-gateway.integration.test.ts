@@ -147,8 +147,32 @@ describe('TikTokGateway sign-in', () => {
     const issued = await gateway.exchangeCode({ code, redirectUri: REDIRECT, codeVerifier: verifier });
     const accessToken = issued.ok ? issued.value.accessToken : '';
 
-    expect(await gateway.revoke(accessToken)).toEqual(ok(undefined));
+    expect(await gateway.revoke({ accessToken, pageId: null })).toEqual(ok('revoked'));
+    expect(tiktok.server.requestsTo('revoke').at(-1)?.form).toEqual({
+      client_key: tiktok.clientKey,
+      client_secret: tiktok.clientSecret,
+      token: accessToken,
+    });
     expect((await gateway.validate({ accessToken, pageId: null })).ok).toBe(false);
+  });
+
+  it.each<[string, Fault, ReturnType<typeof fail>]>([
+    ['an OAuth error', tiktokOAuthError('invalid_request'), unavailable('refused to revoke the token')],
+    [
+      'HTTP 401 without a body',
+      { kind: 'answer', response: { status: 401 } },
+      unavailable('refused to revoke the token'),
+    ],
+    [
+      'HTTP 503',
+      { kind: 'answer', response: { status: 503 } },
+      unavailable('is not working right now (HTTP 503)'),
+    ],
+    ['malformed JSON', { kind: 'malformed' }, unavailable('sent an answer this service could not read')],
+    ['a hang', { kind: 'hang' }, unavailable(`did not answer within ${TIMEOUT_MS / 1000} seconds`)],
+  ])('answers %s on the revoke endpoint as a failed revoke', async (_name, fault, expected) => {
+    tiktok.fail('revoke', fault);
+    expect(await gateway.revoke({ accessToken: tiktok.mintAccessToken(), pageId: null })).toEqual(expected);
   });
 
   it.each<[string, Fault, ReturnType<typeof fail>]>([

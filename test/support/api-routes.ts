@@ -99,6 +99,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: () => '/api/outreach/email/suppressions/someone%40example.org',
     ownStatus: 204,
   },
+  { name: 'events', method: 'GET', path: () => '/api/events', ownStatus: 200 },
 ];
 
 /** Builds the request for `route` with an optional query string and bearer token. */

@@ -10,6 +10,7 @@ import type {
   IssuedToken,
   PlatformGateway,
   PlatformGateways,
+  Revocation,
   TokenCredentials,
   ValidatedToken,
 } from '../../src/application/ports/platform-gateway.js';
@@ -67,6 +68,15 @@ export class ScriptedGateway implements PlatformGateway {
   async refresh(secret: string): Promise<Result<IssuedToken>> {
     this.refreshes.push(secret);
     return this.nextRefresh;
+  }
+
+  /** Tokens revoked so far; `nextRevoke` decides the answer. */
+  readonly revocations: TokenCredentials[] = [];
+  nextRevoke: Result<Revocation> = ok('revoked');
+
+  async revoke(credentials: TokenCredentials): Promise<Result<Revocation>> {
+    this.revocations.push(credentials);
+    return this.nextRevoke;
   }
 
   /** The same scripted gateway for every token platform. */

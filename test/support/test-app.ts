@@ -4,7 +4,7 @@ import type { HttpSecurity } from '../../src/adapters/http/app.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import type { Clock } from '../../src/application/ports/clock.js';
 import type { MailSender } from '../../src/application/ports/mail-sender.js';
-import { compose, createServiceLog, type Overrides } from '../../src/composition.js';
+import { compose, createServiceLog, type Overrides, type RuntimeDrivers } from '../../src/composition.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
 import type { TestDatabase } from './databases.js';
@@ -25,6 +25,7 @@ export interface TestAppOptions extends Overrides {
   readonly keys?: string;
   /** A real sender (e.g. to a test SMTP server); a scripted one otherwise. */
   readonly mailSender?: MailSender;
+  readonly metrics?: RuntimeDrivers['metrics'];
 }
 
 /** The configuration a runtime would parse from `env` on top of the test defaults; throws on a bad one. */
@@ -39,7 +40,7 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
  * scripted platforms and SMTP unless given, and captured log lines.
  */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const { env, clock, socketAddress, fixedSecrets = [], keys, mailSender, ...overrides } = options;
+  const { env, clock, socketAddress, fixedSecrets = [], keys, mailSender, metrics, ...overrides } = options;
   const key = keys ?? generateFernetKey();
   const config = testConfig({ ENCRYPTION_KEY: key, ...env });
   const cipher = await FernetSecretCipher.fromKeyList(key);
@@ -59,6 +60,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       socketAddress: socketAddress ?? (() => '127.0.0.1'),
       log: createServiceLog(config, (line) => logLines.push(line), fixedSecrets),
       ...(clock === undefined ? {} : { clock }),
+      ...(metrics === undefined ? {} : { metrics }),
     },
     { gateways: gateway.asGateways(), directMessages: messenger.asGateways(), ...overrides },
   );

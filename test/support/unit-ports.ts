@@ -1,5 +1,7 @@
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { wireFormat } from '../../src/adapters/http/presenters.js';
+import { integrationAnnouncements } from '../../src/application/integration-announcements.js';
 import type { Clock } from '../../src/application/ports/clock.js';
 import { ScriptedGateway, ScriptedMailSender, ScriptedMailVerifier, ScriptedMessenger } from './fakes.js';
 import { inMemoryStores } from './in-memory/in-memory-stores.js';
@@ -28,12 +30,16 @@ export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
   const key = generateFernetKey();
   const gateway = new ScriptedGateway();
   const messenger = new ScriptedMessenger();
+  const cipher = await FernetSecretCipher.fromKeyList(key);
+  const mailVerifier = new ScriptedMailVerifier();
   return {
     ...inMemoryStores(clock),
     clock,
     key,
-    cipher: await FernetSecretCipher.fromKeyList(key),
-    mailVerifier: new ScriptedMailVerifier(),
+    cipher,
+    mailVerifier,
+    announcements: integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat }),
+    wireFormat,
     gateway,
     gateways: gateway.asGateways(),
     oauthRedirectUris: [REDIRECT_URI],

@@ -144,6 +144,21 @@ describe('where the server listens', () => {
       parsed({ HOST: '::1', NODE_ENV: 'production', ENCRYPTION_KEY: KEY, AUTH_JWT_SECRET: SECRET }).host,
     ).toBe('::1');
   });
+
+  it('serves no /metrics unless METRICS_TOKEN or METRICS_PORT says who may read it', () => {
+    expect(parsed({}).metrics).toEqual({ token: null, port: null });
+    expect(parsed({ METRICS_TOKEN: 'a'.repeat(16), METRICS_PORT: '9464' }).metrics).toEqual({
+      token: 'a'.repeat(16),
+      port: 9464,
+    });
+    expect(parseConfig({ METRICS_TOKEN: 'short', METRICS_PORT: 'x' })).toEqual({
+      ok: false,
+      problems: [
+        'METRICS_TOKEN must be at least 16 characters (openssl rand -hex 32 makes one)',
+        'METRICS_PORT must be a port number',
+      ],
+    });
+  });
 });
 
 describe('identity settings', () => {

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { auditRoutes } from './audit-routes.js';
+import { eventRoutes } from './event-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { integrationRoutes } from './integration-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
@@ -17,7 +18,8 @@ export function apiRoutes(useCases: UseCases, isDatabaseReady: () => Promise<boo
     .route('/api/integrations/audit', auditRoutes(useCases))
     .route('/api/integrations/oauth', oauthRoutes(useCases))
     .route('/api/integrations', integrationRoutes(useCases))
-    .route('/api/outreach', outreachRoutes(useCases));
+    .route('/api/outreach', outreachRoutes(useCases))
+    .route('/api/events', eventRoutes(useCases));
 }
 
 export type ApiRoutes = ReturnType<typeof apiRoutes>;

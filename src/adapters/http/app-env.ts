@@ -2,10 +2,11 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { AuditEvent } from '../../application/ports/audit-log.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { ErrorCode } from '../../domain/errors.js';
+import type { MetricsRecorder } from '../metrics/metrics-recorder.js';
 
 /** What an audit entry needs from the code that records it; the request supplies the rest. */
 export type AuditFacts = Pick<AuditEvent, 'action' | 'outcome'> &
-  Partial<Pick<AuditEvent, 'platform' | 'code' | 'targetUserId'>>;
+  Partial<Pick<AuditEvent, 'platform' | 'code' | 'targetUserId' | 'revocation'>>;
 
 export type AppEnv = {
   Variables: RequestIdVariables & {
@@ -21,6 +22,8 @@ export type AppEnv = {
     log: Logger;
     /** Appends an audit entry for this request; never fails the request. */
     audit: (facts: AuditFacts) => Promise<void>;
+    /** Where the request's handler counts what it did (sends, revokes). */
+    metrics: MetricsRecorder;
     /** The code of the error response this request got, for its audit entry. */
     errorCode: ErrorCode | undefined;
   };

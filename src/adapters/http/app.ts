@@ -8,6 +8,7 @@ import { DatabaseUnavailable } from '../../application/ports/database-unavailabl
 import type { RateLimitStore } from '../../application/ports/rate-limit-store.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { RedactingLogger } from '../logging/json-logger.js';
+import type { MetricsRecorder } from '../metrics/metrics-recorder.js';
 import { apiRoutes } from './api-routes.js';
 import type { AppEnv } from './app-env.js';
 import { auditTrail } from './audit-trail.js';
@@ -15,6 +16,7 @@ import { resolveClientAddress } from './client-address.js';
 import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
+import { measureRequests, type metricsRoutes } from './metrics-routes.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
 import { requestIds } from './request-ids.js';
@@ -47,6 +49,10 @@ export interface AppDeps {
   readonly security: HttpSecurity;
   /** Serves the browser pages' files under `/assets/` (each runtime has its own way to read them). */
   readonly staticAssets: MiddlewareHandler;
+  /** Counts requests, sends and revokes. */
+  readonly metrics: MetricsRecorder;
+  /** `GET /metrics` on this app; null where it is served elsewhere (METRICS_PORT) or not at all. */
+  readonly metricsRoutes: ReturnType<typeof metricsRoutes> | null;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -99,6 +105,7 @@ export function createApp(deps: AppDeps) {
   const { useCases, logger, security } = deps;
   const app = new OpenAPIHono<AppEnv>({ strict: false });
 
+  app.use(measureRequests(deps.metrics));
   app.use(requestIds);
   app.use(logRequests(logger));
   // Before securityHeaders, so that it runs after it on the way out: the pages' CSP replaces the API's.
@@ -133,6 +140,7 @@ export function createApp(deps: AppDeps) {
   serveOpenApiDocument(app);
   app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);
+  if (deps.metricsRoutes !== null) app.route('/', deps.metricsRoutes);
 
   app.notFound((c) =>
     errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` }),

@@ -30,6 +30,7 @@ export function auditTrail(auditLog: AuditLog): MiddlewareHandler<AppEnv> {
       const event = {
         platform: null,
         code: null,
+        revocation: null,
         ...facts,
         targetUserId: facts.targetUserId == null ? null : storableText(facts.targetUserId),
         actor: c.get('userId') ?? null,

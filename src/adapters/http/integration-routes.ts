@@ -140,7 +140,18 @@ export function integrationRoutes(useCases: UseCases) {
       return c.json(validationJson(outcome), 200);
     })
     .openapi(deleteRoute, async (c) => {
-      await useCases.deleteIntegration(authenticatedUser(c), c.req.valid('param').platform);
+      const { platform } = c.req.valid('param');
+      const deletion = await useCases.deleteIntegration(authenticatedUser(c), platform);
+      if (deletion !== null) {
+        c.var.metrics.revocationEnded(platform, deletion.revocation);
+        await c.var.audit({
+          action: 'integration.delete',
+          outcome: 'success',
+          platform,
+          revocation: deletion.revocation,
+          code: deletion.failureCode,
+        });
+      }
       return c.body(null, 204);
     });
 }

@@ -1,9 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { SendRequest } from '../../application/use-cases/send-message.js';
+import type { SendRequest, SendOutcome as SendResult } from '../../application/use-cases/send-message.js';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
+import type { Result } from '../../domain/result.js';
+import type { SendOutcome } from '../metrics/metrics-recorder.js';
 import type { AppEnv } from './app-env.js';
 import {
   capabilityDenied,
@@ -151,6 +153,13 @@ async function sendRequest(c: Context<AppEnv>, platform: Platform) {
   return { ok: true as const, value: request };
 }
 
+/** How a send ended, for the metrics: a failure (refused before sending, or by the platform) or what it did. */
+function sendOutcome(result: Result<SendResult>): SendOutcome {
+  if (!result.ok) return 'failed';
+  if (result.value.kind === 'denied') return 'denied';
+  return result.value.replayed ? 'replayed' : 'sent';
+}
+
 const recipientSchema = (platform: Platform): z.ZodType<string> =>
   platform === 'email' ? EmailAddress('recipient') : platform === 'tiktok' ? z.string() : RecipientId;
 
@@ -177,6 +186,7 @@ export function outreachRoutes(useCases: UseCases) {
         platform,
         code,
       });
+      c.var.metrics.sendEnded(platform, sendOutcome(result), code);
       const outcome = unwrap(result);
       if (outcome.kind === 'denied') return capabilityDenied(c, outcome.capability);
       if (outcome.replayed) c.header('Idempotent-Replayed', 'true');

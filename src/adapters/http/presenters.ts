@@ -1,7 +1,9 @@
 import type { IntegrationView } from '../../application/integration-view.js';
+import type { EventPage, WireFormat } from '../../application/ports/event-outbox.js';
 import type { AuditPage } from '../../application/use-cases/list-audit-entries.js';
 import type { ValidationOutcome } from '../../application/use-cases/validate-integration.js';
 import type { Capability } from '../../domain/capability-policy.js';
+import { messageJson } from './outreach-presenters.js';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -46,6 +48,13 @@ export function capabilityJson(capability: Capability) {
   };
 }
 
+/** What events carry, in the same shapes as the responses. */
+export const wireFormat: WireFormat = {
+  integration: integrationJson,
+  capability: capabilityJson,
+  message: messageJson,
+};
+
 export function validationJson(outcome: ValidationOutcome) {
   return { valid: outcome.valid, detail: outcome.detail, integration: integrationJson(outcome.integration) };
 }
@@ -59,10 +68,23 @@ export function auditPageJson(page: AuditPage) {
       outcome: entry.outcome,
       platform: entry.platform,
       code: entry.code,
+      revocation: entry.revocation,
       target_user_id: entry.targetUserId,
       request_id: entry.requestId,
       client_address: entry.clientAddress,
     })),
     next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+  };
+}
+
+export function eventPageJson(page: EventPage) {
+  return {
+    events: page.events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      timestamp: event.occurredAt.toISOString(),
+      data: event.data,
+    })),
+    next_cursor: page.next === null ? null : String(page.next),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../../application/ports/audit-log.js';
+import { EVENT_TYPES } from '../../application/events.js';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, REVOCATION_OUTCOMES } from '../../application/ports/audit-log.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
 import { PLATFORMS } from '../../domain/platform.js';
@@ -50,19 +51,25 @@ export const UserQuery = z.object({
   }),
 });
 
+const pageLimit = z.coerce
+  .number('limit must be a whole number from 1 to 100')
+  .int('limit must be a whole number from 1 to 100')
+  .min(1, 'limit must be a whole number from 1 to 100')
+  .max(100, 'limit must be a whole number from 1 to 100')
+  .default(50);
+
+/** A position from a previous page's `next_cursor`. */
+const pagePosition = (parameter: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, `${parameter} must be the next_cursor of a previous page`)
+    .transform(Number)
+    .optional();
+
 /** A page of a newest-first list: `cursor` is the `next_cursor` of the page before. */
 export const PageQuery = UserQuery.extend({
-  limit: z.coerce
-    .number('limit must be a whole number from 1 to 100')
-    .int('limit must be a whole number from 1 to 100')
-    .min(1, 'limit must be a whole number from 1 to 100')
-    .max(100, 'limit must be a whole number from 1 to 100')
-    .default(50),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'cursor must be the next_cursor of a previous page')
-    .transform(Number)
-    .optional(),
+  limit: pageLimit,
+  cursor: pagePosition('cursor'),
 });
 
 export const PlatformParam = z.object({
@@ -219,7 +226,13 @@ export const AuditEntryResponse = z
     action: z.enum(AUDIT_ACTIONS),
     outcome: z.enum(AUDIT_OUTCOMES),
     platform: z.enum(PLATFORMS).nullable(),
-    code: z.enum(ERROR_CODES).nullable(),
+    code: z.enum(ERROR_CODES).nullable().openapi({
+      description: 'Why it failed or was denied; for a delete whose revoke failed, why the revoke failed.',
+    }),
+    revocation: z.enum(REVOCATION_OUTCOMES).nullable().openapi({
+      description:
+        'For a delete that removed an integration: `revoked`, `failed`, `not_offered` (SMTP, or a Meta Page token) or `kept_shared` (the user’s other Meta integration relies on the same grant).',
+    }),
     target_user_id: z.string().nullable(),
     request_id: z.string(),
     client_address: z.string(),
@@ -232,3 +245,28 @@ export const AuditPageResponse = z
     next_cursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page.' }),
   })
   .openapi('AuditPage');
+
+/** The event feed, oldest first: `after` is the `next_cursor` of the page before. */
+export const EventsQuery = UserQuery.extend({
+  limit: pageLimit,
+  after: pagePosition('after'),
+});
+
+export const EventResponse = z
+  .object({
+    id: z.uuid().openapi({ description: 'The `webhook-id` of its deliveries.' }),
+    type: z.enum(EVENT_TYPES),
+    timestamp: z.iso.datetime(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .openapi('Event');
+
+export const EventPageResponse = z
+  .object({
+    events: z.array(EventResponse),
+    next_cursor: z.string().nullable().openapi({
+      description:
+        'Pass as `after` for the next page, and keep it to ask for newer events later; null on an empty page.',
+    }),
+  })
+  .openapi('EventPage');

@@ -5,6 +5,7 @@ import type {
   AuditLog,
   AuditOutcome,
   AuditRecord,
+  RevocationOutcome,
 } from '../../application/ports/audit-log.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
@@ -19,6 +20,7 @@ const toRecord = (row: AuditRow): AuditRecord => ({
   outcome: row.outcome as AuditOutcome,
   platform: row.platform as Platform | null,
   code: row.code as ErrorCode | null,
+  revocation: row.revocation as RevocationOutcome | null,
 });
 
 export class DrizzleAuditLog implements AuditLog {
@@ -37,6 +39,7 @@ export class DrizzleAuditLog implements AuditLog {
         code: sql.placeholder('code'),
         requestId: sql.placeholder('requestId'),
         clientAddress: sql.placeholder('clientAddress'),
+        revocation: sql.placeholder('revocation'),
       })
       .prepare('append_audit_entry');
   }

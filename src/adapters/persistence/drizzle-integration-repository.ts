@@ -1,10 +1,12 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { Announce } from '../../application/ports/event-outbox.js';
 import type { IntegrationRepository, StatusChange } from '../../application/ports/integration-repository.js';
 import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { Integration, IntegrationDraft } from '../../domain/integration.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { insertEvents } from './drizzle-event-log.js';
 import { capabilityColumns, toCapabilityFacts, toIntegration, toRow } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';
 
@@ -58,9 +60,13 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
     return row === undefined ? null : toIntegration(row);
   }
 
-  async upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }> {
-    const [row] = await reachable(() =>
-      this.db
+  upsert(
+    draft: IntegrationDraft,
+    announce?: Announce,
+  ): Promise<{ integration: Integration; created: boolean }> {
+    const sameRow = and(eq(table.userId, draft.userId), eq(table.platform, draft.platform));
+    return this.write(announce, sameRow, async (db) => {
+      const [row] = await db
         .insert(table)
         .values(toRow(draft))
         .onConflictDoUpdate({
@@ -68,16 +74,17 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
           set: { ...replaceOnConflict, updatedAt: sql`now()` },
         })
         // xmax is 0 only for a row this statement inserted (rather than updated).
-        .returning({ ...getTableColumns(table), created: sql<boolean>`(xmax = 0)` }),
-    );
-    if (row === undefined) throw new Error('Upsert returned no row');
-    const { created, ...stored } = row;
-    return { integration: toIntegration(stored), created };
+        .returning({ ...getTableColumns(table), created: sql<boolean>`(xmax = 0)` });
+      if (row === undefined) throw new Error('Upsert returned no row');
+      const { created, ...stored } = row;
+      const integration = toIntegration(stored);
+      return { after: integration, result: { integration, created } };
+    });
   }
 
-  async changeStatus(id: string, change: StatusChange): Promise<Integration | null> {
-    const [row] = await reachable(() =>
-      this.db
+  changeStatus(id: string, change: StatusChange, announce?: Announce): Promise<Integration | null> {
+    return this.write(announce, eq(table.id, id), async (db) => {
+      const [row] = await db
         .update(table)
         .set({
           connectionStatus: change.connectionStatus,
@@ -87,18 +94,38 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
           updatedAt: sql`now()`,
         })
         .where(eq(table.id, id))
-        .returning(),
-    );
-    return row === undefined ? null : toIntegration(row);
+        .returning();
+      const after = row === undefined ? null : toIntegration(row);
+      return { after, result: after };
+    });
   }
 
-  async remove(userId: string, platform: Platform): Promise<boolean> {
-    const removed = await reachable(() =>
-      this.db
-        .delete(table)
-        .where(and(eq(table.userId, userId), eq(table.platform, platform)))
-        .returning({ id: table.id }),
+  remove(userId: string, platform: Platform, announce?: Announce): Promise<Integration | null> {
+    const sameRow = and(eq(table.userId, userId), eq(table.platform, platform));
+    return this.write(announce, sameRow, async (db) => {
+      const [row] = await db.delete(table).where(sameRow).returning();
+      return { after: null, result: row === undefined ? null : toIntegration(row) };
+    });
+  }
+
+  /**
+   * One write: a single statement without an announcement; with one, a transaction that locks the
+   * row first, writes it, and inserts the events the change reports.
+   */
+  private write<T>(
+    announce: Announce | undefined,
+    row: SQL | undefined,
+    statement: (db: Database) => Promise<{ after: Integration | null; result: T }>,
+  ): Promise<T> {
+    if (announce === undefined) return reachable(async () => (await statement(this.db)).result);
+    return reachable(() =>
+      this.db.transaction(async (tx) => {
+        const [locked] = await tx.select().from(table).where(row).for('update');
+        const before = locked === undefined ? null : toIntegration(locked);
+        const { after, result } = await statement(tx);
+        await insertEvents(tx, await announce({ before, after }));
+        return result;
+      }),
     );
-    return removed.length > 0;
   }
 }

@@ -1,7 +1,9 @@
-import { and, eq, getTableColumns, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { Announce } from '../../application/ports/event-outbox.js';
 import type { ClaimedIntegration, Lease, LifecycleStore } from '../../application/ports/lifecycle-store.js';
 import type { Settlement } from '../../domain/settlement.js';
 import type { Database } from './database.js';
+import { insertEvents } from './drizzle-event-log.js';
 import { toIntegration } from './row-mapping.js';
 import { socialIntegrations as table } from './schema.js';
 
@@ -35,10 +37,22 @@ export class DrizzleLifecycleStore implements LifecycleStore {
     return rows.map((row) => ({ integration: toIntegration(row), lease, attempts: row.refreshAttempts }));
   }
 
-  async settle(id: string, lease: Lease, settlement: Settlement): Promise<boolean> {
+  async settle(id: string, lease: Lease, settlement: Settlement, announce?: Announce): Promise<boolean> {
+    const held = and(eq(table.id, id), eq(table.leaseToken, lease.token));
+    if (announce === undefined) return (await this.settleStatement(this.db, held, settlement)) !== null;
+    return this.db.transaction(async (tx) => {
+      const [locked] = await tx.select().from(table).where(held).for('update');
+      if (locked === undefined) return false;
+      const after = await this.settleStatement(tx, held, settlement);
+      await insertEvents(tx, await announce({ before: toIntegration(locked), after }));
+      return after !== null;
+    });
+  }
+
+  private async settleStatement(db: Database, held: SQL | undefined, settlement: Settlement) {
     const { scopesGranted, metadata, ...columns } = settlement.changes;
     const changed = Object.keys(settlement.changes).length > 0;
-    const rows = await this.db
+    const [row] = await db
       .update(table)
       .set({
         ...columns,
@@ -51,8 +65,8 @@ export class DrizzleLifecycleStore implements LifecycleStore {
         leaseUntil: null,
         leaseToken: null,
       })
-      .where(and(eq(table.id, id), eq(table.leaseToken, lease.token)))
-      .returning({ id: table.id });
-    return rows.length > 0;
+      .where(held)
+      .returning();
+    return row === undefined ? null : toIntegration(row);
   }
 }

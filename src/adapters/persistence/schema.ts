@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   date,
   index,
   integer,
@@ -101,6 +102,7 @@ export const auditLog = pgTable(
     platform: varchar('platform', { length: 32 }),
     code: varchar('code', { length: 64 }),
     clientAddress: varchar('client_address', { length: 64 }).notNull(),
+    revocation: varchar('revocation', { length: 16 }),
   },
   (table) => [index('audit_log_actor_id_idx').on(table.actor, table.id)],
 );
@@ -182,4 +184,53 @@ export const emailDailySends = pgTable(
     sent: integer('sent').notNull(),
   },
   (table) => [primaryKey({ columns: [table.userId, table.day] })],
+);
+
+/**
+ * The transactional outbox: each event is inserted in the transaction of the change it reports, so it
+ * exists exactly when that change committed. `data` is stored as the API shows it.
+ */
+export const outboxEvents = pgTable(
+  'outbox_events',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // Order and cursor: ids are random, times can tie.
+    position: bigint('position', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    type: varchar('type', { length: 64 }).notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    // Whether the delivery job has given the event its webhook deliveries (one per endpoint).
+    queued: boolean('queued').notNull().default(false),
+  },
+  (table) => [
+    index('outbox_events_user_position_idx').on(table.userId, table.position),
+    index('outbox_events_occurred_at_idx').on(table.occurredAt),
+    index('outbox_events_unqueued_idx').on(table.position).where(sql`not ${table.queued}`),
+  ],
+);
+
+export type OutboxEventRow = typeof outboxEvents.$inferSelect;
+
+/** One event's delivery to one endpoint: the webhook queue, leased like the refresh queue. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => outboxEvents.id, { onDelete: 'cascade' }),
+    endpoint: varchar('endpoint', { length: 2048 }).notNull(),
+    status: varchar('status', { length: 16 }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    leaseToken: uuid('lease_token'),
+    lastError: varchar('last_error', { length: 64 }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.eventId, table.endpoint] }),
+    index('webhook_deliveries_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+    index('webhook_deliveries_failed_idx').on(table.eventId).where(sql`${table.status} = 'failed'`),
+  ],
 );

@@ -23,6 +23,15 @@ export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
 
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
+/**
+ * What a delete did at the platform: `revoked`; `failed` (refused, timed out, down: `code` says why);
+ * `not_offered` (SMTP, or a stored Meta Page token, which cannot revoke); `kept_shared` (a Meta user token
+ * left alone because the user's other Meta integration relies on the same grant).
+ */
+export const REVOCATION_OUTCOMES = ['revoked', 'failed', 'not_offered', 'kept_shared'] as const;
+
+export type RevocationOutcome = (typeof REVOCATION_OUTCOMES)[number];
+
 /** One entry. Every field is an identifier or a code: an entry never carries a secret or free text. */
 export interface AuditEvent {
   readonly action: AuditAction;
@@ -32,8 +41,10 @@ export interface AuditEvent {
   /** The user whose integrations were concerned, when it differs from the actor or there is no actor. */
   readonly targetUserId: string | null;
   readonly platform: Platform | null;
-  /** Why it failed or was denied. */
+  /** Why it failed or was denied; for a delete whose revoke failed, why the revoke failed. */
   readonly code: ErrorCode | null;
+  /** For a delete that removed an integration: what became of its token at the platform; null otherwise. */
+  readonly revocation: RevocationOutcome | null;
   readonly requestId: string;
   readonly clientAddress: string;
 }

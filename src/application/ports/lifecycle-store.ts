@@ -1,5 +1,6 @@
 import type { Integration } from '../../domain/integration.js';
 import type { Settlement } from '../../domain/settlement.js';
+import type { Announce } from './event-outbox.js';
 
 /** A claim on one integration: until `until`, only the holder of `token` may write its outcome. */
 export interface Lease {
@@ -31,5 +32,5 @@ export interface LifecycleStore {
    * lease is no longer this caller's: it lapsed and another claimed it, or the integration was
    * replaced or deleted meanwhile.
    */
-  settle(id: string, lease: Lease, settlement: Settlement): Promise<boolean>;
+  settle(id: string, lease: Lease, settlement: Settlement, announce?: Announce): Promise<boolean>;
 }

@@ -68,6 +68,14 @@ export interface PlatformGateway {
    * `token_revoked`, `token_expired` or `credentials_rejected`.
    */
   refresh(secret: string): Promise<Result<IssuedToken>>;
+  /**
+   * Ends the stored token's authorization at the platform, as a deleted integration's last act. A token the
+   * platform refuses, an outage and a timeout are failures, which the caller records and goes on.
+   */
+  revoke(credentials: TokenCredentials): Promise<Result<Revocation>>;
 }
+
+/** What a revoke did: `not_offered` when the platform has no way to revoke what is stored. */
+export type Revocation = 'revoked' | 'not_offered';
 
 export type PlatformGateways = Readonly<Record<TokenPlatform, PlatformGateway>>;

@@ -1,5 +1,6 @@
 import { PLATFORM_NAMES, type Platform, type TokenPlatform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import { stateHash } from '../oauth-secrets.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
@@ -16,6 +17,7 @@ export interface CompleteOAuthDeps {
   readonly oauthStates: OAuthStateStore;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
+  readonly announcements: IntegrationAnnouncements;
 }
 
 /** What the platform sent back to the redirect URI, relayed by the frontend. */

@@ -11,6 +11,7 @@ import {
   settleWithoutCall,
 } from '../../domain/settlement.js';
 import { errorFields } from '../error-fields.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClaimedIntegration, LifecycleStore } from '../ports/lifecycle-store.js';
 import type { Logger } from '../ports/logger.js';
@@ -26,6 +27,7 @@ export interface LifecycleSettings extends RefreshSettings {
 
 export interface RefreshDueDeps {
   readonly lifecycle: LifecycleStore;
+  readonly announcements: IntegrationAnnouncements;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly lifecycleSettings: LifecycleSettings;
@@ -107,7 +109,12 @@ async function decide(claim: ClaimedIntegration, deps: RefreshDueDeps, now: Date
 async function write(claim: ClaimedIntegration, settlement: Settlement, deps: RefreshDueDeps) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.lifecycle.settle(claim.integration.id, claim.lease, settlement);
+      return await deps.lifecycle.settle(
+        claim.integration.id,
+        claim.lease,
+        settlement,
+        deps.announcements.check,
+      );
     } catch (error) {
       if (attempt >= SETTLE_TRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));

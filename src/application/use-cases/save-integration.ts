@@ -1,5 +1,6 @@
 import type { IntegrationDraft } from '../../domain/integration.js';
 import { ok, type Result } from '../../domain/result.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { EmailInput, IntegrationInput, TokenInput } from '../integration-input.js';
 import { type IntegrationView, presentIntegration } from '../integration-view.js';
 import type { Clock } from '../ports/clock.js';
@@ -15,6 +16,7 @@ export interface SaveIntegrationDeps {
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
   readonly gateways: PlatformGateways;
+  readonly announcements: IntegrationAnnouncements;
 }
 
 export interface SavedIntegration {
@@ -103,8 +105,8 @@ export function saveIntegration(deps: SaveIntegrationDeps) {
 /** Upserts a draft and answers with the stored integration, masked. */
 export async function storeIntegration(
   draft: IntegrationDraft,
-  deps: Pick<SaveIntegrationDeps, 'repository' | 'cipher' | 'clock'>,
+  deps: Pick<SaveIntegrationDeps, 'repository' | 'cipher' | 'clock' | 'announcements'>,
 ): Promise<SavedIntegration> {
-  const { integration, created } = await deps.repository.upsert(draft);
+  const { integration, created } = await deps.repository.upsert(draft, deps.announcements.save);
   return { integration: await presentIntegration(integration, deps.cipher, deps.clock.now()), created };
 }

@@ -16,9 +16,12 @@ import {
 import type { Platform } from '../../domain/platform.js';
 import { type Failure, fail, ok, type Result } from '../../domain/result.js';
 import { withStoredSecrets } from '../credential-check.js';
+import type { NewEvent } from '../events.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { Clock } from '../ports/clock.js';
 import type { DailySendCounter } from '../ports/daily-send-counter.js';
 import type { DirectMessageGateways } from '../ports/direct-message-gateway.js';
+import type { WireFormat } from '../ports/event-outbox.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { MessageLog, MessageRecord } from '../ports/message-log.js';
@@ -41,6 +44,8 @@ export interface OutreachSettings {
 
 export interface OutreachPorts {
   readonly repository: IntegrationRepository;
+  readonly announcements: IntegrationAnnouncements;
+  readonly wireFormat: WireFormat;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailSender: MailSender;
@@ -125,11 +130,15 @@ export function sendMessage(ports: OutreachPorts) {
   // As validate would: the status the refusal leaves, and capabilities follow from it.
   const refuseOnCredentials = async (integration: Integration, failure: Failure) => {
     if (!isCredentialRefusal(failure.code)) return null;
-    const changed = await repository.changeStatus(integration.id, {
-      connectionStatus: statusAfterRefusal(failure.code),
-      statusDetail: failure.detail,
-      nextCheckAt: null,
-    });
+    const changed = await repository.changeStatus(
+      integration.id,
+      {
+        connectionStatus: statusAfterRefusal(failure.code),
+        statusDetail: failure.detail,
+        nextCheckAt: null,
+      },
+      ports.announcements.check,
+    );
     return decideCapability(integration.platform, changed, clock.now());
   };
 
@@ -223,6 +232,19 @@ export function sendMessage(ports: OutreachPorts) {
     return { kind: 'failed', failure: sent.failure };
   }
 
+  // message.sent or message.failed, written with the attempt's outcome.
+  const announceOutcome = (message: MessageRecord): NewEvent[] => [
+    {
+      type: message.status === 'sent' ? 'message.sent' : 'message.failed',
+      userId: message.userId,
+      data: {
+        user_id: message.userId,
+        platform: message.platform,
+        message: ports.wireFormat.message(message),
+      },
+    },
+  ];
+
   return async (
     userId: string,
     request: SendRequest,
@@ -271,7 +293,9 @@ export function sendMessage(ports: OutreachPorts) {
       );
     } catch (error) {
       // The attempt may not stay in flight forever, holding its key; whether it went out is unknown.
-      await messageLog.settle(claim.id, { status: 'failed', errorCode: 'internal_error' }).catch(() => {});
+      await messageLog
+        .settle(claim.id, { status: 'failed', errorCode: 'internal_error' }, announceOutcome)
+        .catch(() => {});
       throw error;
     }
     if (!attempt.ok) {
@@ -285,15 +309,15 @@ export function sendMessage(ports: OutreachPorts) {
     }
     if (done.kind === 'failed') {
       const { failure } = done;
-      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code });
+      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code }, announceOutcome);
       const denied = await refuseOnCredentials(integration, failure);
       return denied === null ? { ok: false, failure } : ok({ kind: 'denied', capability: denied });
     }
-    const message = await messageLog.settle(claim.id, {
-      status: 'sent',
-      platformMessageId: done.platformMessageId,
-      sentAt: clock.now(),
-    });
+    const message = await messageLog.settle(
+      claim.id,
+      { status: 'sent', platformMessageId: done.platformMessageId, sentAt: clock.now() },
+      announceOutcome,
+    );
     return ok({ kind: 'sent', message, replayed: false });
   };
 }

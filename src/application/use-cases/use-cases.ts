@@ -3,8 +3,10 @@ import type { checkEncryptionKeys } from './check-encryption-keys.js';
 import type { checkRecipient } from './check-recipient.js';
 import type { completeOAuth } from './complete-oauth.js';
 import type { deleteIntegration } from './delete-integration.js';
+import type { DeliverWebhooks, RedeliverFailed } from './deliver-webhooks.js';
 import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import type { listAuditEntries } from './list-audit-entries.js';
+import type { listEvents } from './list-events.js';
 import type { listIntegrations } from './list-integrations.js';
 import type {
   findUnsubscribe,
@@ -32,6 +34,7 @@ export interface UseCases {
   readonly validateIntegration: ReturnType<typeof validateIntegration>;
   readonly deleteIntegration: ReturnType<typeof deleteIntegration>;
   readonly listAuditEntries: ReturnType<typeof listAuditEntries>;
+  readonly listEvents: ReturnType<typeof listEvents>;
   readonly startOAuth: ReturnType<typeof startOAuth>;
   readonly completeOAuth: ReturnType<typeof completeOAuth>;
   readonly sendMessage: ReturnType<typeof sendMessage>;
@@ -50,4 +53,6 @@ export interface LifecycleJobs {
   readonly checkEncryptionKeys: ReturnType<typeof checkEncryptionKeys>;
   readonly rotateSecrets: ReturnType<typeof rotateSecrets>;
   readonly backfillTokenMasks: ReturnType<typeof backfillTokenMasks>;
+  readonly deliverWebhooks: DeliverWebhooks;
+  readonly redeliverFailed: RedeliverFailed;
 }

@@ -4,6 +4,7 @@ import { statusAfterRefusal } from '../../domain/integration.js';
 import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { checkStoredCredentials } from '../credential-check.js';
+import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import { type IntegrationView, presentIntegration } from '../integration-view.js';
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
@@ -17,6 +18,7 @@ export interface ValidateIntegrationDeps {
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
   readonly gateways: PlatformGateways;
+  readonly announcements: IntegrationAnnouncements;
 }
 
 export interface ValidationOutcome {
@@ -54,6 +56,7 @@ export function validateIntegration(deps: ValidateIntegrationDeps) {
             statusDetail: checked.failure.detail,
             nextCheckAt: null,
           },
+      deps.announcements.check,
     );
     if (updated === null) return notFound(platform);
     return ok({

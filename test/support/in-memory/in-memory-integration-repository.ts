@@ -1,3 +1,4 @@
+import type { Announce } from '../../../src/application/ports/event-outbox.js';
 import type {
   IntegrationRepository,
   StatusChange,
@@ -34,9 +35,13 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
     return row === undefined ? null : copyIntegration(row.integration);
   }
 
-  async upsert(draft: IntegrationDraft): Promise<{ integration: Integration; created: boolean }> {
+  async upsert(
+    draft: IntegrationDraft,
+    announce?: Announce,
+  ): Promise<{ integration: Integration; created: boolean }> {
     const now = this.rows.clock.now();
     const existing = this.rows.find(draft.userId, draft.platform);
+    const before = existing === undefined ? null : copyIntegration(existing.integration);
     const integration = copyIntegration({
       ...draft,
       id: existing?.integration.id ?? crypto.randomUUID(),
@@ -51,12 +56,14 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
       leaseToken: null,
       attempts: 0,
     });
+    await this.rows.announce(announce, { before, after: copyIntegration(integration) });
     return { integration: copyIntegration(integration), created: existing === undefined };
   }
 
-  async changeStatus(id: string, change: StatusChange): Promise<Integration | null> {
+  async changeStatus(id: string, change: StatusChange, announce?: Announce): Promise<Integration | null> {
     const row = this.rows.byId.get(id);
     if (row === undefined) return null;
+    const before = copyIntegration(row.integration);
     row.integration = {
       ...row.integration,
       connectionStatus: change.connectionStatus,
@@ -65,12 +72,16 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
       updatedAt: this.rows.clock.now(),
     };
     if (change.nextCheckAt !== undefined) row.nextCheckAt = change.nextCheckAt;
+    await this.rows.announce(announce, { before, after: copyIntegration(row.integration) });
     return copyIntegration(row.integration);
   }
 
-  async remove(userId: string, platform: Platform): Promise<boolean> {
+  async remove(userId: string, platform: Platform, announce?: Announce): Promise<Integration | null> {
     const row = this.rows.find(userId, platform);
-    return row !== undefined && this.rows.byId.delete(row.integration.id);
+    if (row === undefined) return null;
+    this.rows.byId.delete(row.integration.id);
+    await this.rows.announce(announce, { before: copyIntegration(row.integration), after: null });
+    return copyIntegration(row.integration);
   }
 
   private ofUser(userId: string): Integration[] {

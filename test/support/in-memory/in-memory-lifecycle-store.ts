@@ -1,3 +1,4 @@
+import type { Announce } from '../../../src/application/ports/event-outbox.js';
 import type {
   ClaimedIntegration,
   Lease,
@@ -28,9 +29,10 @@ export class InMemoryLifecycleStore implements LifecycleStore {
     });
   }
 
-  async settle(id: string, lease: Lease, settlement: Settlement): Promise<boolean> {
+  async settle(id: string, lease: Lease, settlement: Settlement, announce?: Announce): Promise<boolean> {
     const row = this.rows.byId.get(id);
     if (row === undefined || row.leaseToken !== lease.token) return false;
+    const before = copyIntegration(row.integration);
     if (Object.keys(settlement.changes).length > 0) {
       row.integration = copyIntegration({
         ...row.integration,
@@ -42,6 +44,7 @@ export class InMemoryLifecycleStore implements LifecycleStore {
     row.attempts = settlement.attempts;
     row.leaseUntil = null;
     row.leaseToken = null;
+    await this.rows.announce(announce, { before, after: copyIntegration(row.integration) });
     return true;
   }
 }

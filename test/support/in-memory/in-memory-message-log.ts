@@ -1,3 +1,4 @@
+import type { NewEvent } from '../../../src/application/events.js';
 import type {
   ClaimOutcome,
   MessageClaim,
@@ -23,6 +24,8 @@ const toRecord = ({ seq: _seq, requestHash: _hash, status, ...record }: Row): Me
 /** DrizzleMessageLog's rows in memory: one unsettled or sent attempt per user and key. */
 export class InMemoryMessageLog implements MessageLog {
   private readonly rows: Row[] = [];
+  /** What each settlement announced, in order, as the Drizzle adapter writes to the outbox. */
+  readonly events: NewEvent[] = [];
 
   /** Every attempt, in flight or not, oldest first. */
   get attempts(): readonly Pick<Row, 'id' | 'status' | 'errorCode' | 'recipient'>[] {
@@ -72,13 +75,19 @@ export class InMemoryMessageLog implements MessageLog {
     if (index >= 0) this.rows.splice(index, 1);
   }
 
-  async settle(id: string, settlement: Settlement): Promise<MessageRecord> {
-    return this.replace(
+  async settle(
+    id: string,
+    settlement: Settlement,
+    announce: (message: MessageRecord) => readonly NewEvent[],
+  ): Promise<MessageRecord> {
+    const record = this.replace(
       id,
       settlement.status === 'sent'
         ? { status: 'sent', platformMessageId: settlement.platformMessageId, sentAt: settlement.sentAt }
         : { status: 'failed', errorCode: settlement.errorCode },
     );
+    this.events.push(...announce(record));
+    return record;
   }
 
   async list(

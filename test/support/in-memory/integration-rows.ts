@@ -1,4 +1,6 @@
+import type { NewEvent } from '../../../src/application/events.js';
 import { type Clock, systemClock } from '../../../src/application/ports/clock.js';
+import type { Announce, IntegrationChange } from '../../../src/application/ports/event-outbox.js';
 import type { Integration } from '../../../src/domain/integration.js';
 import type { Platform } from '../../../src/domain/platform.js';
 
@@ -21,6 +23,8 @@ export interface IntegrationRow extends LifecycleBookkeeping {
  */
 export class InMemoryIntegrationRows {
   readonly byId = new Map<string, IntegrationRow>();
+  /** What announcements returned, in order: the outbox table's rows. */
+  readonly events: NewEvent[] = [];
 
   /** Stands in for the database's now(). */
   constructor(readonly clock: Clock = systemClock) {}
@@ -37,6 +41,11 @@ export class InMemoryIntegrationRows {
     if (row === undefined) throw new Error(`no row ${id}`);
     const { integration, ...bookkeeping } = row;
     return { ...bookkeeping, updatedAt: integration.updatedAt };
+  }
+
+  /** Like the Drizzle stores: an announcement sees the row before and after, and its events are kept. */
+  async announce(announce: Announce | undefined, change: IntegrationChange): Promise<void> {
+    if (announce !== undefined) this.events.push(...(await announce(change)));
   }
 }
 

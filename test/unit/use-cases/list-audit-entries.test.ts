@@ -10,6 +10,7 @@ const event = (actor: string, requestId: string): AuditEvent => ({
   actor,
   targetUserId: null,
   platform: 'email',
+  revocation: null,
   code: null,
   requestId,
   clientAddress: '127.0.0.1',

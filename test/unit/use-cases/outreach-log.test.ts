@@ -27,11 +27,11 @@ describe('the outreach log and suppressions', () => {
       ports.outreach.attemptLeaseMs,
     );
     if (claim.kind !== 'claimed') throw new Error('not claimed');
-    return ports.messageLog.settle(claim.id, {
-      status: 'sent',
-      platformMessageId: 'm',
-      sentAt: ports.clock.now(),
-    });
+    return ports.messageLog.settle(
+      claim.id,
+      { status: 'sent', platformMessageId: 'm', sentAt: ports.clock.now() },
+      () => [],
+    );
   };
 
   it("lists the user's own settled messages, newest first, a page at a time", async () => {

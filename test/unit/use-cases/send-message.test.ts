@@ -93,6 +93,26 @@ describe('sendMessage', () => {
     });
   });
 
+  it('announces each settled attempt: message.sent with its MessageResponse, message.failed with its code', async () => {
+    await connectFacebook();
+    await send(userId, reply, null);
+    ports.messenger.next = fail('recipient_unavailable', 'This person is not available right now.');
+    await send(userId, reply, null);
+
+    expect(ports.messageLog.events).toMatchObject([
+      {
+        type: 'message.sent',
+        userId,
+        data: { platform: 'facebook', message: { status: 'sent', error_code: null } },
+      },
+      {
+        type: 'message.failed',
+        userId,
+        data: { platform: 'facebook', message: { status: 'failed', error_code: 'recipient_unavailable' } },
+      },
+    ]);
+  });
+
   it('replays a sent key without sending again, and refuses the key with another body', async () => {
     await connectFacebook();
     const first = await send(userId, reply, 'order-1');

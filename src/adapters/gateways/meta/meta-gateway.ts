@@ -5,12 +5,13 @@ import type {
   CodeGrant,
   IssuedToken,
   PlatformGateway,
+  Revocation,
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
 import { PLATFORM_NAMES } from '../../../domain/platform.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, readBody, requestJson, shownName } from '../http-client.js';
+import { type HttpClient, platformUnavailable, readBody, requestJson, shownName } from '../http-client.js';
 import type { OAuthApp } from '../oauth-app.js';
 import { MetaError, MetaErrorBody, type MetaErrorSubject, metaFailure } from './meta-errors.js';
 
@@ -45,6 +46,8 @@ const DebugResponse = z.object({
     error: MetaError.optional(),
   }),
 });
+
+const Deleted = z.object({ success: z.boolean() });
 
 const PageNode = z.object({
   id,
@@ -192,6 +195,30 @@ export class MetaGateway implements PlatformGateway {
       pageId: page.value?.id ?? null,
       metadata: this.rule.names(page.value),
     });
+  }
+
+  /**
+   * `DELETE /me/permissions` with a user token: the person's whole grant to this app ends. A stored Page
+   * token (an integration with a Page) cannot do it (its `/me` is the Page) and the user token it came from
+   * is not kept, so nothing is sent for it.
+   */
+  async revoke({ accessToken, pageId }: TokenCredentials): Promise<Result<Revocation>> {
+    if (pageId !== null) return ok('not_offered');
+    const url = new URL(`${this.options.graphUrl}/${this.options.graphVersion}/me/permissions`);
+    const answer = await requestJson(this.http, url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    if (!answer.ok) return answer;
+    if (answer.value.status >= 300) {
+      const error = readBody(this.http, MetaErrorBody, answer.value.body);
+      return error.ok ? metaFailure(error.value.error, 'token', this.name, this.http) : error;
+    }
+    const deleted = readBody(this.http, Deleted, answer.value.body);
+    if (!deleted.ok) return deleted;
+    return deleted.value.success
+      ? ok('revoked')
+      : platformUnavailable(this.http, 'refused to revoke the token');
   }
 
   /** `fb_exchange_token`: a long-lived user token (about 60 days, as `expires_in` says) for a valid one. */

@@ -5,6 +5,7 @@ import type {
   CodeGrant,
   IssuedToken,
   PlatformGateway,
+  Revocation,
   TokenCredentials,
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
@@ -101,7 +102,7 @@ export class TikTokGateway implements PlatformGateway {
   }
 
   /** Revokes the user's authorization of this app (all its tokens). */
-  async revoke(accessToken: string): Promise<Result<void>> {
+  async revoke({ accessToken }: TokenCredentials): Promise<Result<Revocation>> {
     const { app } = this.options;
     if (app === null) return this.notConfigured();
     const answer = await this.postForm('v2/oauth/revoke/', {
@@ -110,10 +111,10 @@ export class TikTokGateway implements PlatformGateway {
       token: accessToken,
     });
     if (!answer.ok) return answer;
-    // Success is an empty body or `{}`; only an OAuth error object means it did not happen.
-    return OAuthError.safeParse(answer.value.body).success
+    // Success is an empty body or `{}`; a 4xx or an OAuth error object means it did not happen.
+    return answer.value.status >= 400 || OAuthError.safeParse(answer.value.body).success
       ? platformUnavailable(this.http, 'refused to revoke the token')
-      : ok(undefined);
+      : ok('revoked');
   }
 
   async validate({ accessToken }: TokenCredentials): Promise<Result<ValidatedToken>> {

@@ -1,0 +1,30 @@
+/** Every kind of event the service tells the product about (docs/events.md describes each one's data). */
+export const EVENT_TYPES = [
+  'integration.connected',
+  'integration.updated',
+  'integration.status_changed',
+  'integration.capability_changed',
+  'integration.expiring_soon',
+  'integration.deleted',
+  'message.sent',
+  'message.failed',
+  'message.received',
+  'recipient.suppressed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** An event to write with the change it reports; `data` is already in the shape the API shows. */
+export interface NewEvent {
+  readonly type: EventType;
+  readonly userId: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredEvent extends NewEvent {
+  /** The Standard Webhooks `webhook-id`: the same on every attempt and every endpoint. */
+  readonly id: string;
+  readonly occurredAt: Date;
+  /** Commit-independent order of writing; the pull API's cursor. */
+  readonly position: number;
+}
