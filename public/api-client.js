@@ -3,6 +3,8 @@
 /** @typedef {import('../src/client.js').Authorization} Authorization */
 /** @typedef {import('../src/client.js').Capability} Capability */
 /** @typedef {import('../src/client.js').Integration} Integration */
+/** @typedef {import('../src/client.js').Message} Message */
+/** @typedef {import('../src/client.js').RecipientCheck} RecipientCheck */
 /** @typedef {import('../src/client.js').Validation} Validation */
 
 /**
@@ -55,7 +57,7 @@ async function readJson(response) {
 }
 
 /**
- * The page's only way to the API (`/api/integrations`). Error answers come back as values with the
+ * The page's only way to the API (`/api/integrations`, `/api/outreach`). Error answers come back as values with the
  * service's own `{detail, code, errors}`; only an unreachable service throws.
  * @param {Identity} identity
  */
@@ -64,11 +66,11 @@ export function createApiClient(identity) {
    * @template T
    * @param {string} method
    * @param {string} path
-   * @param {{ query?: Record<string, string>, body?: unknown }} [options]
+   * @param {{ query?: Record<string, string>, body?: unknown, api?: 'integrations' | 'outreach' }} [options]
    * @returns {Promise<ApiResult<T>>}
    */
   async function request(method, path, options = {}) {
-    const url = new URL(`/api/integrations${path}`, window.location.origin);
+    const url = new URL(`/api/${options.api ?? 'integrations'}${path}`, window.location.origin);
     for (const [name, value] of Object.entries({ user_id: identity.userId, ...options.query })) {
       url.searchParams.set(name, value);
     }
@@ -130,6 +132,19 @@ export function createApiClient(identity) {
      * @returns {Promise<ApiResult<Integration>>}
      */
     completeSignIn: (platform, answer) => request('POST', `/oauth/${platform}/callback`, { body: answer }),
+    /**
+     * Whether a send to `recipient` would go out now, and for email the mailbox's count today.
+     * @param {string} platform
+     * @param {string} recipient
+     * @returns {Promise<ApiResult<RecipientCheck>>}
+     */
+    checkRecipient: (platform, recipient) =>
+      request('GET', `/${platform}/recipients/${encodeURIComponent(recipient)}`, { api: 'outreach' }),
+    /**
+     * @param {{ to: string, subject: string, text: string }} mail
+     * @returns {Promise<ApiResult<Message>>}
+     */
+    sendEmail: (mail) => request('POST', '/email/messages', { api: 'outreach', body: mail }),
   };
 }
 

@@ -152,6 +152,45 @@ function renderCard(card, capability, integration) {
   }
 }
 
+const TEST_EMAIL = {
+  subject: 'Test email from your integrations',
+  text: 'This test was sent from the integrations settings page, through the outreach send API.',
+};
+
+/**
+ * The email card's outreach: what the pre-check says this mailbox sent today, against its daily limit.
+ * @param {HTMLElement} card
+ * @param {Capability} capability
+ * @param {Integration | undefined} integration
+ */
+async function renderOutreach(card, capability, integration) {
+  const section = find(card, '[data-field="outreach"]', HTMLElement);
+  const address = capability.can_send_dm ? (integration?.email_address ?? null) : null;
+  section.hidden = address === null;
+  if (address === null) return;
+  card.dataset.ownAddress = address;
+  const sentToday = find(section, '[data-field="sent-today"]', HTMLElement);
+  const check = await api.checkRecipient('email', address);
+  if (!check.ok) {
+    sentToday.textContent = `Could not load today’s count: ${check.error.detail}`;
+    return;
+  }
+  const { sent_today: sent, daily_limit: limit } = check.data;
+  sentToday.textContent =
+    limit === null || limit === 0
+      ? `Sent today: ${sent ?? 0} (no daily limit)`
+      : `Sent today: ${sent ?? 0} of ${limit} (the daily limit; the count starts again at 00:00 UTC)`;
+}
+
+/** @param {HTMLElement} card */
+async function sendTestEmail(card) {
+  const to = card.dataset.ownAddress ?? '';
+  const result = await api.sendEmail({ to, ...TEST_EMAIL });
+  await refresh();
+  if (result.ok) showMessage(card, `Sent a test email to ${to}. Look for it in that inbox.`, 'success');
+  else showMessage(card, `The test email was not sent: ${result.error.detail}`, 'error');
+}
+
 /**
  * @param {HTMLElement} card
  * @param {'open' | 'folded'} mode
@@ -211,11 +250,9 @@ async function refresh() {
   else showLoadError(`Could not load your connected accounts: ${integrations.error.detail}`);
   const stored = integrations.ok ? integrations.data : [];
   for (const capability of capabilities.data) {
-    renderCard(
-      cardOf(capability.platform),
-      capability,
-      stored.find((integration) => integration.platform === capability.platform),
-    );
+    const integration = stored.find((candidate) => candidate.platform === capability.platform);
+    renderCard(cardOf(capability.platform), capability, integration);
+    if (capability.platform === 'email') await renderOutreach(cardOf('email'), capability, integration);
   }
 }
 
@@ -416,6 +453,7 @@ for (const card of document.querySelectorAll('[data-platform]')) {
       void withCard(card, () => signIn(card, login));
     } else if (action === 'validate') void withCard(card, () => validate(card));
     else if (action === 'disconnect') confirmDisconnect(card);
+    else if (action === 'send-test') void withCard(card, () => sendTestEmail(card));
   });
   const form = card.querySelector('[data-field="email-form"]');
   if (form instanceof HTMLFormElement) {

@@ -7,6 +7,7 @@
  */
 import type { z } from '@hono/zod-openapi';
 import type { ApiRoutes } from './adapters/http/api-routes.js';
+import type { MessageResponse, RecipientCheckResponse } from './adapters/http/outreach-schemas.js';
 import type {
   AuthorizationResponse,
   CapabilityResponse,
@@ -21,3 +22,5 @@ export type Integration = z.infer<typeof IntegrationResponse>;
 export type Validation = z.infer<typeof ValidationResponse>;
 export type Authorization = z.infer<typeof AuthorizationResponse>;
 export type ApiError = z.infer<typeof ErrorResponse>;
+export type Message = z.infer<typeof MessageResponse>;
+export type RecipientCheck = z.infer<typeof RecipientCheckResponse>;

@@ -403,7 +403,8 @@ export interface LifecycleConfig {
 
 // Handling one integration makes at most 12 platform calls in a row (a Meta check: debug_token, ten
 // pages of /me/accounts, the Page token's debug_token), each bounded by the outbound timeout, as is a
-// whole SMTP check. A claim must outlast that with room to spare, or another process could take it over.
+// whole SMTP check; a send makes fewer. A claim must outlast that with room to spare, or another process
+// could take it over.
 const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
 
 export interface WebhookSettings {
@@ -450,6 +451,8 @@ export interface Config {
     readonly emailDailyLimit: number;
     /** The public origin for unsubscribe links; null sends email without them. */
     readonly publicBaseUrl: string | null;
+    /** How long an attempt may stay in flight before its idempotency key may be tried again. */
+    readonly attemptLeaseMs: number;
   };
   readonly events: {
     /** How long events stay readable through the pull API. */
@@ -532,6 +535,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       outreach: {
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
         publicBaseUrl: env.PUBLIC_BASE_URL ?? null,
+        attemptLeaseMs: leaseFor(env.OUTBOUND_TIMEOUT_MS),
       },
       events: { retentionDays: env.EVENT_RETENTION_DAYS },
     },

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'recipient_rejected',
   'daily_limit_reached',
   'platform_rate_limited',
+  // Recorded on an attempt whose process died in flight: whether it went out is unknown.
+  'attempt_abandoned',
   // A send refused by the capability policy answers with the capability's own reason code.
   ...REASON_CODES,
   'credentials_unreadable',

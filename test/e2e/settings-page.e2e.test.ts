@@ -139,6 +139,53 @@ describe('the settings page in headless Chromium', () => {
   );
 
   it(
+    'sends a test email through the send API: the demo SMTP server receives it and the count moves',
+    async () => {
+      await saveDemoEmail('morgan-test-email');
+      const page = await open('morgan-test-email');
+      const email = card(page, 'email');
+      const sentToday = email.locator('[data-field="sent-today"]');
+      await expect
+        .poll(() => sentToday.textContent())
+        .toBe('Sent today: 0 of 200 (the daily limit; the count starts again at 00:00 UTC)');
+      expect(await accessibilityViolations(page)).toEqual([]);
+      const before = stack.smtp.server.messages.length;
+
+      await email.getByRole('button', { name: 'Send a test email' }).click();
+
+      await expect
+        .poll(() => email.locator('[data-field="message"]').textContent())
+        .toBe(`Sent a test email to ${DEMO_SMTP_ACCOUNT.user}. Look for it in that inbox.`);
+      expect(await sentToday.textContent()).toBe(
+        'Sent today: 1 of 200 (the daily limit; the count starts again at 00:00 UTC)',
+      );
+      const received = stack.smtp.server.messages.slice(before);
+      expect(received).toHaveLength(1);
+      const [message] = received as [(typeof received)[number]];
+      expect(message.from).toBe(DEMO_SMTP_ACCOUNT.user);
+      expect(message.to).toEqual([DEMO_SMTP_ACCOUNT.user]);
+      expect(message.headers.subject).toBe('Test email from your integrations');
+      expect(message.headers['list-unsubscribe']).toMatch(
+        new RegExp(`^<${stack.baseUrl}/unsubscribe/[A-Za-z0-9_=-]+>$`),
+      );
+      expect(message.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      // Logged as sent, under the Message-ID the server received.
+      const log = await fetch(`${stack.baseUrl}/api/outreach/messages?user_id=morgan-test-email`);
+      expect(((await log.json()) as { messages: unknown[] }).messages).toEqual([
+        expect.objectContaining({
+          platform: 'email',
+          recipient: DEMO_SMTP_ACCOUNT.user,
+          status: 'sent',
+          platform_message_id: message.headers['message-id'],
+        }),
+      ]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+      await screenshot(email, 'email-test-sent', { docs: true });
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
     "shows the SMTP server's clear message in the form for a wrong password, and field errors inline",
     async () => {
       const page = await open('blake');

@@ -1,8 +1,10 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrizzleDailySendCounter } from '../../src/adapters/persistence/drizzle-daily-send-counter.js';
 import { DrizzleMessageLog } from '../../src/adapters/persistence/drizzle-message-log.js';
 import { DrizzleMessagingWindowStore } from '../../src/adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleSuppressionList } from '../../src/adapters/persistence/drizzle-suppression-list.js';
+import { emailDailySends } from '../../src/adapters/persistence/schema.js';
 import type { MessageClaim } from '../../src/application/ports/message-log.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -12,6 +14,7 @@ const noEvents = () => [];
 
 const drivers = await databaseDrivers();
 const NOW = new Date('2026-03-01T10:00:00.000Z');
+const LEASE = 300_000;
 
 const claimFor = (userId: string, overrides: Partial<MessageClaim> = {}): MessageClaim => ({
   userId,
@@ -36,14 +39,16 @@ for (const driver of drivers) {
     describe('MessageLog', () => {
       it('lets one of many concurrent claims with one key through', async () => {
         const user = uniqueUserId();
-        const outcomes = await Promise.all(Array.from({ length: 20 }, () => log.claim(claimFor(user), NOW)));
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, () => log.claim(claimFor(user), NOW, LEASE)),
+        );
         expect(outcomes.filter((outcome) => outcome.kind === 'claimed')).toHaveLength(1);
         expect(outcomes.filter((outcome) => outcome.kind === 'in_use')).toHaveLength(19);
       });
 
       it('replays a sent key with the same request and refuses it with another', async () => {
         const user = uniqueUserId();
-        const first = await log.claim(claimFor(user), NOW);
+        const first = await log.claim(claimFor(user), NOW, LEASE);
         if (first.kind !== 'claimed') throw new Error('not claimed');
         const sent = await log.settle(
           first.id,
@@ -51,30 +56,66 @@ for (const driver of drivers) {
           noEvents,
         );
 
-        expect(await log.claim(claimFor(user), NOW)).toEqual({ kind: 'replay', message: sent });
-        expect(await log.claim(claimFor(user, { requestHash: 'b'.repeat(64) }), NOW)).toEqual({
+        expect(await log.claim(claimFor(user), NOW, LEASE)).toEqual({ kind: 'replay', message: sent });
+        expect(await log.claim(claimFor(user, { requestHash: 'b'.repeat(64) }), NOW, LEASE)).toEqual({
           kind: 'reused',
         });
         // Keys belong to one user.
-        expect((await log.claim(claimFor(uniqueUserId()), NOW)).kind).toBe('claimed');
+        expect((await log.claim(claimFor(uniqueUserId()), NOW, LEASE)).kind).toBe('claimed');
       });
 
       it('frees the key of a failed or released attempt', async () => {
         const user = uniqueUserId();
-        const first = await log.claim(claimFor(user), NOW);
+        const first = await log.claim(claimFor(user), NOW, LEASE);
         if (first.kind !== 'claimed') throw new Error('not claimed');
         await log.settle(first.id, { status: 'failed', errorCode: 'platform_unavailable' }, noEvents);
-        const second = await log.claim(claimFor(user), NOW);
+        const second = await log.claim(claimFor(user), NOW, LEASE);
         expect(second.kind).toBe('claimed');
         if (second.kind !== 'claimed') return;
         await log.release(second.id);
-        expect((await log.claim(claimFor(user), NOW)).kind).toBe('claimed');
+        expect((await log.claim(claimFor(user), NOW, LEASE)).kind).toBe('claimed');
+      });
+
+      it('lets a key be tried again once its attempt outlived the lease, recording that one abandoned', async () => {
+        const user = uniqueUserId();
+        const first = await log.claim(claimFor(user), NOW, LEASE);
+        if (first.kind !== 'claimed') throw new Error('not claimed');
+        // Its process died: it never settles.
+        const justInLease = new Date(NOW.getTime() + LEASE - 1);
+        expect(await log.claim(claimFor(user), justInLease, LEASE)).toEqual({ kind: 'in_use' });
+
+        const afterLease = new Date(NOW.getTime() + LEASE);
+        const retries = await Promise.all(
+          Array.from({ length: 10 }, () => log.claim(claimFor(user), afterLease, LEASE)),
+        );
+        expect(retries.filter((outcome) => outcome.kind === 'claimed')).toHaveLength(1);
+        expect(retries.filter((outcome) => outcome.kind === 'in_use')).toHaveLength(9);
+        const retry = retries.find((outcome) => outcome.kind === 'claimed');
+        if (retry?.kind !== 'claimed') throw new Error('not claimed');
+        const sent = await log.settle(
+          retry.id,
+          { status: 'sent', platformMessageId: 'm_2', sentAt: afterLease },
+          noEvents,
+        );
+
+        const listed = await log.list(user, { platform: null, limit: 10, before: null });
+        expect(listed.messages).toEqual([
+          sent,
+          expect.objectContaining({
+            id: first.id,
+            status: 'failed',
+            errorCode: 'attempt_abandoned',
+            platformMessageId: null,
+            sentAt: null,
+          }),
+        ]);
+        expect(await log.claim(claimFor(user), afterLease, LEASE)).toEqual({ kind: 'replay', message: sent });
       });
 
       it('claims without a key every time', async () => {
         const user = uniqueUserId();
         const claims = await Promise.all(
-          [1, 2, 3].map(() => log.claim(claimFor(user, { idempotencyKey: null }), NOW)),
+          [1, 2, 3].map(() => log.claim(claimFor(user, { idempotencyKey: null }), NOW, LEASE)),
         );
         expect(claims.map((claim) => claim.kind)).toEqual(['claimed', 'claimed', 'claimed']);
       });
@@ -83,7 +124,7 @@ for (const driver of drivers) {
         const user = uniqueUserId();
         const ids: string[] = [];
         for (const platform of ['facebook', 'email', 'facebook'] as const) {
-          const claim = await log.claim(claimFor(user, { platform, idempotencyKey: null }), NOW);
+          const claim = await log.claim(claimFor(user, { platform, idempotencyKey: null }), NOW, LEASE);
           if (claim.kind !== 'claimed') throw new Error('not claimed');
           await log.settle(
             claim.id,
@@ -92,7 +133,7 @@ for (const driver of drivers) {
           );
           ids.push(claim.id);
         }
-        await log.claim(claimFor(user, { idempotencyKey: null }), NOW); // in flight: not listed
+        await log.claim(claimFor(user, { idempotencyKey: null }), NOW, LEASE); // in flight: not listed
 
         const first = await log.list(user, { platform: null, limit: 2, before: null });
         expect(first.messages.map((message) => message.id)).toEqual([ids[2], ids[1]]);
@@ -156,6 +197,27 @@ for (const driver of drivers) {
         expect(await counter.reserve(user, '2026-03-01', null)).toBe(true);
         expect(await counter.count(user, '2026-03-01')).toBe(6);
         expect(await counter.count(user, '2026-03-02')).toBe(0);
+      });
+
+      it("forgets a user's earlier days at the first reservation of a new day, and no one else's", async () => {
+        const counter = new DrizzleDailySendCounter(database.handle.db);
+        const [user, other] = [uniqueUserId(), uniqueUserId()];
+        await counter.reserve(user, '2026-02-27', null);
+        await counter.reserve(user, '2026-02-28', null);
+        await counter.reserve(user, '2026-02-28', null);
+        await counter.reserve(other, '2026-02-27', null);
+        const days = () =>
+          database.handle.db
+            .select({ day: emailDailySends.day, sent: emailDailySends.sent })
+            .from(emailDailySends)
+            .where(eq(emailDailySends.userId, user))
+            .orderBy(emailDailySends.day);
+        expect(await days()).toEqual([{ day: '2026-02-28', sent: 2 }]);
+
+        expect(await counter.reserve(user, '2026-03-01', 1)).toBe(true);
+        expect(await counter.reserve(user, '2026-03-01', 1)).toBe(false);
+        expect(await days()).toEqual([{ day: '2026-03-01', sent: 1 }]);
+        expect(await counter.count(other, '2026-02-27')).toBe(1);
       });
     });
   });

@@ -75,7 +75,7 @@ describe('GET /settings', () => {
       'validate',
       'disconnect',
     ]);
-    expect(actions('email')).toEqual(['save-email', 'validate', 'disconnect']);
+    expect(actions('email')).toEqual(['send-test', 'save-email', 'validate', 'disconnect']);
   });
 
   it('labels every input and describes it', async () => {

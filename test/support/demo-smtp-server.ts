@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_SMTP_PORTS } from '../../src/config.js';
 import {
   generateTestCertificate,
+  type ReceivedMessage,
   startTestSmtpServer,
   type TestCertificate,
   type TestSmtpServer,
@@ -38,14 +39,22 @@ function keptCertificate(directory: string): TestCertificate {
   return certificate;
 }
 
-/** A real SMTP server on localhost (STARTTLS + AUTH) whose certificate is kept in `directory`. */
-export async function startDemoSmtpServer(directory: string, port: number): Promise<DemoSmtpServer> {
+/**
+ * A real SMTP server on localhost (STARTTLS + AUTH) whose certificate is kept in `directory`; `onMessage`
+ * is told of each message it accepts.
+ */
+export async function startDemoSmtpServer(
+  directory: string,
+  port: number,
+  onMessage?: (message: ReceivedMessage) => void,
+): Promise<DemoSmtpServer> {
   mkdirSync(directory, { recursive: true });
   const server = await startTestSmtpServer({
     certificate: keptCertificate(directory),
     user: DEMO_SMTP_ACCOUNT.user,
     password: DEMO_SMTP_ACCOUNT.password,
     port,
+    ...(onMessage === undefined ? {} : { onMessage }),
   });
   return { server, caFile: join(directory, 'ca.pem') };
 }
@@ -66,4 +75,20 @@ export function demoSmtpHint(port: number, caFile: string): string[] {
     `  ${settings.join(' ')} npm start`,
     `Then connect email with host localhost, port ${port} and that account.`,
   ];
+}
+
+/** One line a person reads to see a message arrive: its envelope and the headers outreach sets. */
+export function receivedLine(message: ReceivedMessage): string {
+  const { headers } = message;
+  const shown = [
+    `from ${message.from}`,
+    `to ${message.to.join(', ')}`,
+    `subject "${headers.subject ?? ''}"`,
+    `message-id ${headers['message-id'] ?? '(none)'}`,
+    `list-unsubscribe ${headers['list-unsubscribe'] ?? '(none)'}`,
+  ];
+  if (headers['list-unsubscribe-post'] !== undefined) {
+    shown.push(`list-unsubscribe-post ${headers['list-unsubscribe-post']}`);
+  }
+  return `Demo SMTP server received a message: ${shown.join(' | ')}`;
 }

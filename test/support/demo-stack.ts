@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsentScreen } from '../fakes/consent-screen.js';
-import { type DemoSmtpServer, startDemoSmtpServer } from './demo-smtp-server.js';
+import { type DemoSmtpServer, receivedLine, startDemoSmtpServer } from './demo-smtp-server.js';
 import { type PlatformFakes, startPlatformFakes } from './platform-fakes.js';
 import { freePort, type ServerProcess, startServer } from './server-process.js';
 
@@ -12,7 +12,7 @@ export interface DemoStackOptions {
   readonly smtpPort?: number;
   /** Holds the service's database and the SMTP certificate; the database starts empty on every start. */
   readonly dataDir: string;
-  /** Copy the service's log to stdout. */
+  /** Copy the service's log to stdout, and a line for each message the SMTP server receives. */
   readonly echo?: boolean;
 }
 
@@ -50,6 +50,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const smtp = await startDemoSmtpServer(
     join(options.dataDir, 'smtp'),
     options.smtpPort ?? (await freePort()),
+    options.echo === true ? (message) => process.stdout.write(`${receivedLine(message)}\n`) : undefined,
   );
   const serviceData = join(options.dataDir, 'service');
   rmSync(serviceData, { recursive: true, force: true });

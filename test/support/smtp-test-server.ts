@@ -71,6 +71,8 @@ export interface TestSmtpOptions {
   readonly server?: SMTPServerOptions;
   readonly host?: string;
   readonly port?: number;
+  /** Told of each message as it is accepted. */
+  readonly onMessage?: (message: ReceivedMessage) => void;
 }
 
 /** A real SMTP server (STARTTLS and AUTH by default) listening on loopback. */
@@ -113,13 +115,15 @@ export async function startTestSmtpServer(options: TestSmtpOptions): Promise<Tes
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const from = session.envelope.mailFrom;
-        messages.push({
+        const message: ReceivedMessage = {
           from: from === false ? '' : from.address,
           to: session.envelope.rcptTo.map((recipient) => recipient.address),
           raw,
           headers: headerBlock(raw),
           connection: sessions.get(session.id) ?? 0,
-        });
+        };
+        messages.push(message);
+        options.onMessage?.(message);
         callback(null, 'Queued');
       });
     },

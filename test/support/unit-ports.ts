@@ -3,7 +3,7 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import { wireFormat } from '../../src/adapters/http/presenters.js';
 import { integrationAnnouncements } from '../../src/application/integration-announcements.js';
 import type { Clock } from '../../src/application/ports/clock.js';
-import { ScriptedGateway, ScriptedMailVerifier } from './fakes.js';
+import { ScriptedGateway, ScriptedMailSender, ScriptedMailVerifier, ScriptedMessenger } from './fakes.js';
 import { inMemoryStores } from './in-memory/in-memory-stores.js';
 
 export const REDIRECT_URI = 'https://app.example.com/oauth/callback';
@@ -23,12 +23,13 @@ export class ManualClock implements Clock {
 
 /**
  * Every port a use case takes, with no server, database or network beneath: the in-memory stores, a real
- * Fernet cipher under a fresh key, a manual clock, and scripted platforms and SMTP.
+ * Fernet cipher under a fresh key, a manual clock, and scripted platforms, Send APIs and SMTP.
  */
 export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
   const clock = new ManualClock(now);
   const key = generateFernetKey();
   const gateway = new ScriptedGateway();
+  const messenger = new ScriptedMessenger();
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
   return {
@@ -38,9 +39,14 @@ export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
     cipher,
     mailVerifier,
     announcements: integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat }),
+    wireFormat,
     gateway,
     gateways: gateway.asGateways(),
     oauthRedirectUris: [REDIRECT_URI],
+    mailSender: new ScriptedMailSender(),
+    messenger,
+    directMessages: messenger.asGateways(),
+    outreach: { emailDailyLimit: 3, publicBaseUrl: 'https://outreach.example.com', attemptLeaseMs: 300_000 },
   };
 }
 

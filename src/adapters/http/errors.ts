@@ -44,6 +44,8 @@ export const STATUS_BY_CODE = {
   recipient_rejected: 422,
   daily_limit_reached: 429,
   platform_rate_limited: 429,
+  // Only ever a message's error_code, never an answer's.
+  attempt_abandoned: 500,
   not_connected: 409,
   validation_failed: 409,
   platform_unsupported: 409,

@@ -1,10 +1,13 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { DailySendCounter } from '../../application/ports/daily-send-counter.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
 import { emailDailySends as table } from './schema.js';
 
-/** Daily email counts in `email_daily_sends`: one conditional upsert per reservation. */
+/**
+ * Daily email counts in `email_daily_sends`: one conditional upsert per reservation. Only the current day is
+ * ever read, so a user's first reservation of a day deletes that user's earlier days: each user keeps one row.
+ */
 export class DrizzleDailySendCounter implements DailySendCounter {
   constructor(private readonly db: Database) {}
 
@@ -22,6 +25,9 @@ export class DrizzleDailySendCounter implements DailySendCounter {
         })
         .returning({ sent: table.sent }),
     );
+    if (rows[0]?.sent === 1) {
+      await reachable(() => this.db.delete(table).where(and(eq(table.userId, userId), lt(table.day, day))));
+    }
     return rows.length > 0;
   }
 

@@ -37,7 +37,7 @@ const CLAIM_ATTEMPTS = 3;
 export class DrizzleMessageLog implements MessageLog {
   constructor(private readonly db: Database) {}
 
-  async claim(claim: MessageClaim, now: Date): Promise<ClaimOutcome> {
+  async claim(claim: MessageClaim, now: Date, leaseMs: number): Promise<ClaimOutcome> {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       // The partial unique index decides: of concurrent inserts with one key, one row is written.
       const [inserted] = await reachable(() =>
@@ -60,12 +60,26 @@ export class DrizzleMessageLog implements MessageLog {
           .limit(1),
       );
       if (holder === undefined) continue;
-      if (holder.status === 'pending') return { kind: 'in_use' };
+      if (holder.status === 'pending') {
+        if (holder.createdAt.getTime() > now.getTime() - leaseMs) return { kind: 'in_use' };
+        await this.abandon(holder.id);
+        continue;
+      }
       return holder.requestHash === claim.requestHash
         ? { kind: 'replay', message: toRecord(holder) }
         : { kind: 'reused' };
     }
     return { kind: 'in_use' };
+  }
+
+  // Only while still pending: of concurrent claims that found it stale, one changes it, and all try again.
+  private async abandon(id: string): Promise<void> {
+    await reachable(() =>
+      this.db
+        .update(table)
+        .set({ status: 'failed', errorCode: 'attempt_abandoned' })
+        .where(and(eq(table.id, id), eq(table.status, 'pending'))),
+    );
   }
 
   async release(id: string): Promise<void> {

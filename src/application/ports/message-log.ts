@@ -33,7 +33,7 @@ export type ClaimOutcome =
   | { readonly kind: 'claimed'; readonly id: string }
   /** The key's earlier attempt was sent with the same request. */
   | { readonly kind: 'replay'; readonly message: MessageRecord }
-  /** The key's earlier attempt is still in flight. */
+  /** The key's earlier attempt is still in flight, within its lease. */
   | { readonly kind: 'in_use' }
   /** The key's earlier attempt was sent with another request. */
   | { readonly kind: 'reused' };
@@ -51,10 +51,11 @@ export interface MessagePage {
 /**
  * The outreach message log, and the database-enforced idempotency of sends: of any number of concurrent
  * claims with one user's key, at most one is `claimed` while no attempt with that key was sent or is in
- * flight. A failed attempt frees its key.
+ * flight. A failed attempt frees its key, and so does one in flight for `leaseMs` or longer: its process is
+ * taken to have died, and it is recorded as failed with `attempt_abandoned`.
  */
 export interface MessageLog {
-  claim(claim: MessageClaim, now: Date): Promise<ClaimOutcome>;
+  claim(claim: MessageClaim, now: Date, leaseMs: number): Promise<ClaimOutcome>;
   /** Forgets an attempt refused before it reached the platform. */
   release(id: string): Promise<void>;
   /**

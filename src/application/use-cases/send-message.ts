@@ -36,6 +36,11 @@ export interface OutreachSettings {
   readonly emailDailyLimit: number;
   /** The service's public origin for unsubscribe links; null sends email without them. */
   readonly publicBaseUrl: string | null;
+  /**
+   * How long an attempt may stay in flight: one whose process died never settles, and after this its
+   * idempotency key may be tried again, the attempt recorded as failed (`attempt_abandoned`).
+   */
+  readonly attemptLeaseMs: number;
 }
 
 export interface OutreachPorts {
@@ -265,6 +270,7 @@ export function sendMessage(ports: OutreachPorts) {
         requestHash: await requestHash(userId, idempotencyKey, request),
       },
       clock.now(),
+      ports.outreach.attemptLeaseMs,
     );
     if (claim.kind === 'replay') return ok({ kind: 'sent', message: claim.message, replayed: true });
     if (claim.kind === 'in_use') {

@@ -1,10 +1,14 @@
 import { InMemoryRateLimitStore } from '../../../src/adapters/rate-limit/in-memory-rate-limit-store.js';
 import { type Clock, systemClock } from '../../../src/application/ports/clock.js';
 import { InMemoryAuditLog } from './in-memory-audit-log.js';
+import { InMemoryDailySendCounter } from './in-memory-daily-send-counter.js';
 import { InMemoryIntegrationRepository } from './in-memory-integration-repository.js';
 import { InMemoryLifecycleStore } from './in-memory-lifecycle-store.js';
+import { InMemoryMessageLog } from './in-memory-message-log.js';
+import { InMemoryMessagingWindowStore } from './in-memory-messaging-window-store.js';
 import { InMemoryOAuthStateStore } from './in-memory-oauth-state-store.js';
 import { InMemorySealedSecretStore } from './in-memory-sealed-secret-store.js';
+import { InMemorySuppressionList } from './in-memory-suppression-list.js';
 import { InMemoryIntegrationRows } from './integration-rows.js';
 
 /** Every persistence port in memory, sharing rows as the Drizzle adapters share tables. */
@@ -19,6 +23,10 @@ export function inMemoryStores(clock: Clock = systemClock) {
     sealedSecrets: new InMemorySealedSecretStore(integrations, oauthStates),
     auditLog: new InMemoryAuditLog(clock),
     rateLimitStore: new InMemoryRateLimitStore(),
+    messageLog: new InMemoryMessageLog(),
+    suppressions: new InMemorySuppressionList(),
+    windows: new InMemoryMessagingWindowStore(),
+    dailySends: new InMemoryDailySendCounter(),
   };
 }
 

@@ -74,6 +74,25 @@ function EmailForm() {
   );
 }
 
+/** The mailbox's outreach today, and a way to see a message go out through the real send API. */
+function EmailOutreach() {
+  return (
+    <div class="outreach" data-field="outreach" hidden>
+      <h3 class="section-title" id="email-outreach-title">
+        Outreach today
+      </h3>
+      <p class="sent-today" data-field="sent-today" aria-live="polite"></p>
+      <button type="button" data-action="send-test" aria-describedby="send-test-hint">
+        Send a test email
+      </button>
+      <p class="hint" id="send-test-hint">
+        Sends a short message to this mailbox’s own address, like any outreach email: it counts toward today’s
+        limit and is in the message log.
+      </p>
+    </div>
+  );
+}
+
 const CAPABILITIES = [
   { field: 'can_send_dm', label: 'Send DM', hint: null },
   {
@@ -146,6 +165,7 @@ function PlatformCard({ platform }: { platform: Platform }) {
       <p class="reason" data-field="reason" hidden></p>
       <ul class="limitations" data-field="limitations" aria-label="Limitations" hidden></ul>
       {platform === 'instagram' ? <InstagramLogins /> : null}
+      {signsIn ? null : <EmailOutreach />}
       {signsIn ? null : <EmailForm />}
       <div class="actions">
         {platform === 'instagram' ? (
