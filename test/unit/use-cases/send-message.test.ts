@@ -67,8 +67,8 @@ describe('sendMessage', () => {
 
     expect(ports.messenger.sent).toEqual([
       {
-        pageId: '100000000000001',
-        pageAccessToken: 'EAAB-page-token',
+        senderId: '100000000000001',
+        accessToken: 'EAAB-page-token',
         recipientId: PSID,
         text: 'Hello there',
         tag: null,
