@@ -117,10 +117,13 @@ export function createApiClient(identity) {
     /**
      * @param {string} platform
      * @param {string} redirectUri
+     * @param {'facebook' | 'instagram' | null} [login] Instagram's sign-in; null for the default
      * @returns {Promise<ApiResult<Authorization>>}
      */
-    authorize: (platform, redirectUri) =>
-      request('GET', `/oauth/${platform}/authorize`, { query: { redirect_uri: redirectUri } }),
+    authorize: (platform, redirectUri, login = null) =>
+      request('GET', `/oauth/${platform}/authorize`, {
+        query: login === null ? { redirect_uri: redirectUri } : { redirect_uri: redirectUri, login },
+      }),
     /**
      * @param {string} platform
      * @param {{ code: string, state: string, redirect_uri: string }} answer

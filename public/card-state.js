@@ -15,6 +15,9 @@ const STATUS = {
 
 const NOT_CONNECTED = { label: 'Not connected', tone: /** @type {Tone} */ ('off') };
 
+/** How each of Instagram's sign-ins is called on the page. */
+export const LOGIN_NAMES = { facebook: 'Facebook Login', instagram: 'Instagram Login' };
+
 /** Reasons a new sign-in can fix, on an account that is otherwise connected. */
 const FIXED_BY_SIGNING_IN_AGAIN = new Set(['missing_scope', 'page_not_linked', 'not_business_account']);
 
@@ -35,6 +38,8 @@ export function cardState(capability) {
     status: capability.connection_status === null ? NOT_CONNECTED : STATUS[capability.connection_status],
     actions: {
       connect: signsIn && !connected,
+      // Instagram's second sign-in (Instagram Login, no Facebook Page needed).
+      'connect-instagram': capability.platform === 'instagram' && !connected,
       reconnect,
       validate: connected,
       disconnect: connected,
@@ -99,6 +104,9 @@ export function integrationDetails(integration, formatTime) {
     details.push(['Account', accountName ?? integration.account_id ?? '—']);
   }
   if (integration.page_id !== null) details.push(['Page', pageName ?? integration.page_id]);
+  if (integration.platform === 'instagram' && integration.login_type !== null) {
+    details.push(['Connected with', LOGIN_NAMES[integration.login_type]]);
+  }
   details.push(
     ['Permissions', integration.scopes_granted.length === 0 ? 'None' : integration.scopes_granted.join(', ')],
     ['Expires', integration.token_expires_at === null ? 'Never' : formatTime(integration.token_expires_at)],

@@ -1,6 +1,6 @@
 // @ts-check
 import { createApiClient, developmentIdentity, ServiceUnreachable } from './api-client.js';
-import { cardState, integrationDetails } from './card-state.js';
+import { cardState, integrationDetails, LOGIN_NAMES } from './card-state.js';
 import { fieldMessages } from './field-errors.js';
 import { reportUnexpectedErrors } from './page-errors.js';
 import { callbackUrl, rememberSignIn } from './pending-sign-in.js';
@@ -143,6 +143,13 @@ function renderCard(card, capability, integration) {
     if (button instanceof HTMLButtonElement) button.hidden = !shown;
   }
   if (state.emailForm !== 'none') renderEmailSettings(card, state.emailForm, integration);
+  const inUse = card.querySelector('[data-field="login-in-use"]');
+  const login = integration?.login_type ?? null;
+  // Reconnect signs in again the way the account was connected.
+  card.dataset.login = login ?? '';
+  if (inUse instanceof HTMLElement) {
+    inUse.textContent = login === null ? '' : `This account is connected with ${LOGIN_NAMES[login]}.`;
+  }
 }
 
 /**
@@ -230,11 +237,14 @@ async function withCard(card, action) {
   }
 }
 
-/** @param {HTMLElement} card */
-async function signIn(card) {
+/**
+ * @param {HTMLElement} card
+ * @param {'facebook' | 'instagram' | null} login Instagram's sign-in; null for the platform's default
+ */
+async function signIn(card, login) {
   const platform = card.dataset.platform ?? '';
   const redirectUri = callbackUrl();
-  const started = await api.authorize(platform, redirectUri);
+  const started = await api.authorize(platform, redirectUri, login);
   if (!started.ok) {
     showMessage(card, started.error.detail, 'error');
     return;
@@ -399,8 +409,12 @@ for (const card of document.querySelectorAll('[data-platform]')) {
     const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
     if (!(button instanceof HTMLButtonElement)) return;
     const action = button.dataset.action;
-    if (action === 'connect' || action === 'reconnect') void withCard(card, () => signIn(card));
-    else if (action === 'validate') void withCard(card, () => validate(card));
+    if (action === 'connect') void withCard(card, () => signIn(card, null));
+    else if (action === 'connect-instagram') void withCard(card, () => signIn(card, 'instagram'));
+    else if (action === 'reconnect') {
+      const login = card.dataset.login === 'instagram' ? 'instagram' : null;
+      void withCard(card, () => signIn(card, login));
+    } else if (action === 'validate') void withCard(card, () => validate(card));
     else if (action === 'disconnect') confirmDisconnect(card);
   });
   const form = card.querySelector('[data-field="email-form"]');

@@ -1,4 +1,5 @@
-// Demo mode: the service with fake Meta and TikTok (consent screens included) and a local SMTP server.
+// Demo mode: the service with fake Meta, Instagram Login and TikTok (consent screens included) and a local
+// SMTP server.
 import { resolve } from 'node:path';
 import { createJsonLogger } from '../src/adapters/logging/json-logger.js';
 import { SecretValues } from '../src/adapters/logging/secret-values.js';
@@ -25,7 +26,8 @@ process.stdout.write(
     `  Email:  address and username ${DEMO_SMTP_ACCOUNT.user}, password ${DEMO_SMTP_ACCOUNT.password},`,
     `          SMTP server localhost, port ${stack.smtp.server.port} (any other password shows the failure)`,
     '  Instagram, Facebook, TikTok: Connect opens a local fake consent page; untick a permission to see',
-    '          a missing scope and Reconnect, or Cancel to see a refused sign-in.',
+    '          a missing scope and Reconnect, or Cancel to see a refused sign-in. Instagram offers both',
+    '          Facebook Login (through a Page) and Instagram Login (no Page).',
     `  API docs: ${stack.baseUrl}/docs`,
     'Everything starts empty on each run. Ctrl+C stops it.',
     '',

@@ -25,7 +25,9 @@ import { DrizzleRateLimitStore } from './adapters/persistence/drizzle-rate-limit
 import { DrizzleSealedSecretStore } from './adapters/persistence/drizzle-sealed-secret-store.js';
 import { DrizzleSuppressionList } from './adapters/persistence/drizzle-suppression-list.js';
 import { DrizzleTokenMaskStore } from './adapters/persistence/drizzle-token-mask-store.js';
+import { DrizzleWebhookOutbox } from './adapters/persistence/drizzle-webhook-outbox.js';
 import { InMemoryRateLimitStore } from './adapters/rate-limit/in-memory-rate-limit-store.js';
+import { standardWebhookSender } from './adapters/webhooks/standard-webhook-sender.js';
 import { integrationAnnouncements } from './application/integration-announcements.js';
 import { type Clock, systemClock } from './application/ports/clock.js';
 import type { DirectMessageGateways } from './application/ports/direct-message-gateway.js';
@@ -41,6 +43,7 @@ import { checkIntegrationHealth } from './application/use-cases/check-integratio
 import { checkRecipient } from './application/use-cases/check-recipient.js';
 import { completeOAuth } from './application/use-cases/complete-oauth.js';
 import { deleteIntegration } from './application/use-cases/delete-integration.js';
+import { deliverWebhooks, redeliverFailed } from './application/use-cases/deliver-webhooks.js';
 import { getAllCapabilities, getPlatformCapability } from './application/use-cases/get-capabilities.js';
 import { listAuditEntries } from './application/use-cases/list-audit-entries.js';
 import { listEvents } from './application/use-cases/list-events.js';
@@ -79,6 +82,7 @@ function configuredSecrets(config: Config): string[] {
   if (config.metrics.token !== null) secrets.push(config.metrics.token);
   if (config.databaseUrl !== null) secrets.push(decodeURIComponent(new URL(config.databaseUrl).password));
   for (const app of Object.values(config.platforms.apps)) if (app !== null) secrets.push(app.clientSecret);
+  secrets.push(...config.webhooks.secrets);
   return secrets;
 }
 
@@ -131,6 +135,9 @@ async function databaseAnswers(db: Database): Promise<boolean> {
   }
 }
 
+/** Webhook deliveries claimed and attempted at once by one instance. */
+const WEBHOOK_BATCH_SIZE = 100;
+
 /** The HTTP app and the lifecycle jobs of one service, from its configuration and its runtime's drivers. */
 export function compose(config: Config, drivers: RuntimeDrivers, overrides: Overrides = {}) {
   const { db, cipher, mailVerifier, log } = drivers;
@@ -146,6 +153,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const outreach: OutreachPorts = {
     repository,
     announcements,
+    wireFormat,
     cipher,
     clock,
     mailSender: drivers.mailSender,
@@ -193,6 +201,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     unsubscribe: unsubscribe(outreach),
   };
   const sealedSecrets = new DrizzleSealedSecretStore(db);
+  const webhookOutbox = new DrizzleWebhookOutbox(db);
   const jobs: LifecycleJobs = {
     refreshDueIntegrations: refreshDueIntegrations({
       lifecycle: new DrizzleLifecycleStore(db),
@@ -206,6 +215,18 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
     rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),
     backfillTokenMasks: backfillTokenMasks({ tokenMasks: new DrizzleTokenMaskStore(db), cipher }),
+    deliverWebhooks: deliverWebhooks({
+      outbox: webhookOutbox,
+      sender: standardWebhookSender({
+        secrets: config.webhooks.secrets,
+        timeoutMs: config.webhooks.timeoutMs,
+        fetch: http.fetch,
+      }),
+      clock,
+      random: Math.random,
+      settings: { ...config.webhooks, batchSize: WEBHOOK_BATCH_SIZE },
+    }),
+    redeliverFailed: redeliverFailed({ outbox: webhookOutbox, clock }),
   };
 
   const rateLimitStore =

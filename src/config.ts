@@ -1,6 +1,7 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from './application/ports/logger.js';
-import type { TokenPlatform } from './domain/platform.js';
+import type { TokenConnector } from './domain/login.js';
 
 // Parses the environment, and only that: each adapter declares its own options, which the composition
 // root feeds from the values here (nothing else imports this file, and it imports no adapter).
@@ -76,6 +77,7 @@ const APP_VARIABLE_PAIRS = [
   ['INSTAGRAM_CLIENT_ID', 'INSTAGRAM_CLIENT_SECRET'],
   ['FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'],
   ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'],
+  ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'],
 ] as const;
 
 type AppVariable = (typeof APP_VARIABLE_PAIRS)[number][number];
@@ -86,10 +88,27 @@ const APP_VARIABLES = {
     'INSTAGRAM_CLIENT_ID and INSTAGRAM_CLIENT_SECRET (or FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET)',
   facebook: 'FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET',
   tiktok: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
-} as const satisfies Record<TokenPlatform, string>;
+  instagram_login: 'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET',
+} as const satisfies Record<TokenConnector, string>;
 
 /** The SMTP submission ports a check may connect to unless SMTP_ALLOWED_PORTS says otherwise. */
 export const DEFAULT_SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
+
+/** The waits after each failed webhook attempt (the contract's schedule: 5 s up to 10 h, 8 attempts). */
+export const DEFAULT_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/**
+ * A host that names this machine or a private network by itself: localhost, or an IP literal outside
+ * public unicast. Names are not resolved here (Workers cannot): the sender refuses redirects, and the
+ * operator chooses the names.
+ */
+function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const address = ipaddr.process(host);
+  return address.range() !== 'unicast' || (address.kind() === 'ipv6' && !host.match(/^[23]/));
+}
 
 // `when` lets a refinement run alongside other problems, so all of them are reported at once.
 const everyField = (payload: { value: unknown }) =>
@@ -144,6 +163,8 @@ const EnvironmentSchema = z
     FACEBOOK_CLIENT_SECRET: optionalText,
     TIKTOK_CLIENT_KEY: optionalText,
     TIKTOK_CLIENT_SECRET: optionalText,
+    INSTAGRAM_APP_ID: optionalText,
+    INSTAGRAM_APP_SECRET: optionalText,
     OAUTH_REDIRECT_URIS: z.preprocess(
       (value) =>
         typeof value === 'string'
@@ -165,6 +186,9 @@ const EnvironmentSchema = z
     META_DIALOG_URL: baseUrl('https://www.facebook.com'),
     TIKTOK_AUTH_URL: baseUrl('https://www.tiktok.com'),
     TIKTOK_API_URL: baseUrl('https://open.tiktokapis.com'),
+    INSTAGRAM_AUTH_URL: baseUrl('https://www.instagram.com'),
+    INSTAGRAM_API_URL: baseUrl('https://api.instagram.com'),
+    INSTAGRAM_GRAPH_URL: baseUrl('https://graph.instagram.com'),
     AUTH_JWT_SECRET: z.preprocess(
       unsetWhenEmpty,
       z.string().min(32, 'must be at least 32 characters (256 bits) for HS256').optional(),
@@ -222,7 +246,50 @@ const EnvironmentSchema = z
         .transform((name) => name.toLowerCase())
         .optional(),
     ),
+    WEBHOOK_URLS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? ''),
+      z.array(
+        z.string().refine((text) => {
+          const url = httpsOrLoopback(text);
+          return url !== null && url.username === '' && url.password === '' && url.hash === '';
+        }, 'entries must be absolute https URLs (http only on localhost) without credentials or fragment'),
+      ),
+    ),
+    WEBHOOK_SECRET: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? ''),
+      z.array(
+        z
+          .string()
+          .regex(
+            /^whsec_[A-Za-z0-9+/]{24,}={0,2}$/,
+            'entries must be whsec_ followed by base64 (24 bytes or more)',
+          ),
+      ),
+    ),
+    WEBHOOK_RETRY_SECONDS: z.preprocess(
+      (value) => commaList(unsetWhenEmpty(value) ?? DEFAULT_WEBHOOK_RETRY_SECONDS.join(',')),
+      z.array(z.coerce.number().int().min(0).max(604_800), {
+        error: 'must be comma-separated whole seconds (0 to 604800)',
+      }),
+    ),
+    WEBHOOK_TIMEOUT_MS: whole(10_000, 100, 120_000),
+    WEBHOOK_ALLOW_PRIVATE_HOSTS: flag('false'),
   })
+  .refine((env) => env.WEBHOOK_URLS.length === 0 || env.WEBHOOK_SECRET.length > 0, {
+    path: ['WEBHOOK_SECRET'],
+    message: 'is required with WEBHOOK_URLS (a Standard Webhooks secret like whsec_<base64>)',
+    when: everyField,
+  })
+  .refine(
+    (env) =>
+      env.WEBHOOK_ALLOW_PRIVATE_HOSTS ||
+      env.WEBHOOK_URLS.every((url) => !isPrivateHost(new URL(url).hostname)),
+    {
+      path: ['WEBHOOK_URLS'],
+      message: 'names a loopback or private address; set WEBHOOK_ALLOW_PRIVATE_HOSTS=true to allow it',
+      when: everyField,
+    },
+  )
   .refine((env) => env.NODE_ENV !== 'production' || env.ENCRYPTION_KEY !== undefined, {
     path: ['ENCRYPTION_KEY'],
     message: 'is required when NODE_ENV=production (generate one with npm run generate-key)',
@@ -307,14 +374,17 @@ export interface OAuthApp {
 /** Where the platforms live and which apps this service signs in with. */
 export interface PlatformSettings {
   /** Null where the platform's app is not configured; Instagram falls back to the Facebook app. */
-  readonly apps: Readonly<Record<TokenPlatform, OAuthApp | null>>;
+  readonly apps: Readonly<Record<TokenConnector, OAuthApp | null>>;
   /** The variables that configure each platform's app, in words for error messages. */
-  readonly notConfigured: Readonly<Record<TokenPlatform, string>>;
+  readonly notConfigured: Readonly<Record<TokenConnector, string>>;
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
   readonly tiktokAuthUrl: string;
   readonly tiktokApiUrl: string;
+  readonly instagramAuthUrl: string;
+  readonly instagramApiUrl: string;
+  readonly instagramGraphUrl: string;
 }
 
 /** The token lifecycle job: renewals and health checks, in the server and in `npm run refresh`. */
@@ -335,6 +405,15 @@ export interface LifecycleConfig {
 // pages of /me/accounts, the Page token's debug_token), each bounded by the outbound timeout, as is a
 // whole SMTP check. A claim must outlast that with room to spare, or another process could take it over.
 const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
+
+export interface WebhookSettings {
+  readonly endpoints: readonly string[];
+  /** `whsec_` secrets: each attempt carries one signature per secret (rotation). */
+  readonly secrets: readonly string[];
+  /** Waits after each failed attempt; one attempt more than entries, then the delivery is failed. */
+  readonly retrySeconds: readonly number[];
+  readonly timeoutMs: number;
+}
 
 export interface Config {
   readonly environment: 'development' | 'test' | 'production';
@@ -364,6 +443,8 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** A header set by a trusted reverse proxy that carries the client's address; null means the socket's. */
   readonly clientAddressHeader: string | null;
+  /** Signed event delivery (Standard Webhooks); no endpoints means no delivery job. */
+  readonly webhooks: WebhookSettings;
   readonly outreach: {
     /** Emails one integration may send per UTC day; 0 is no cap. */
     readonly emailDailyLimit: number;
@@ -421,6 +502,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
             app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           facebook: app(env, 'FACEBOOK_CLIENT_ID', 'FACEBOOK_CLIENT_SECRET'),
           tiktok: app(env, 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'),
+          instagram_login: app(env, 'INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'),
         },
         notConfigured: APP_VARIABLES,
         metaGraphUrl: env.META_GRAPH_URL,
@@ -428,6 +510,9 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         metaDialogUrl: env.META_DIALOG_URL,
         tiktokAuthUrl: env.TIKTOK_AUTH_URL,
         tiktokApiUrl: env.TIKTOK_API_URL,
+        instagramAuthUrl: env.INSTAGRAM_AUTH_URL,
+        instagramApiUrl: env.INSTAGRAM_API_URL,
+        instagramGraphUrl: env.INSTAGRAM_GRAPH_URL,
       },
       oauthRedirectUris: env.OAUTH_REDIRECT_URIS,
       jwt: jwtSettings(env),
@@ -438,6 +523,12 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         store: env.RATE_LIMIT_STORE,
       },
       clientAddressHeader: env.CLIENT_ADDRESS_HEADER ?? null,
+      webhooks: {
+        endpoints: env.WEBHOOK_URLS,
+        secrets: env.WEBHOOK_SECRET,
+        retrySeconds: env.WEBHOOK_RETRY_SECONDS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      },
       outreach: {
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,
         publicBaseUrl: env.PUBLIC_BASE_URL ?? null,

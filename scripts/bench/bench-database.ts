@@ -68,6 +68,7 @@ async function userDrafts(
     {
       ...common,
       platform: 'instagram',
+      loginType: 'facebook',
       scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
       accountId: `1784${userId.padStart(13, '0')}`,
       pageId,
@@ -78,6 +79,7 @@ async function userDrafts(
     {
       ...common,
       platform: 'facebook',
+      loginType: 'facebook',
       scopesGranted: ['pages_messaging', 'pages_show_list'],
       accountId: pageId,
       pageId,
@@ -88,6 +90,7 @@ async function userDrafts(
     {
       ...common,
       platform: 'tiktok',
+      loginType: null,
       scopesGranted: ['user.info.basic'],
       accountId: `-000${userId}`,
       pageId: null,
@@ -101,6 +104,7 @@ async function userDrafts(
     {
       ...common,
       platform: 'email',
+      loginType: null,
       scopesGranted: [],
       accountId: null,
       pageId: null,

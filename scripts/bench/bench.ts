@@ -16,13 +16,21 @@ import { benchUserId, recreateDatabase, seedDatabase } from './bench-database.js
 import { capabilitiesStatements, pgbenchScript } from './capabilities-sql.js';
 import { fernetRoundTripsPerSecond } from './fernet-bench.js';
 import { type LoadShape, type Measurement, measureHttp, measurePgbench } from './load.js';
+import {
+  allArrived,
+  lagQuantiles,
+  lags,
+  type OutboxFigures,
+  startBenchReceiver,
+  writeEvents,
+} from './outbox.js';
 import { observed, startBareHono, startService, treeMegabytes } from './processes.js';
 import { printReport, type Row } from './report.js';
 
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
-    // A comma-separated subset of bare,pgbench,capabilities,list,create, for measuring one change quickly.
+    // A comma-separated subset of bare,pgbench,capabilities,list,create,outbox, for measuring one change quickly.
     only: { type: 'string' },
     // --no-pin leaves every process to the scheduler.
     pin: { type: 'boolean', default: true },
@@ -144,32 +152,35 @@ try {
     );
   }
 
+  const serviceEnv = (workers: number, extra: Record<string, string> = {}) => ({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: work,
+    ENCRYPTION_KEY: encryptionKey,
+    AUTH_JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'info',
+    // Limits are per minute and per user or address; one wrk client would hit them within a second.
+    RATE_LIMIT_PER_MINUTE: '0',
+    TIKTOK_API_URL: tiktok.baseUrl,
+    TIKTOK_CLIENT_KEY: tiktok.clientKey,
+    TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+    // Passed on when set, to compare pool sizes; otherwise the service's default applies.
+    WEB_CONCURRENCY: String(workers),
+    ...(process.env.DATABASE_POOL_SIZE === undefined
+      ? {}
+      : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+    // Passed on when set, to measure the service with its metrics recorded.
+    ...(process.env.METRICS_TOKEN === undefined ? {} : { METRICS_TOKEN: process.env.METRICS_TOKEN }),
+    ...extra,
+  });
+
   let startRssMb = Number.NaN;
   let endRssMb = Number.NaN;
   for (const workers of workerCounts) {
     const service = await startService(
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: work,
-        ENCRYPTION_KEY: encryptionKey,
-        AUTH_JWT_SECRET: jwtSecret,
-        LOG_LEVEL: 'info',
-        // Limits are per minute and per user or address; one wrk client would hit them within a second.
-        RATE_LIMIT_PER_MINUTE: '0',
-        TIKTOK_API_URL: tiktok.baseUrl,
-        TIKTOK_CLIENT_KEY: tiktok.clientKey,
-        TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
-        // Passed on when set, to compare pool sizes; otherwise the service's default applies.
-        WEB_CONCURRENCY: String(workers),
-        ...(process.env.DATABASE_POOL_SIZE === undefined
-          ? {}
-          : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
-        // Passed on when set, to measure the service with its metrics recorded.
-        ...(process.env.METRICS_TOKEN === undefined ? {} : { METRICS_TOKEN: process.env.METRICS_TOKEN }),
-      },
+      serviceEnv(workers),
       join(work, 'service.log'),
       serverCpus,
       // e.g. BENCH_NODE_ARGS=--cpu-prof to profile the service under load (the profile lands in the cwd).
@@ -197,10 +208,54 @@ try {
       await service.close();
     }
   }
+
+  let outbox: OutboxFigures | null = null;
+  if (selected('outbox')) {
+    const receiver = await startBenchReceiver();
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    const service = await startService(
+      serviceEnv(1, {
+        WEBHOOK_URLS: receiver.url,
+        WEBHOOK_SECRET: webhookSecret,
+        WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
+      }),
+      join(work, 'service-webhooks.log'),
+      serverCpus,
+      [],
+    );
+    try {
+      const burstEvents = smoke ? 1000 : 20_000;
+      step(`outbox: a burst of ${burstEvents} events, delivered to a local receiver`);
+      const burstStarted = Date.now();
+      const burst = await writeEvents(databaseUrl, burstEvents, null);
+      const burstEnded = await allArrived(receiver, burst, 300_000);
+      const steadyRate = smoke ? 200 : 1000;
+      const steadyEvents = steadyRate * (shape.warmupSeconds + shape.seconds);
+      const steady = writeEvents(databaseUrl, steadyEvents, steadyRate);
+      await measure(
+        `GET capabilities, ${steadyRate} events/s delivering`,
+        () => measureHttp(service.url, 'get:/api/integrations/capabilities', usersFile, shape),
+        service.process.pid,
+      );
+      const written = await steady;
+      await allArrived(receiver, written, 300_000);
+      outbox = {
+        burstEvents,
+        burstEventsPerSecond: burstEvents / ((burstEnded - burstStarted) / 1000),
+        steadyEvents,
+        steadyRatePerSecond: steadyRate,
+        ...lagQuantiles(lags(receiver, written)),
+      };
+    } finally {
+      await service.close();
+      await receiver.close();
+    }
+  }
   await tiktok.close();
 
   const failed = printReport({
     rows,
+    outbox,
     fernetOps,
     startRssMb,
     endRssMb,

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import type { LoadShape, Measurement } from './load.js';
+import type { OutboxFigures } from './outbox.js';
 
 export interface Row extends Measurement {
   readonly name: string;
@@ -11,6 +12,8 @@ export interface Row extends Measurement {
 
 export interface Report {
   readonly rows: readonly Row[];
+  /** The outbox scenario's figures; null when it did not run. */
+  readonly outbox: OutboxFigures | null;
   readonly fernetOps: number;
   readonly startRssMb: number;
   readonly endRssMb: number;
@@ -57,6 +60,8 @@ export function printReport(report: Report): boolean {
   const capabilities = rowNamed(rows, 'GET capabilities');
   const list = rowNamed(rows, 'GET list');
   const create = rowNamed(rows, 'POST create');
+  const delivering = rows.find((row) => row.name.includes('events/s delivering'));
+  const { outbox } = report;
   const out: string[] = ['', table(rows), ''];
   out.push(
     `Fernet encrypt+decrypt of a 200-byte token: ${report.fernetOps.toFixed(0)} round trips/s (one core, sequential)`,
@@ -72,6 +77,18 @@ export function printReport(report: Report): boolean {
       `GET capabilities = ${percent(capabilities.requestsPerSecond, bare.requestsPerSecond)} of bare Hono, ` +
         `${percent(capabilities.requestsPerSecond, pgbench.requestsPerSecond)} of pgbench; ` +
         `GET list = ${percent(list.requestsPerSecond, capabilities.requestsPerSecond)} of GET capabilities`,
+    );
+  }
+  if (outbox !== null) {
+    out.push(
+      `Webhooks: a burst of ${outbox.burstEvents} events delivered at ${outbox.burstEventsPerSecond.toFixed(0)} events/s; ` +
+        `${outbox.steadyEvents} events at ${outbox.steadyRatePerSecond}/s under capabilities load arrived ` +
+        `${fixed(outbox.lagP50Ms, 0)} ms (p50) / ${fixed(outbox.lagP99Ms, 0)} ms (p99) after their commit`,
+    );
+  }
+  if (capabilities && delivering) {
+    out.push(
+      `GET capabilities while delivering = ${percent(delivering.requestsPerSecond, capabilities.requestsPerSecond)} of without webhooks`,
     );
   }
   out.push(
@@ -103,6 +120,15 @@ export function printReport(report: Report): boolean {
     target(capabilities.errors === 0, `capabilities without errors: ${capabilities.errors}`);
     target(listShare >= 0.8, `list ≥ 80% of capabilities: ${percent(listShare, 1)}`);
     target((create.p99Ms ?? Infinity) < 50, `create p99 < 50 ms: ${fixed(create.p99Ms, 2)} ms`);
+    if (outbox !== null && delivering) {
+      const share = delivering.requestsPerSecond / capabilities.requestsPerSecond;
+      target(
+        outbox.burstEventsPerSecond >= 1000,
+        `webhooks ≥ 1,000 events/s delivered: ${outbox.burstEventsPerSecond.toFixed(0)}`,
+      );
+      target(outbox.lagP99Ms < 2000, `delivery lag p99 < 2 s under load: ${fixed(outbox.lagP99Ms, 0)} ms`);
+      target(share >= 0.95, `capabilities while delivering ≥ 95% of without: ${percent(share, 1)}`);
+    }
     target(report.endRssMb < 150, `service RSS < 150 MB at the end: ${report.endRssMb.toFixed(0)} MB`);
   }
   process.stdout.write(`${out.join('\n')}\n`);

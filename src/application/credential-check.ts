@@ -5,6 +5,7 @@ import { UNREADABLE_CREDENTIALS } from './integration-view.js';
 import type { MailVerifier } from './ports/mail-verifier.js';
 import type { PlatformGateways, ValidatedToken } from './ports/platform-gateway.js';
 import { InvalidToken, type SecretCipher } from './ports/secret-cipher.js';
+import { tokenConnectorOf } from './token-connector.js';
 
 export interface CredentialCheckDeps {
   readonly cipher: SecretCipher;
@@ -36,7 +37,7 @@ async function check(integration: Integration, deps: CredentialCheckDeps): Promi
     );
   }
   const accessToken = await cipher.open(integration.accessToken);
-  const validated = await deps.gateways[integration.platform].validate({
+  const validated = await deps.gateways[tokenConnectorOf(integration)].validate({
     accessToken,
     pageId: integration.pageId,
   });

@@ -1,3 +1,4 @@
+import type { LoginType } from '../domain/login.js';
 import type { TokenPlatform } from '../domain/platform.js';
 
 /** What a caller sends to connect SMTP; the password is plaintext only until it is sealed. */
@@ -16,6 +17,8 @@ export interface EmailInput {
  */
 export interface TokenInput {
   readonly platform: TokenPlatform;
+  /** Which sign-in issued the token (Instagram has two); null takes the platform's default. */
+  readonly loginType: LoginType | null;
   readonly accessToken: string;
   readonly refreshToken: string | null;
   readonly tokenExpiresAt: Date | null;

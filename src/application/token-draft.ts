@@ -1,4 +1,5 @@
 import type { Integration, IntegrationDraft } from '../domain/integration.js';
+import type { LoginType } from '../domain/login.js';
 import type { TokenPlatform } from '../domain/platform.js';
 import type { Clock } from './ports/clock.js';
 import type { ValidatedToken } from './ports/platform-gateway.js';
@@ -9,6 +10,7 @@ import { sealToken } from './sealed-token.js';
 export interface AcceptedToken {
   readonly userId: string;
   readonly platform: TokenPlatform;
+  readonly loginType: LoginType | null;
   readonly validated: ValidatedToken;
   readonly refreshToken: string | null;
   readonly scopesGranted: readonly string[];
@@ -45,6 +47,7 @@ export async function acceptedTokenDraft(
   return {
     userId: token.userId,
     platform: token.platform,
+    loginType: token.loginType,
     connectionStatus: 'connected',
     statusDetail: null,
     scopesGranted: token.scopesGranted,

@@ -1,4 +1,5 @@
 import { type ConnectionStatus, effectiveStatus, type Integration } from './integration.js';
+import { type Connector, connectorOf } from './login.js';
 import { PLATFORM_NAMES, type Platform } from './platform.js';
 import type { ReasonCode } from './reason-codes.js';
 
@@ -16,12 +17,17 @@ export interface Capability {
 }
 
 type MessagingRule =
-  /** Meta: sending and reading both need one scope, a linked Page and, for Instagram, a professional account. */
+  /**
+   * Meta: sending and reading both need one scope and, for Instagram, a professional account; Facebook
+   * Login reaches it through a linked Page. `otherLogin` is what to tell the user when a Page is missing
+   * and another login would do without one.
+   */
   | {
       readonly kind: 'scoped';
       readonly scope: string;
       readonly needsPage: boolean;
       readonly needsBusinessAccount: boolean;
+      readonly otherLogin: string | null;
     }
   /** SMTP: sending works once the server accepted the login; reading would need IMAP. */
   | { readonly kind: 'smtp' }
@@ -35,6 +41,7 @@ interface PlatformRule {
 const META_REPLY_WINDOW =
   'Meta allows messages only as replies within 24 hours of the person’s last message to you.';
 
+/** Keyed by connector: Instagram through Facebook Login (`instagram`) and through Instagram Login differ. */
 export const CAPABILITY_RULES = {
   instagram: {
     messaging: {
@@ -42,11 +49,31 @@ export const CAPABILITY_RULES = {
       scope: 'instagram_manage_messages',
       needsPage: true,
       needsBusinessAccount: true,
+      otherLogin: 'or connect with Instagram Login, which needs no Page',
     },
     limitations: [META_REPLY_WINDOW],
   },
+  instagram_login: {
+    messaging: {
+      kind: 'scoped',
+      scope: 'instagram_business_manage_messages',
+      needsPage: false,
+      needsBusinessAccount: true,
+      otherLogin: null,
+    },
+    limitations: [
+      META_REPLY_WINDOW,
+      'Connected with Instagram Login: Business Discovery is not available, it needs Facebook Login.',
+    ],
+  },
   facebook: {
-    messaging: { kind: 'scoped', scope: 'pages_messaging', needsPage: true, needsBusinessAccount: false },
+    messaging: {
+      kind: 'scoped',
+      scope: 'pages_messaging',
+      needsPage: true,
+      needsBusinessAccount: false,
+      otherLogin: null,
+    },
     limitations: [META_REPLY_WINDOW],
   },
   tiktok: {
@@ -57,12 +84,13 @@ export const CAPABILITY_RULES = {
     messaging: { kind: 'smtp' },
     limitations: ['Reading replies is not supported: that needs IMAP, which this service does not offer.'],
   },
-} as const satisfies Record<Platform, PlatformRule>;
+} as const satisfies Record<Connector, PlatformRule>;
 
 /** What capabilities are decided from: the parts of an integration that say what it can do. */
 export type CapabilityFacts = Pick<
   Integration,
   | 'platform'
+  | 'loginType'
   | 'connectionStatus'
   | 'statusDetail'
   | 'scopesGranted'
@@ -124,16 +152,22 @@ function scopedDenial(
       reason: `Missing '${rule.scope}' scope. Reconnect with proper permissions.`,
     };
   }
+  const name = PLATFORM_NAMES[platform];
   if (rule.needsPage && integration.pageId === null) {
     return {
       reasonCode: 'page_not_linked',
-      reason: `No Facebook Page is linked to this ${PLATFORM_NAMES[platform]} account. Link a Page and reconnect.`,
+      reason:
+        rule.otherLogin === null
+          ? `No Facebook Page is linked to this ${name} account. Link a Page and reconnect.`
+          : `No Facebook Page is linked to this ${name} account. Link a Page and reconnect, ${rule.otherLogin}.`,
     };
   }
   if (rule.needsBusinessAccount && integration.accountId === null) {
     return {
       reasonCode: 'not_business_account',
-      reason: `Messaging needs an ${PLATFORM_NAMES[platform]} Business or Creator account linked to your Page. Switch to a professional account and reconnect.`,
+      reason: rule.needsPage
+        ? `Messaging needs an ${name} Business or Creator account linked to your Page. Switch to a professional account and reconnect${rule.otherLogin === null ? '' : `, ${rule.otherLogin}`}.`
+        : `Messaging needs an ${name} Business or Creator account. Switch to a professional account and reconnect.`,
     };
   }
   return null;
@@ -150,7 +184,7 @@ export function decideCapability(
   now: Date,
   unsupportedHere: string | null = null,
 ): Capability {
-  const rule: PlatformRule = CAPABILITY_RULES[platform];
+  const rule: PlatformRule = CAPABILITY_RULES[integration === null ? platform : connectorOf(integration)];
   const name = PLATFORM_NAMES[platform];
   const status = integration === null ? null : effectiveStatus(integration, now);
   const isConnected = status === 'connected';

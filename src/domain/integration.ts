@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { LoginType } from './login.js';
 import type { Platform } from './platform.js';
 
 export const CONNECTION_STATUSES = ['connected', 'expired', 'revoked', 'unsupported', 'error'] as const;
@@ -20,6 +21,8 @@ export interface Integration {
   readonly id: string;
   readonly userId: string;
   readonly platform: Platform;
+  /** The sign-in it was connected through: Instagram's two logins, `facebook` for Facebook, null otherwise. */
+  readonly loginType: LoginType | null;
   readonly connectionStatus: ConnectionStatus;
   /** Why the status is not `connected`, in a sentence safe to show the user; null when connected. */
   readonly statusDetail: string | null;

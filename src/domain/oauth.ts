@@ -1,4 +1,4 @@
-import type { TokenPlatform } from './platform.js';
+import type { TokenConnector } from './login.js';
 
 /** How long a started sign-in may take before its state is refused. */
 export const OAUTH_STATE_TTL_MS = 10 * 60 * 1000;
@@ -18,4 +18,9 @@ export const OAUTH_RULES = {
   instagram: { scopes: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'], pkce: false },
   facebook: { scopes: ['pages_messaging', 'pages_show_list'], pkce: false },
   tiktok: { scopes: ['user.info.basic'], pkce: true },
-} as const satisfies Record<TokenPlatform, OAuthRule>;
+  // Instagram Login's current names; the `business_*` ones stopped working on 27 January 2025.
+  instagram_login: {
+    scopes: ['instagram_business_basic', 'instagram_business_manage_messages'],
+    pkce: false,
+  },
+} as const satisfies Record<TokenConnector, OAuthRule>;

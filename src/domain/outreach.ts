@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { LoginType } from './login.js';
 import type { Platform } from './platform.js';
 
 const HOUR_MS = 3_600_000;
@@ -29,6 +30,16 @@ export const OUTREACH_RULES = {
 export type MetaMessagingPlatform = {
   [P in Platform]: (typeof OUTREACH_RULES)[P]['channel'] extends 'meta' ? P : never;
 }[Platform];
+
+/** What sends a platform's messages: Instagram through Instagram Login has its own Send API host. */
+export type MessagingConnector = MetaMessagingPlatform | 'instagram_login';
+
+export function messagingConnector(
+  platform: MetaMessagingPlatform,
+  loginType: LoginType | null,
+): MessagingConnector {
+  return platform === 'instagram' && loginType === 'instagram' ? 'instagram_login' : platform;
+}
 
 export function isMetaMessagingPlatform(platform: Platform): platform is MetaMessagingPlatform {
   return OUTREACH_RULES[platform].channel === 'meta';

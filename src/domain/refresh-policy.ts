@@ -1,5 +1,5 @@
 import type { Integration } from './integration.js';
-import type { Platform } from './platform.js';
+import { type Connector, connectorOf } from './login.js';
 
 /** How a platform renews a token before it expires. */
 export interface Renewal {
@@ -17,6 +17,11 @@ export interface Renewal {
    * and a refresh can, so a stale TikTok integration is renewed rather than validated.
    */
   readonly checksHealth: boolean;
+  /**
+   * How old a token must be before the platform renews it: Instagram Login refuses tokens under 24 hours
+   * old. With it, a token whose expiry was never stated is renewed once that old, which states it.
+   */
+  readonly minAgeMs: number;
 }
 
 export interface RefreshRule {
@@ -27,17 +32,48 @@ export interface RefreshRule {
 // Meta issues no refresh token: a long-lived user token is exchanged for a new one while it is still
 // valid (an expired one cannot be). Page tokens made from it do not expire, so they are only checked.
 const META = {
-  renewal: { secret: 'accessToken', leadFraction: 0.25, afterExpiry: false, checksHealth: false },
+  renewal: {
+    secret: 'accessToken',
+    leadFraction: 0.25,
+    afterExpiry: false,
+    checksHealth: false,
+    minAgeMs: 0,
+  },
 } as const satisfies RefreshRule;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Keyed by connector, like the capability rules. */
 export const REFRESH_RULES = {
   instagram: META,
+  // Instagram Login's long-lived token is its own refresh credential (`ig_refresh_token`): renewable
+  // while valid and at least a day old, never once expired. A quarter of 60 days left is 15 days early.
+  instagram_login: {
+    renewal: {
+      secret: 'accessToken',
+      leadFraction: 0.25,
+      afterExpiry: false,
+      checksHealth: false,
+      minAgeMs: DAY_MS,
+    },
+  },
   facebook: META,
   tiktok: {
-    renewal: { secret: 'refreshToken', leadFraction: 0.25, afterExpiry: true, checksHealth: true },
+    renewal: {
+      secret: 'refreshToken',
+      leadFraction: 0.25,
+      afterExpiry: true,
+      checksHealth: true,
+      minAgeMs: 0,
+    },
   },
   email: { renewal: null },
-} as const satisfies Record<Platform, RefreshRule>;
+} as const satisfies Record<Connector, RefreshRule>;
+
+/** The refresh rule of an integration, by its platform and login. */
+export function refreshRuleOf(state: Pick<LifecycleState, 'platform' | 'loginType'>): RefreshRule {
+  return REFRESH_RULES[connectorOf(state)];
+}
 
 export interface RefreshSettings {
   /** How long a successful check or renewal is trusted before the integration is checked again. */
@@ -48,6 +84,7 @@ export interface RefreshSettings {
 export type LifecycleState = Pick<
   Integration,
   | 'platform'
+  | 'loginType'
   | 'connectionStatus'
   | 'accessToken'
   | 'refreshToken'
@@ -70,7 +107,7 @@ export type RefreshDecision =
 
 /** Its platform's renewal, when the secret that renewal needs is stored. */
 function renewalOf(state: LifecycleState): Renewal | null {
-  const { renewal }: RefreshRule = REFRESH_RULES[state.platform];
+  const { renewal } = refreshRuleOf(state);
   return renewal !== null && state[renewal.secret] !== null ? renewal : null;
 }
 
@@ -78,9 +115,12 @@ function renewalOf(state: LifecycleState): Renewal | null {
  * When to renew: once `leadFraction` of the lifetime is left. Without a sensible issue time the lifetime
  * is unknown, so the token is renewed at once, which tells it.
  */
-function renewalTime(expiresAt: number, issuedAt: Date | null, renewal: Renewal): number {
+function renewalTime(expiresAt: number | null, issuedAt: Date | null, renewal: Renewal): number {
+  const oldEnough = issuedAt === null ? Number.NEGATIVE_INFINITY : issuedAt.getTime() + renewal.minAgeMs;
+  if (expiresAt === null) return renewal.minAgeMs > 0 ? oldEnough : Number.POSITIVE_INFINITY;
   const lifetime = issuedAt === null ? 0 : expiresAt - issuedAt.getTime();
-  return lifetime > 0 ? expiresAt - renewal.leadFraction * lifetime : Number.NEGATIVE_INFINITY;
+  const due = lifetime > 0 ? expiresAt - renewal.leadFraction * lifetime : Number.NEGATIVE_INFINITY;
+  return Math.max(due, oldEnough);
 }
 
 /**
@@ -98,7 +138,7 @@ export function decideRefresh(state: LifecycleState, now: Date, settings: Refres
     return renewal?.afterExpiry ? { action: 'renew', renewal, reason: 'expired' } : { action: 'expire' };
   }
   let renewAt = Number.POSITIVE_INFINITY;
-  if (renewal !== null && expiresAt !== null) {
+  if (renewal !== null) {
     renewAt = renewalTime(expiresAt, state.tokenIssuedAt, renewal);
     if (renewAt <= at) return { action: 'renew', renewal, reason: 'expiring' };
   }

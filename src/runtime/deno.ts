@@ -1,6 +1,6 @@
 import { composeEdge, startEdge } from './edge-start.js';
 import { nodeStaticAssets } from './node-static-assets.js';
-import { startRefresher } from './periodic-job.js';
+import { startRefresher, startWebhookDelivery } from './periodic-job.js';
 import {
   describePostgres,
   invalidConfiguration,
@@ -49,12 +49,16 @@ if (problem !== null) refuse(problem);
 for (const { message, hint } of startupWarnings(config)) logger.warn(message, { hint });
 
 const refresher = startRefresher(config, jobs, logger);
-// Its timer would keep the process alive; a renewal in flight is saved before it exits.
-if (refresher !== null) {
+// Delivery here looks for due events every second: no LISTEN connection is opened on Deno.
+const delivery = startWebhookDelivery(config, jobs, logger);
+// Their timers would keep the process alive; a renewal or attempt in flight is saved before it exits.
+if (refresher !== null || delivery !== null) {
   shutDownOnSignal(
     (signal, handler) => Deno.addSignalListener(signal, handler),
     logger,
-    () => refresher.stop(),
+    async () => {
+      await Promise.all([refresher?.stop(), delivery?.stop()]);
+    },
     (code) => Deno.exit(code),
   );
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
+import { listenForOutboxCommits } from '../adapters/persistence/outbox-notifications.js';
 import { createServiceLog, type RuntimeDrivers } from '../composition.js';
 import { pgliteServesOneWorker, portInUse } from './collisions.js';
 import { backfillWhileServing } from './mask-backfill.js';
@@ -9,7 +10,7 @@ import { runsJobs, superviseWorkers, workerCount } from './node-cluster.js';
 import { aggregateWorkerMetrics, metricsEnabled, processMetrics, serveMetricsPort } from './node-metrics.js';
 import { onShutdownSignal, stopServing } from './node-process.js';
 import { loadConfig, startNode, stop } from './node-start.js';
-import { startRefresher } from './periodic-job.js';
+import { startRefresher, startWebhookDelivery } from './periodic-job.js';
 import { startupWarnings } from './service-start.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -59,10 +60,13 @@ async function serveOneProcess() {
   const stopping = onShutdownSignal(logger, async () => {
     await Promise.all([stopServing(server), metricsServer === null ? undefined : stopServing(metricsServer)]);
     // The jobs stop taking work; what they hold (a renewal in flight) is saved before the database closes.
-    await Promise.all([refresher?.stop(), backfill]);
+    await unlisten?.();
+    await Promise.all([refresher?.stop(), delivery?.stop(), backfill]);
     await handle.close();
   });
   const background = runsJobs();
   const backfill = background ? backfillWhileServing(jobs, logger, stopping) : undefined;
   const refresher = background ? startRefresher(config, jobs, logger, stopping, metrics?.recorder) : null;
+  const delivery = background ? startWebhookDelivery(config, jobs, logger, stopping) : null;
+  const unlisten = delivery === null ? null : await listenForOutboxCommits(handle, () => delivery.wake());
 }

@@ -1,6 +1,7 @@
 import { type MetricsRecorder, noMetrics } from '../adapters/metrics/metrics-recorder.js';
 import { errorFields } from '../application/error-fields.js';
 import type { Logger } from '../application/ports/logger.js';
+import type { DeliveryReport } from '../application/use-cases/deliver-webhooks.js';
 import { REFRESH_OUTCOMES, type RefreshReport } from '../application/use-cases/refresh-due-integrations.js';
 import type { LifecycleJobs } from '../application/use-cases/use-cases.js';
 import type { Config } from '../config.js';
@@ -8,6 +9,8 @@ import type { Config } from '../config.js';
 export interface PeriodicJob {
   /** Cancels the next run and resolves once the current one (if any) has finished. */
   stop(): Promise<void>;
+  /** Runs now instead of at the next interval, or once more right after the current run. */
+  wake(): void;
 }
 
 /**
@@ -21,13 +24,15 @@ export function startPeriodicJob(
 ): PeriodicJob {
   let stopped = false;
   let current: Promise<void> | null = null;
+  let woken = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const tick = () => {
+    woken = false;
     current = run()
       .catch(onError)
       .finally(() => {
         current = null;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
+        if (!stopped) timer = setTimeout(tick, woken ? 0 : intervalMs);
       });
   };
   timer = setTimeout(tick, 0);
@@ -36,6 +41,14 @@ export function startPeriodicJob(
       stopped = true;
       clearTimeout(timer);
       await current;
+    },
+    wake() {
+      if (stopped) return;
+      if (current !== null) woken = true;
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(tick, 0);
+      }
     },
   };
 }
@@ -90,4 +103,32 @@ export async function refreshOnce(
     duration_ms: Math.round(performance.now() - startedAt),
   });
   return report.failed;
+}
+
+/** How often delivery looks for due retries; new events wake it as soon as they commit. */
+const DELIVERY_POLL_MS = 1000;
+
+function logDeliveryRun(logger: Logger, report: DeliveryReport): void {
+  const handled = report.delivered + report.retrying + report.gone + report.failed;
+  if (handled > 0) logger.info('webhook delivery run', { ...report });
+}
+
+/** The in-process webhook delivery, or null when WEBHOOK_URLS is unset. */
+export function startWebhookDelivery(
+  config: Config,
+  jobs: LifecycleJobs,
+  logger: Logger,
+  stopping?: AbortSignal,
+): PeriodicJob | null {
+  if (config.webhooks.endpoints.length === 0) return null;
+  return startPeriodicJob(
+    async () => logDeliveryRun(logger, await jobs.deliverWebhooks({ signal: stopping })),
+    DELIVERY_POLL_MS,
+    (error) => logger.error('webhook delivery run failed', errorFields(error)),
+  );
+}
+
+/** One pass of webhook delivery for a scheduler (the Workers cron). */
+export async function deliverOnce(jobs: LifecycleJobs, logger: Logger): Promise<void> {
+  logDeliveryRun(logger, await jobs.deliverWebhooks());
 }

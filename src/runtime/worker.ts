@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { ExecutionContext, MiddlewareHandler } from 'hono';
 import postgres from 'postgres';
 import { composeEdge, type EdgeStart, startEdge } from './edge-start.js';
-import { refreshOnce } from './periodic-job.js';
+import { deliverOnce, refreshOnce } from './periodic-job.js';
 import { describePostgres, invalidConfiguration, missingKeyProblem } from './service-start.js';
 
 // The Cloudflare Workers entry: the Node server's app and refresh job on a Hyperdrive connection.
@@ -75,7 +75,7 @@ async function fetch(request: Request, env: WorkerBindings, context: ExecutionCo
 // Checked once per isolate, before its first job; an outage during the check is tried again next time.
 let keyCheck: Promise<string | null> | undefined;
 
-/** The cron trigger: one pass of the refresh job and health checker, as `npm run refresh` does. */
+/** The cron trigger: one pass of the refresh job and health checker, as `npm run refresh` does, and of webhook delivery. */
 async function refresh(env: WorkerBindings): Promise<void> {
   const result = await start(env);
   if (!result.ok) throw new Error(invalidConfiguration(result.problems));
@@ -89,7 +89,7 @@ async function refresh(env: WorkerBindings): Promise<void> {
     logger.error('refresh refused: ENCRYPTION_KEY cannot open the stored secrets', { problem });
     throw new Error(problem);
   }
-  const failed = await refreshOnce(jobs, logger);
+  const [failed] = await Promise.all([refreshOnce(jobs, logger), deliverOnce(jobs, logger)]);
   if (failed > 0) throw new Error(`${failed} integrations could not be handled; see the log`);
 }
 

@@ -68,7 +68,9 @@ async function fillEmailForm(section: Locator, password: string, port = String(s
 }
 
 /** Connect (or Reconnect) → the fake platform's consent screen → back on the callback page. */
-async function signIn(page: Page, platform: string, action: 'Connect' | 'Reconnect', untick: string[] = []) {
+type SignInButton = 'Connect' | 'Reconnect' | 'Connect with Facebook Login' | 'Connect with Instagram Login';
+
+async function signIn(page: Page, platform: string, action: SignInButton, untick: string[] = []) {
   await card(page, platform).getByRole('button', { name: action }).click();
   await page.waitForURL((url) => url.port === new URL(stack.consent.baseUrl).port);
   for (const scope of untick) await page.getByLabel(scope).uncheck();
@@ -175,9 +177,9 @@ describe('the settings page in headless Chromium', () => {
     async () => {
       const page = await open('casey');
       const instagram = card(page, 'instagram');
-      expect(await visibleActions(instagram)).toEqual(['connect']);
+      expect(await visibleActions(instagram)).toEqual(['connect', 'connect-instagram']);
 
-      await signIn(page, 'instagram', 'Connect');
+      await signIn(page, 'instagram', 'Connect with Facebook Login');
       // The page would return to the settings by itself; staying lets the test look at it.
       await page.getByRole('button', { name: 'Stay on this page' }).click();
 
@@ -199,7 +201,11 @@ describe('the settings page in headless Chromium', () => {
       const details = await instagram.locator('[data-field="details"]').innerText();
       expect(details).toContain('Account\n@acme.studio');
       expect(details).toContain('Page\nAcme Studio');
+      expect(details).toContain('Connected with\nFacebook Login');
       expect(details).not.toContain('17841400000000042');
+      expect(await instagram.locator('[data-field="login-in-use"]').textContent()).toBe(
+        'This account is connected with Facebook Login.',
+      );
       expect(await visibleActions(instagram)).toEqual(['validate', 'disconnect']);
 
       await instagram.getByRole('button', { name: 'Validate' }).click();
@@ -212,12 +218,43 @@ describe('the settings page in headless Chromium', () => {
   );
 
   it(
+    'connects Instagram through Instagram Login, with no Facebook Page, and says which login is in use',
+    async () => {
+      const page = await open('ines');
+      const instagram = card(page, 'instagram');
+      expect(await instagram.locator('[data-field="login-choice"]').innerText()).toContain(
+        'Instagram Login connects your professional account directly and needs no Facebook Page',
+      );
+
+      await signIn(page, 'instagram', 'Connect with Instagram Login');
+      expect(await page.locator('#result-title').textContent()).toBe('Instagram connected');
+      expect(await page.locator('#result-detail').textContent()).toBe(
+        'Instagram is connected to your account. It can send messages.',
+      );
+      await returnedToSettings(page);
+
+      expect(await status(instagram).textContent()).toBe('Connected');
+      expect(await sendDm(instagram).textContent()).toBe('Available');
+      const details = await instagram.locator('[data-field="details"]').innerText();
+      expect(details).toContain(`Account\n@${stack.fakes.instagram.username}`);
+      expect(details).toContain('Connected with\nInstagram Login');
+      expect(details).not.toContain('Page\n');
+      expect(await instagram.locator('[data-field="login-in-use"]').textContent()).toBe(
+        'This account is connected with Instagram Login.',
+      );
+      expect(await visibleActions(instagram)).toEqual(['validate', 'disconnect']);
+      expect(await accessibilityViolations(page)).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
     'shows the reason and a Reconnect button when a scope is missing, and Reconnect fixes it',
     async () => {
       const page = await open('devon');
       const instagram = card(page, 'instagram');
 
-      await signIn(page, 'instagram', 'Connect', ['instagram_manage_messages']);
+      await signIn(page, 'instagram', 'Connect with Facebook Login', ['instagram_manage_messages']);
       expect(await page.locator('#result-title').textContent()).toBe(
         'Instagram connected, but not ready to send',
       );
@@ -293,7 +330,7 @@ describe('the settings page in headless Chromium', () => {
     'says so when the person cancels at the platform, and saves nothing',
     async () => {
       const page = await open('finley');
-      await card(page, 'instagram').getByRole('button', { name: 'Connect' }).click();
+      await card(page, 'instagram').getByRole('button', { name: 'Connect with Facebook Login' }).click();
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.waitForURL(/\/settings\/callback$/);
 
@@ -465,7 +502,7 @@ describe('the settings page in headless Chromium', () => {
     async () => {
       await saveDemoEmail('demo');
       const desktop = await open('demo');
-      await signIn(desktop, 'instagram', 'Connect', ['instagram_manage_messages']);
+      await signIn(desktop, 'instagram', 'Connect with Facebook Login', ['instagram_manage_messages']);
       await returnedToSettings(desktop);
       await screenshot(desktop, 'settings-page', { docs: true, fullPage: true });
 

@@ -5,7 +5,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import type { Database } from '../../src/adapters/persistence/database.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import { outboxEvents } from '../../src/adapters/persistence/schema.js';
 import { giveConsent } from '../fakes/consent.js';
 import {
   postgresTestDatabase,
@@ -17,9 +19,11 @@ import { type EdgeProcess, startWorker } from '../support/edge-processes.js';
 import { connectionSummary, jsonPoster } from '../support/http-json.js';
 import { dueTikTokDraft, emailDraft, uniqueUserId } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
+import { startWebhookReceiver, type WebhookReceiver, webhookSecret } from '../support/webhook-receiver.js';
 
 const REDIRECT = 'http://localhost:5173/oauth/callback';
 const KEY = generateFernetKey();
+const WEBHOOK_SECRET = webhookSecret();
 const postgresSkip = await postgresUnavailableReason();
 
 describe.skipIf(postgresSkip !== null)(
@@ -28,6 +32,7 @@ describe.skipIf(postgresSkip !== null)(
     let fakes: PlatformFakes;
     let database: TestDatabase;
     let worker: EdgeProcess;
+    let receiver: WebhookReceiver;
     let stateDir: string;
     let base: string;
 
@@ -37,6 +42,7 @@ describe.skipIf(postgresSkip !== null)(
         { id: '100000000000003', name: 'Acme Studio', instagramAccountId: '17841400000000003' },
       ];
       database = await postgresTestDatabase();
+      receiver = await startWebhookReceiver(WEBHOOK_SECRET);
       stateDir = mkdtempSync(join(tmpdir(), 'social-integrations-worker-'));
       worker = await startWorker(
         {
@@ -45,6 +51,9 @@ describe.skipIf(postgresSkip !== null)(
           ENCRYPTION_KEY: KEY,
           OUTBOUND_TIMEOUT_MS: '3000',
           RATE_LIMIT_OUTBOUND_PER_MINUTE: '0',
+          WEBHOOK_URLS: receiver.url('/worker'),
+          WEBHOOK_SECRET,
+          WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
         },
         database.url ?? '',
         stateDir,
@@ -53,6 +62,7 @@ describe.skipIf(postgresSkip !== null)(
     }, 90_000);
     afterAll(async () => {
       await worker?.stop();
+      await receiver?.close();
       await database?.dispose();
       await fakes?.close();
       rmSync(stateDir, { recursive: true, force: true });
@@ -239,6 +249,19 @@ describe.skipIf(postgresSkip !== null)(
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(worker.output()).toContain('"msg":"refresh run finished"');
+    });
+
+    it('delivers a committed event as a signed webhook when the cron trigger fires', async () => {
+      const [event] = await (database.handle.db as Database)
+        .insert(outboxEvents)
+        .values({ userId: uniqueUserId(), type: 'integration.deleted', data: { platform: 'tiktok' } })
+        .returning({ id: outboxEvents.id });
+
+      const fired = await fetch(`${worker.baseUrl}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`);
+      expect(fired.status).toBe(200);
+
+      const webhook = await receiver.deliveryOf(event?.id ?? '');
+      expect(webhook.verified).toMatchObject({ type: 'integration.deleted', data: { platform: 'tiktok' } });
     });
 
     it('refuses to run the cron with an ENCRYPTION_KEY that cannot open the stored secrets', async () => {

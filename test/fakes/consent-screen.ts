@@ -9,7 +9,7 @@ interface ConsentingFake {
   grantedScopes: readonly string[] | null;
 }
 
-const PROVIDERS = { meta: 'Meta', tiktok: 'TikTok' } as const;
+const PROVIDERS = { meta: 'Meta', tiktok: 'TikTok', instagram: 'Instagram' } as const;
 type Provider = keyof typeof PROVIDERS;
 
 const isProvider = (value: string): value is Provider => Object.hasOwn(PROVIDERS, value);
@@ -49,7 +49,8 @@ const page = (provider: Provider, scopes: readonly string[], next: string) => ht
  * The consent page a person sees at Meta or TikTok, in front of their fakes, for clicking through sign-in
  * by hand: it lists the permissions asked for, each with a checkbox, then hands over to the fake's own
  * authorize route granting what was ticked, or returns the person with `error=access_denied`.
- * Point META_DIALOG_URL and TIKTOK_AUTH_URL at {@link metaDialogUrl} and {@link tiktokAuthUrl}.
+ * Point META_DIALOG_URL, TIKTOK_AUTH_URL and INSTAGRAM_AUTH_URL at {@link metaDialogUrl},
+ * {@link tiktokAuthUrl} and {@link instagramAuthUrl}.
  */
 export class ConsentScreen {
   private constructor(
@@ -99,6 +100,11 @@ export class ConsentScreen {
 
   get tiktokAuthUrl(): string {
     return `${this.baseUrl}/tiktok`;
+  }
+
+  /** Instagram Login's www.instagram.com, in front of the Instagram fake. */
+  get instagramAuthUrl(): string {
+    return `${this.baseUrl}/instagram`;
   }
 
   close(): Promise<void> {

@@ -55,6 +55,7 @@ describe('POST /api/integrations (email)', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       user_id: userId,
       platform: 'email',
+      login_type: null,
       connection_status: 'connected',
       status_detail: null,
       scopes_granted: [],

@@ -98,6 +98,7 @@ for (const driver of await storeDrivers()) {
       expect(facts.sort((a, b) => a.platform.localeCompare(b.platform))).toEqual([
         {
           platform: 'email',
+          loginType: null,
           connectionStatus: 'connected',
           statusDetail: null,
           scopesGranted: [],
@@ -107,6 +108,7 @@ for (const driver of await storeDrivers()) {
         },
         {
           platform: 'instagram',
+          loginType: 'facebook',
           connectionStatus: 'revoked',
           statusDetail: 'Password changed.',
           scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],

@@ -91,6 +91,7 @@ for (const driver of drivers) {
         stateHash: 'a'.repeat(64),
         userId: 'user-signing-in',
         platform: 'tiktok',
+        loginType: null,
         redirectUri: 'https://app.example.com/cb',
         codeVerifier: await seal('pkce-verifier-in-flight'),
         createdAt: new Date(),

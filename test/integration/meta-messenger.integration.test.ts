@@ -26,8 +26,8 @@ const messenger = (platform: 'facebook' | 'instagram' = 'facebook') =>
   new MetaMessenger({ platform, graphUrl: meta.baseUrl, graphVersion: meta.version, fetch, timeoutMs: 400 });
 
 const message = (overrides: Partial<DirectMessage> = {}): DirectMessage => ({
-  pageId: PAGE,
-  pageAccessToken: pageToken,
+  senderId: PAGE,
+  accessToken: pageToken,
   recipientId: PERSON,
   text: 'Hello there',
   tag: null,
@@ -120,7 +120,7 @@ describe('MetaMessenger', () => {
   it('maps a missing messaging permission to credentials_rejected', async () => {
     const weak = meta.mintPageToken(PAGE, []);
     meta.people.set(PERSON, { platform: 'facebook', lastMessageAt: Date.now() });
-    const sent = await messenger().send(message({ pageAccessToken: weak }));
+    const sent = await messenger().send(message({ accessToken: weak }));
     expect(!sent.ok && sent.failure.code).toBe('credentials_rejected');
   });
 

@@ -303,7 +303,7 @@ describe('OAuth authorize refusals', () => {
     const unconfigured = await createTestApp(database, {
       env: { OAUTH_REDIRECT_URIS: REDIRECT },
       gateways: createPlatformGateways(
-        { ...fakes.settings, apps: { instagram: null, facebook: null, tiktok: null } },
+        { ...fakes.settings, apps: { instagram: null, facebook: null, tiktok: null, instagram_login: null } },
         { fetch, clock: systemClock, timeoutMs: TIMEOUT_MS },
       ),
     });

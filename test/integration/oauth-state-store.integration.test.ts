@@ -11,6 +11,7 @@ function transaction(overrides: Partial<OAuthTransaction> = {}): OAuthTransactio
     stateHash: randomBytes(32).toString('hex'),
     userId: uniqueUserId(),
     platform: 'tiktok',
+    loginType: null,
     redirectUri: 'https://app.example.com/oauth/callback',
     codeVerifier: 'gAAAAA-sealed-verifier' as EncryptedSecret,
     createdAt,

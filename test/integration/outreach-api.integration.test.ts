@@ -53,6 +53,14 @@ for (const driver of drivers) {
         .filter((entry) => entry.action === 'outreach.send')
         .map((entry) => [entry.outcome, entry.code]);
 
+    // The message.* events the outbox holds for the user, as GET /api/events shows them.
+    const messageEvents = async (userId: string) => {
+      const page = await h.call('GET', `/api/events?user_id=${userId}&limit=100`);
+      return (page.body.events as { type: string; data: unknown }[])
+        .filter((event) => event.type.startsWith('message.'))
+        .map(({ type, data }) => ({ type, data }));
+    };
+
     describe('sending', () => {
       it('sends a Messenger reply: 201 MessageResponse, in the log, audited', async () => {
         const user = await h.metaUser('facebook');
@@ -77,6 +85,9 @@ for (const driver of drivers) {
         const log = await h.call('GET', `/api/outreach/messages?user_id=${user}`);
         expect(log.body).toEqual({ messages: [sent.body], next_cursor: null });
         expect(await auditCodes(user)).toEqual([['success', null]]);
+        expect(await messageEvents(user)).toEqual([
+          { type: 'message.sent', data: { user_id: user, platform: 'facebook', message: sent.body } },
+        ]);
       });
 
       it('sends an Instagram reply through the linked Page, and HUMAN_AGENT after 24 hours', async () => {
@@ -338,6 +349,12 @@ for (const driver of drivers) {
           platform_message_id: null,
           sent_at: null,
         });
+        expect(await messageEvents(user)).toEqual([
+          {
+            type: 'message.failed',
+            data: { user_id: user, platform: 'facebook', message: log.body.messages[0] },
+          },
+        ]);
       });
 
       it('a refused Page token (190/460) revokes the integration: 409 token_revoked, and capabilities follow', async () => {

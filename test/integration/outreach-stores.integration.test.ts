@@ -7,6 +7,9 @@ import type { MessageClaim } from '../../src/application/ports/message-log.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 
+/** Settles without events: these tests are about the log itself. */
+const noEvents = () => [];
+
 const drivers = await databaseDrivers();
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 
@@ -42,7 +45,11 @@ for (const driver of drivers) {
         const user = uniqueUserId();
         const first = await log.claim(claimFor(user), NOW);
         if (first.kind !== 'claimed') throw new Error('not claimed');
-        const sent = await log.settle(first.id, { status: 'sent', platformMessageId: 'm_1', sentAt: NOW });
+        const sent = await log.settle(
+          first.id,
+          { status: 'sent', platformMessageId: 'm_1', sentAt: NOW },
+          noEvents,
+        );
 
         expect(await log.claim(claimFor(user), NOW)).toEqual({ kind: 'replay', message: sent });
         expect(await log.claim(claimFor(user, { requestHash: 'b'.repeat(64) }), NOW)).toEqual({
@@ -56,7 +63,7 @@ for (const driver of drivers) {
         const user = uniqueUserId();
         const first = await log.claim(claimFor(user), NOW);
         if (first.kind !== 'claimed') throw new Error('not claimed');
-        await log.settle(first.id, { status: 'failed', errorCode: 'platform_unavailable' });
+        await log.settle(first.id, { status: 'failed', errorCode: 'platform_unavailable' }, noEvents);
         const second = await log.claim(claimFor(user), NOW);
         expect(second.kind).toBe('claimed');
         if (second.kind !== 'claimed') return;
@@ -78,7 +85,11 @@ for (const driver of drivers) {
         for (const platform of ['facebook', 'email', 'facebook'] as const) {
           const claim = await log.claim(claimFor(user, { platform, idempotencyKey: null }), NOW);
           if (claim.kind !== 'claimed') throw new Error('not claimed');
-          await log.settle(claim.id, { status: 'sent', platformMessageId: `m_${ids.length}`, sentAt: NOW });
+          await log.settle(
+            claim.id,
+            { status: 'sent', platformMessageId: `m_${ids.length}`, sentAt: NOW },
+            noEvents,
+          );
           ids.push(claim.id);
         }
         await log.claim(claimFor(user, { idempotencyKey: null }), NOW); // in flight: not listed

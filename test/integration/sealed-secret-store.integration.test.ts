@@ -13,6 +13,7 @@ function transaction(codeVerifier: EncryptedSecret | null): OAuthTransaction {
     stateHash: randomBytes(32).toString('hex'),
     userId: uniqueUserId(),
     platform: 'tiktok',
+    loginType: null,
     redirectUri: 'https://app.example.com/oauth/callback',
     codeVerifier,
     createdAt,

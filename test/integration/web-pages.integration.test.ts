@@ -68,7 +68,13 @@ describe('GET /settings', () => {
       const card = page.slice(page.indexOf(`id="card-${platform}"`)).split('</section>')[0] ?? '';
       return [...card.matchAll(/data-action="([\w-]+)"/g)].map((match) => match[1]);
     };
-    expect(actions('instagram')).toEqual(['connect', 'reconnect', 'validate', 'disconnect']);
+    expect(actions('instagram')).toEqual([
+      'connect',
+      'connect-instagram',
+      'reconnect',
+      'validate',
+      'disconnect',
+    ]);
     expect(actions('email')).toEqual(['save-email', 'validate', 'disconnect']);
   });
 

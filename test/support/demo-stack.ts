@@ -42,7 +42,11 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       instagramUsername: 'acme.studio',
     },
   ];
-  const consent = await ConsentScreen.start({ meta: fakes.meta, tiktok: fakes.tiktok });
+  const consent = await ConsentScreen.start({
+    meta: fakes.meta,
+    tiktok: fakes.tiktok,
+    instagram: fakes.instagram,
+  });
   const smtp = await startDemoSmtpServer(
     join(options.dataDir, 'smtp'),
     options.smtpPort ?? (await freePort()),
@@ -58,6 +62,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       PUBLIC_BASE_URL: `http://localhost:${port}`,
       META_DIALOG_URL: consent.metaDialogUrl,
       TIKTOK_AUTH_URL: consent.tiktokAuthUrl,
+      INSTAGRAM_AUTH_URL: consent.instagramAuthUrl,
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
       SMTP_ALLOWED_PORTS: `465,587,${smtp.server.port}`,
       NODE_EXTRA_CA_CERTS: smtp.caFile,

@@ -81,7 +81,7 @@ export class ScriptedGateway implements PlatformGateway {
 
   /** The same scripted gateway for every token platform. */
   asGateways(): PlatformGateways {
-    return { instagram: this, facebook: this, tiktok: this };
+    return { instagram: this, facebook: this, tiktok: this, instagram_login: this };
   }
 }
 
@@ -96,7 +96,7 @@ export class ScriptedMessenger implements DirectMessageGateway {
   }
 
   asGateways(): DirectMessageGateways {
-    return { instagram: this, facebook: this };
+    return { instagram: this, facebook: this, instagram_login: this };
   }
 }
 

@@ -10,6 +10,7 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
   return {
     userId: uniqueUserId(),
     platform: 'email',
+    loginType: null,
     connectionStatus: 'connected',
     statusDetail: null,
     scopesGranted: [],
@@ -35,6 +36,7 @@ export function instagramDraft(overrides: Partial<IntegrationDraft> = {}): Integ
   return {
     ...emailDraft(),
     platform: 'instagram',
+    loginType: 'facebook',
     scopesGranted: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'],
     accountId: '17841400000000001',
     pageId: '100000000000001',

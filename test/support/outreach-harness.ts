@@ -41,7 +41,7 @@ export async function startOutreachHarness(
   });
   const harness = await createTestApp(database, {
     directMessages: createDirectMessageGateways(
-      { metaGraphUrl: meta.baseUrl, metaGraphVersion: meta.version },
+      { metaGraphUrl: meta.baseUrl, metaGraphVersion: meta.version, instagramGraphUrl: meta.baseUrl },
       { fetch, timeoutMs: 1000 },
     ),
     mailSender,

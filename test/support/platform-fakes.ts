@@ -1,4 +1,5 @@
 import type { PlatformSettings } from '../../src/adapters/gateways/platform-gateways.js';
+import { InstagramFake } from '../fakes/instagram-fake.js';
 import { MetaFake } from '../fakes/meta-fake.js';
 import { TikTokFake } from '../fakes/tiktok-fake.js';
 import { testConfig } from './test-app.js';
@@ -7,6 +8,8 @@ import { testConfig } from './test-app.js';
 export interface PlatformFakes {
   readonly meta: MetaFake;
   readonly tiktok: TikTokFake;
+  /** www.instagram.com, api.instagram.com and graph.instagram.com (Instagram Login) on one port. */
+  readonly instagram: InstagramFake;
   /** Settings pointing the real gateways at the fakes, with every app configured. */
   readonly settings: PlatformSettings;
   /** The same, as environment variables for a server process. */
@@ -15,7 +18,11 @@ export interface PlatformFakes {
 }
 
 export async function startPlatformFakes(redirectUris: readonly string[]): Promise<PlatformFakes> {
-  const [meta, tiktok] = await Promise.all([MetaFake.start(redirectUris), TikTokFake.start(redirectUris)]);
+  const [meta, tiktok, instagram] = await Promise.all([
+    MetaFake.start(redirectUris),
+    TikTokFake.start(redirectUris),
+    InstagramFake.start(redirectUris),
+  ]);
   const environment = {
     FACEBOOK_CLIENT_ID: meta.appId,
     FACEBOOK_CLIENT_SECRET: meta.appSecret,
@@ -27,15 +34,21 @@ export async function startPlatformFakes(redirectUris: readonly string[]): Promi
     META_DIALOG_URL: meta.baseUrl,
     TIKTOK_AUTH_URL: tiktok.baseUrl,
     TIKTOK_API_URL: tiktok.baseUrl,
+    INSTAGRAM_APP_ID: instagram.appId,
+    INSTAGRAM_APP_SECRET: instagram.appSecret,
+    INSTAGRAM_AUTH_URL: instagram.baseUrl,
+    INSTAGRAM_API_URL: instagram.baseUrl,
+    INSTAGRAM_GRAPH_URL: instagram.baseUrl,
   };
   return {
     meta,
     tiktok,
+    instagram,
     // As a server parses them from its environment.
     settings: testConfig(environment).platforms,
     environment,
     close: async () => {
-      await Promise.all([meta.close(), tiktok.close()]);
+      await Promise.all([meta.close(), tiktok.close(), instagram.close()]);
     },
   };
 }

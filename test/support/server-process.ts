@@ -19,10 +19,12 @@ export interface ServerProcess {
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Sends `signal` and resolves with the exit code (null when the signal ended it). */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null
+  return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve(child.exitCode)
     : new Promise((resolve) => child.once('exit', resolve));
 }
@@ -93,6 +95,10 @@ export async function startServer(
     output,
     stop: () => {
       child.kill('SIGTERM');
+      return exited(child);
+    },
+    kill: (signal) => {
+      child.kill(signal);
       return exited(child);
     },
   };

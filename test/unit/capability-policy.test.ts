@@ -76,7 +76,29 @@ describe('decideCapability', () => {
         canSendDm: false,
         canReadMessages: true,
         reasonCode: 'page_not_linked',
-        reason: 'No Facebook Page is linked to this Instagram account. Link a Page and reconnect.',
+        reason:
+          'No Facebook Page is linked to this Instagram account. Link a Page and reconnect, or connect with Instagram Login, which needs no Page.',
+      },
+    ],
+    [
+      'instagram through Instagram Login: no Page needed',
+      'instagram',
+      instagram({
+        loginType: 'instagram',
+        pageId: null,
+        scopesGranted: ['instagram_business_basic', 'instagram_business_manage_messages'],
+      }),
+      { canSendDm: true, canReadMessages: true, reasonCode: null, reason: null, missingScopes: [] },
+    ],
+    [
+      'instagram through Instagram Login without the messaging permission',
+      'instagram',
+      instagram({ loginType: 'instagram', pageId: null, scopesGranted: ['instagram_business_basic'] }),
+      {
+        canSendDm: false,
+        canReadMessages: false,
+        reasonCode: 'missing_scope',
+        missingScopes: ['instagram_business_manage_messages'],
       },
     ],
     [
@@ -87,7 +109,7 @@ describe('decideCapability', () => {
         canSendDm: false,
         reasonCode: 'not_business_account',
         reason:
-          'Messaging needs an Instagram Business or Creator account linked to your Page. Switch to a professional account and reconnect.',
+          'Messaging needs an Instagram Business or Creator account linked to your Page. Switch to a professional account and reconnect, or connect with Instagram Login, which needs no Page.',
       },
     ],
     [

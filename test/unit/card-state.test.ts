@@ -19,7 +19,13 @@ const shown = (state: ReturnType<typeof cardState>) =>
 
 describe('cardState', () => {
   it.each([
-    ['instagram, none', capability('instagram', null), 'Not connected', ['connect'], 'none'],
+    [
+      'instagram, none',
+      capability('instagram', null),
+      'Not connected',
+      ['connect', 'connect-instagram'],
+      'none',
+    ],
     [
       'instagram, connected',
       capability('instagram', instagramDraft()),
@@ -141,6 +147,7 @@ describe('integrationDetails', () => {
     ).toEqual([
       ['Account', '@acme.studio'],
       ['Page', 'Acme Studio'],
+      ['Connected with', 'Facebook Login'],
       ['Permissions', 'instagram_basic, instagram_manage_messages, pages_show_list'],
       ['Expires', 'at 2030-01-01T00:00:00.000Z'],
       ['Last verified', 'at 2026-01-02T03:04:05.000Z'],

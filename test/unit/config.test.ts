@@ -36,6 +36,7 @@ describe('parseConfig: platforms and OAuth', () => {
       instagram: { clientId: 'ig-id', clientSecret: 'ig-secret' },
       facebook: { clientId: 'fb-id', clientSecret: 'fb-secret' },
       tiktok: null,
+      instagram_login: null,
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EncryptedSecret, IntegrationDraft } from '../../src/domain/integration.js';
-import type { Platform } from '../../src/domain/platform.js';
+import { type Connector, connectorOf } from '../../src/domain/login.js';
 import {
   decideRefresh,
   MIN_RECHECK_MS,
@@ -48,7 +48,7 @@ const email = (overrides: Partial<IntegrationDraft> = {}) =>
 const metaRenewal = REFRESH_RULES.instagram.renewal;
 const tiktokRenewal = REFRESH_RULES.tiktok.renewal;
 
-type Case = readonly [string, Platform, IntegrationDraft, RefreshDecision];
+type Case = readonly [string, Connector, IntegrationDraft, RefreshDecision];
 
 const metaCases = (platform: 'instagram' | 'facebook'): Case[] => [
   [
@@ -77,7 +77,40 @@ const metaCases = (platform: 'instagram' | 'facebook'): Case[] => [
   ],
 ];
 
+/** Instagram Login: `ig_refresh_token` renews the token itself, once it is a day old and until it expires. */
+const igLogin = (overrides: Partial<IntegrationDraft> = {}) =>
+  meta('instagram', { loginType: 'instagram', ...overrides });
+const igRenewal = REFRESH_RULES.instagram_login.renewal;
+
+const instagramLoginCases: Case[] = [
+  [
+    'due: a quarter of its 60-day lifetime left',
+    'instagram_login',
+    igLogin({ tokenIssuedAt: at(-46 * DAY), tokenExpiresAt: at(14 * DAY) }),
+    { action: 'renew', renewal: igRenewal, reason: 'expiring' },
+  ],
+  [
+    'not due: under a day old, its lifetime unknown until renewed then',
+    'instagram_login',
+    igLogin({ tokenIssuedAt: at(-2 * HOUR), tokenExpiresAt: null }),
+    { action: 'wait', until: at(22 * HOUR) },
+  ],
+  [
+    'unknown expiry and a day old: renewed, which states the expiry',
+    'instagram_login',
+    igLogin({ tokenIssuedAt: at(-25 * HOUR), tokenExpiresAt: null }),
+    { action: 'renew', renewal: igRenewal, reason: 'expiring' },
+  ],
+  [
+    'already expired: never refreshed',
+    'instagram_login',
+    igLogin({ tokenExpiresAt: at(-1 * MINUTE) }),
+    { action: 'expire' },
+  ],
+];
+
 const cases: Case[] = [
+  ...instagramLoginCases,
   ...metaCases('instagram'),
   ...metaCases('facebook'),
   [
@@ -127,7 +160,7 @@ const cases: Case[] = [
 
 describe('decideRefresh: every platform, due / not due / unknown expiry / already expired', () => {
   it.each(cases)('%s (%s)', (_name, platform, draft, decision) => {
-    expect(draft.platform).toBe(platform);
+    expect(connectorOf(draft)).toBe(platform);
     expect(decideRefresh(draft, now, settings)).toEqual(decision);
   });
 
@@ -137,6 +170,7 @@ describe('decideRefresh: every platform, due / not due / unknown expiry / alread
       Object.fromEntries(Object.keys(REFRESH_RULES).map((p) => [p, platforms.filter((x) => x === p).length])),
     ).toEqual({
       instagram: 4,
+      instagram_login: 4,
       facebook: 4,
       tiktok: 4,
       email: 4,

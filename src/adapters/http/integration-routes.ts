@@ -86,6 +86,7 @@ function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
   }
   return {
     platform: body.platform,
+    loginType: body.login_type ?? null,
     accessToken: body.access_token,
     refreshToken: body.refresh_token ?? null,
     tokenExpiresAt: body.token_expires_at ? new Date(body.token_expires_at) : null,

@@ -46,9 +46,14 @@ const callbackRoute = createRoute({
 export function oauthRoutes(useCases: UseCases) {
   return new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook })
     .openapi(authorizeRoute, async (c) => {
-      const { redirect_uri } = c.req.valid('query');
+      const { redirect_uri, login } = c.req.valid('query');
       const started = unwrap(
-        await useCases.startOAuth(authenticatedUser(c), c.req.valid('param').platform, redirect_uri),
+        await useCases.startOAuth(
+          authenticatedUser(c),
+          c.req.valid('param').platform,
+          redirect_uri,
+          login ?? null,
+        ),
       );
       return c.json(
         { authorization_url: started.authorizationUrl, expires_at: started.expiresAt.toISOString() },

@@ -3,6 +3,7 @@ import type { EventPage, WireFormat } from '../../application/ports/event-outbox
 import type { AuditPage } from '../../application/use-cases/list-audit-entries.js';
 import type { ValidationOutcome } from '../../application/use-cases/validate-integration.js';
 import type { Capability } from '../../domain/capability-policy.js';
+import { messageJson } from './outreach-presenters.js';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -11,6 +12,7 @@ export function integrationJson(view: IntegrationView) {
     id: view.id,
     user_id: view.userId,
     platform: view.platform,
+    login_type: view.loginType,
     connection_status: view.connectionStatus,
     status_detail: view.statusDetail,
     scopes_granted: [...view.scopesGranted],
@@ -48,7 +50,11 @@ export function capabilityJson(capability: Capability) {
 }
 
 /** What events carry, in the same shapes as the responses. */
-export const wireFormat: WireFormat = { integration: integrationJson, capability: capabilityJson };
+export const wireFormat: WireFormat = {
+  integration: integrationJson,
+  capability: capabilityJson,
+  message: messageJson,
+};
 
 export function validationJson(outcome: ValidationOutcome) {
   return { valid: outcome.valid, detail: outcome.detail, integration: integrationJson(outcome.integration) };

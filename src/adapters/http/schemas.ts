@@ -3,6 +3,7 @@ import { EVENT_TYPES } from '../../application/events.js';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, REVOCATION_OUTCOMES } from '../../application/ports/audit-log.js';
 import { ERROR_CODES } from '../../domain/errors.js';
 import { CONNECTION_STATUSES } from '../../domain/integration.js';
+import { LOGIN_TYPES } from '../../domain/login.js';
 import { PLATFORMS } from '../../domain/platform.js';
 import { REASON_CODES } from '../../domain/reason-codes.js';
 import { USER_ID_MAX_LENGTH, type UserIdProblem, userIdProblem } from '../../domain/user-id.js';
@@ -80,7 +81,15 @@ const redirectUri = printable('redirect_uri', 2048).openapi({
   description: 'Must equal one entry of OAUTH_REDIRECT_URIS exactly.',
 });
 
-export const OAuthAuthorizeQuery = UserQuery.extend({ redirect_uri: redirectUri });
+const loginType = z.enum(LOGIN_TYPES, 'login_type must be facebook or instagram');
+
+export const OAuthAuthorizeQuery = UserQuery.extend({
+  redirect_uri: redirectUri,
+  login: z.enum(LOGIN_TYPES, 'login must be facebook or instagram').optional().openapi({
+    description:
+      'Instagram only: `facebook` (the default) signs in with Facebook Login through the linked Page; `instagram` with Instagram Login, which needs no Page.',
+  }),
+});
 
 export const OAuthCallbackRequest = z
   .strictObject({
@@ -142,6 +151,10 @@ const metadata = z.record(z.string(), z.unknown()).superRefine((value, context) 
 
 export const TokenIntegrationCreate = z.strictObject({
   platform: z.enum(['instagram', 'facebook', 'tiktok']),
+  login_type: loginType.nullish().openapi({
+    description:
+      'Instagram only: which sign-in issued access_token. `facebook` (the default): a Facebook Login user or Page token, checked on graph.facebook.com; `instagram`: an Instagram Login token, checked on graph.instagram.com.',
+  }),
   access_token: printable('access_token', 4096),
   refresh_token: printable('refresh_token', 4096).nullish(),
   token_expires_at: z.iso
@@ -171,6 +184,10 @@ export const IntegrationResponse = z
     id: z.uuid(),
     user_id: z.string(),
     platform: z.enum(PLATFORMS),
+    login_type: z.enum(LOGIN_TYPES).nullable().openapi({
+      description:
+        'How the account was connected: `facebook` or `instagram` (Instagram Login, no Page) for Instagram, `facebook` for Facebook, null otherwise.',
+    }),
     connection_status: z.enum(CONNECTION_STATUSES),
     status_detail: z.string().nullable(),
     scopes_granted: z.array(z.string()),

@@ -1,4 +1,5 @@
 import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import type { NewEvent } from '../../application/events.js';
 import type {
   ClaimOutcome,
   MessageClaim,
@@ -12,6 +13,7 @@ import type { MessageStatus } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { insertEvents } from './drizzle-event-log.js';
 import { type OutreachMessageRow, outreachMessages as table } from './schema.js';
 
 // Only this adapter writes the table, so its closed values read back as the types they were written as.
@@ -70,20 +72,28 @@ export class DrizzleMessageLog implements MessageLog {
     await reachable(() => this.db.delete(table).where(and(eq(table.id, id), eq(table.status, 'pending'))));
   }
 
-  async settle(id: string, settlement: Settlement): Promise<MessageRecord> {
-    const [row] = await reachable(() =>
-      this.db
-        .update(table)
-        .set(
-          settlement.status === 'sent'
-            ? { status: 'sent', platformMessageId: settlement.platformMessageId, sentAt: settlement.sentAt }
-            : { status: 'failed', errorCode: settlement.errorCode },
-        )
-        .where(eq(table.id, id))
-        .returning(),
+  async settle(
+    id: string,
+    settlement: Settlement,
+    announce: (message: MessageRecord) => readonly NewEvent[],
+  ): Promise<MessageRecord> {
+    return reachable(() =>
+      this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(table)
+          .set(
+            settlement.status === 'sent'
+              ? { status: 'sent', platformMessageId: settlement.platformMessageId, sentAt: settlement.sentAt }
+              : { status: 'failed', errorCode: settlement.errorCode },
+          )
+          .where(eq(table.id, id))
+          .returning();
+        if (row === undefined) throw new Error('The settled message no longer exists');
+        const message = toRecord(row);
+        await insertEvents(tx, announce(message));
+        return message;
+      }),
     );
-    if (row === undefined) throw new Error('The settled message no longer exists');
-    return toRecord(row);
   }
 
   async list(

@@ -4,6 +4,7 @@ import type { EncryptedSecret } from '../../domain/integration.js';
 import { isTokenPlatform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { readLoginType } from './row-mapping.js';
 import { oauthStates as table } from './schema.js';
 
 /** OAuth state in the `oauth_states` table, on PGlite or PostgreSQL. */
@@ -21,6 +22,11 @@ export class DrizzleOAuthStateStore implements OAuthStateStore {
       this.db.delete(table).where(eq(table.stateHash, stateHash)).returning(),
     );
     if (row === undefined || !isTokenPlatform(row.platform)) return null;
-    return { ...row, platform: row.platform, codeVerifier: row.codeVerifier as EncryptedSecret | null };
+    return {
+      ...row,
+      platform: row.platform,
+      loginType: readLoginType(row.loginType),
+      codeVerifier: row.codeVerifier as EncryptedSecret | null,
+    };
   }
 }

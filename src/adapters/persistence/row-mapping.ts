@@ -6,6 +6,7 @@ import {
   type Integration,
   type IntegrationDraft,
 } from '../../domain/integration.js';
+import { LOGIN_TYPES, type LoginType } from '../../domain/login.js';
 import { isPlatform } from '../../domain/platform.js';
 import { type IntegrationRow, socialIntegrations } from './schema.js';
 
@@ -22,6 +23,11 @@ function readMetadata(value: unknown): Record<string, unknown> {
 
 function readStatus(value: string): ConnectionStatus {
   return (CONNECTION_STATUSES as readonly string[]).includes(value) ? (value as ConnectionStatus) : 'error';
+}
+
+/** A value this service does not know reads as no login: capabilities then fall back to the platform's default. */
+export function readLoginType(value: string | null): LoginType | null {
+  return (LOGIN_TYPES as readonly (string | null)[]).includes(value) ? (value as LoginType) : null;
 }
 
 const sealed = (value: string | null) => value as EncryptedSecret | null;
@@ -57,6 +63,7 @@ export function toIntegration(row: IntegrationRow): Integration {
 /** The columns capabilities are decided from (no secrets), as `toCapabilityFacts` reads them. */
 export const capabilityColumns = {
   platform: socialIntegrations.platform,
+  loginType: socialIntegrations.loginType,
   connectionStatus: socialIntegrations.connectionStatus,
   statusDetail: socialIntegrations.statusDetail,
   scopesGranted: socialIntegrations.scopesGranted,
@@ -72,6 +79,7 @@ export function toCapabilityFacts(row: CapabilityRow): CapabilityFacts {
     throw new Error(`Unknown platform in a social_integrations row: ${row.platform}`);
   return {
     platform: row.platform,
+    loginType: readLoginType(row.loginType),
     connectionStatus: readStatus(row.connectionStatus),
     statusDetail: row.statusDetail,
     scopesGranted: readScopes(row.scopesGranted),
@@ -85,6 +93,7 @@ export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$infer
   return {
     userId: draft.userId,
     platform: draft.platform,
+    loginType: draft.loginType,
     connectionStatus: draft.connectionStatus,
     statusDetail: draft.statusDetail,
     scopesGranted: [...draft.scopesGranted],

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   date,
   index,
   integer,
@@ -24,6 +25,8 @@ export const socialIntegrations = pgTable(
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     userId: varchar('user_id', { length: 255 }).notNull(),
     platform: varchar('platform', { length: 32 }).notNull(),
+    // `facebook` or `instagram` for Instagram (which login), `facebook` for Facebook, null otherwise.
+    loginType: varchar('login_type', { length: 16 }),
     connectionStatus: varchar('connection_status', { length: 32 }).notNull().default('connected'),
     statusDetail: text('status_detail'),
     scopesGranted: jsonb('scopes_granted').$type<string[]>().default([]),
@@ -75,6 +78,7 @@ export const oauthStates = pgTable(
     userId: varchar('user_id', { length: 255 }).notNull(),
     platform: varchar('platform', { length: 32 }).notNull(),
     redirectUri: text('redirect_uri').notNull(),
+    loginType: varchar('login_type', { length: 16 }),
     codeVerifier: text('code_verifier'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
@@ -199,11 +203,37 @@ export const outboxEvents = pgTable(
     type: varchar('type', { length: 64 }).notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    // Whether the delivery job has given the event its webhook deliveries (one per endpoint).
+    queued: boolean('queued').notNull().default(false),
   },
   (table) => [
     index('outbox_events_user_position_idx').on(table.userId, table.position),
     index('outbox_events_occurred_at_idx').on(table.occurredAt),
+    index('outbox_events_unqueued_idx').on(table.position).where(sql`not ${table.queued}`),
   ],
 );
 
 export type OutboxEventRow = typeof outboxEvents.$inferSelect;
+
+/** One event's delivery to one endpoint: the webhook queue, leased like the refresh queue. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => outboxEvents.id, { onDelete: 'cascade' }),
+    endpoint: varchar('endpoint', { length: 2048 }).notNull(),
+    status: varchar('status', { length: 16 }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    leaseToken: uuid('lease_token'),
+    lastError: varchar('last_error', { length: 64 }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.eventId, table.endpoint] }),
+    index('webhook_deliveries_due_idx').on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
+    index('webhook_deliveries_failed_idx').on(table.eventId).where(sql`${table.status} = 'failed'`),
+  ],
+);

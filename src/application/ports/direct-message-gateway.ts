@@ -1,10 +1,14 @@
-import type { MessageTag, MetaMessagingPlatform } from '../../domain/outreach.js';
+import type { MessageTag, MessagingConnector } from '../../domain/outreach.js';
 import type { Result } from '../../domain/result.js';
 
 export interface DirectMessage {
-  /** The Facebook Page that sends (for Instagram, the Page the account is linked to). */
-  readonly pageId: string;
-  readonly pageAccessToken: string;
+  /**
+   * Who sends: the Facebook Page (for Instagram through Facebook Login, the Page the account is linked
+   * to), or with Instagram Login the professional account itself.
+   */
+  readonly senderId: string;
+  /** The sender's token: the Page token, or the Instagram Login user token. */
+  readonly accessToken: string;
   /** The PSID or IGSID. */
   readonly recipientId: string;
   readonly text: string;
@@ -21,4 +25,4 @@ export interface DirectMessageGateway {
   send(message: DirectMessage): Promise<Result<{ readonly messageId: string }>>;
 }
 
-export type DirectMessageGateways = Readonly<Record<MetaMessagingPlatform, DirectMessageGateway>>;
+export type DirectMessageGateways = Readonly<Record<MessagingConnector, DirectMessageGateway>>;

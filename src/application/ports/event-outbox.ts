@@ -2,6 +2,7 @@ import type { Capability } from '../../domain/capability-policy.js';
 import type { Integration } from '../../domain/integration.js';
 import type { NewEvent, StoredEvent } from '../events.js';
 import type { IntegrationView } from '../integration-view.js';
+import type { MessageRecord } from './message-log.js';
 
 /** An integration row just before and just after one write; null where it did not (or no longer) exist. */
 export interface IntegrationChange {
@@ -20,6 +21,7 @@ export type Announce = (change: IntegrationChange) => Promise<readonly NewEvent[
 export interface WireFormat {
   integration(view: IntegrationView): Readonly<Record<string, unknown>>;
   capability(capability: Capability): Readonly<Record<string, unknown>>;
+  message(message: MessageRecord): Readonly<Record<string, unknown>>;
 }
 
 export interface EventPage {

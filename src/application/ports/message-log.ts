@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../domain/errors.js';
 import type { MessageStatus } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
+import type { NewEvent } from '../events.js';
 
 /** One outreach attempt that reached its platform. Never holds the text, subject or html. */
 export interface MessageRecord {
@@ -56,8 +57,15 @@ export interface MessageLog {
   claim(claim: MessageClaim, now: Date): Promise<ClaimOutcome>;
   /** Forgets an attempt refused before it reached the platform. */
   release(id: string): Promise<void>;
-  /** Records how an attempt that reached the platform ended. */
-  settle(id: string, settlement: Settlement): Promise<MessageRecord>;
+  /**
+   * Records how an attempt that reached the platform ended, and in the same transaction the events
+   * `announce` returns for the settled record (message.sent / message.failed).
+   */
+  settle(
+    id: string,
+    settlement: Settlement,
+    announce: (message: MessageRecord) => readonly NewEvent[],
+  ): Promise<MessageRecord>;
   /** The user's settled messages, newest first, optionally of one platform. */
   list(
     userId: string,

@@ -1,4 +1,5 @@
 import type { EncryptedSecret } from '../../domain/integration.js';
+import type { LoginType } from '../../domain/login.js';
 import type { TokenPlatform } from '../../domain/platform.js';
 
 /** A started sign-in, stored under the SHA-256 of its state; the state itself is never stored. */
@@ -6,6 +7,8 @@ export interface OAuthTransaction {
   readonly stateHash: string;
   readonly userId: string;
   readonly platform: TokenPlatform;
+  /** Which of the platform's logins was started; null for platforms with no choice (and older rows). */
+  readonly loginType: LoginType | null;
   readonly redirectUri: string;
   /** The sealed PKCE verifier, or null for platforms without PKCE. */
   readonly codeVerifier: EncryptedSecret | null;

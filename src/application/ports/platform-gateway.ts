@@ -1,4 +1,4 @@
-import type { TokenPlatform } from '../../domain/platform.js';
+import type { TokenConnector } from '../../domain/login.js';
 import type { Result } from '../../domain/result.js';
 
 export interface TokenCredentials {
@@ -17,7 +17,10 @@ export interface ValidatedToken {
   readonly scopesGranted: readonly string[];
   /** `never` for tokens without an expiry; `unknown` when the platform cannot say (TikTok). */
   readonly expiresAt: Date | 'never' | 'unknown';
-  /** Instagram: the Business/Creator account (null: personal or not linked); Facebook: the user; TikTok: open_id. */
+  /**
+   * Instagram: the Business/Creator account (null: personal or not linked; with Instagram Login its
+   * `user_id`); Facebook: the user; TikTok: open_id.
+   */
   readonly accountId: string | null;
   readonly pageId: string | null;
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -78,4 +81,5 @@ export interface PlatformGateway {
 /** What a revoke did: `not_offered` when the platform has no way to revoke what is stored. */
 export type Revocation = 'revoked' | 'not_offered';
 
-export type PlatformGateways = Readonly<Record<TokenPlatform, PlatformGateway>>;
+/** One gateway per connector: Instagram through Instagram Login (`instagram_login`) has its own API. */
+export type PlatformGateways = Readonly<Record<TokenConnector, PlatformGateway>>;

@@ -1,3 +1,4 @@
+import { defaultLogin } from '../../domain/login.js';
 import { PLATFORM_NAMES, type Platform, type TokenPlatform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import type { IntegrationAnnouncements } from '../integration-announcements.js';
@@ -7,6 +8,7 @@ import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { OAuthStateStore, OAuthTransaction } from '../ports/oauth-state-store.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import { tokenConnectorOf } from '../token-connector.js';
 import { acceptedTokenDraft } from '../token-draft.js';
 import { type SavedIntegration, storeIntegration } from './save-integration.js';
 import { EMAIL_HAS_NO_OAUTH } from './start-oauth.js';
@@ -79,7 +81,7 @@ export function completeOAuth(deps: CompleteOAuthDeps) {
     if (!checked.ok) return checked;
     const transaction = checked.value;
 
-    const gateway = deps.gateways[platform];
+    const gateway = deps.gateways[tokenConnectorOf(transaction)];
     const issued = await gateway.exchangeCode({
       code: callback.code,
       redirectUri: transaction.redirectUri,
@@ -97,6 +99,7 @@ export function completeOAuth(deps: CompleteOAuthDeps) {
       {
         userId,
         platform,
+        loginType: transaction.loginType ?? defaultLogin(platform),
         validated: validated.value,
         refreshToken: issued.value.refreshToken,
         scopesGranted: issued.value.scopesGranted ?? validated.value.scopesGranted,

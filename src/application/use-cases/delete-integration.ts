@@ -6,6 +6,7 @@ import type { RevocationOutcome } from '../ports/audit-log.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import { InvalidToken, type SecretCipher } from '../ports/secret-cipher.js';
+import { tokenConnectorOf } from '../token-connector.js';
 
 export interface DeleteIntegrationDeps {
   readonly repository: IntegrationRepository;
@@ -41,7 +42,9 @@ async function revoke(removed: Integration, deps: DeleteIntegrationDeps): Promis
   if (platform === 'email' || removed.accessToken === null) return outcome('not_offered');
   // A Meta user token's revoke ends the person's whole grant, which the user's other Meta integration
   // (its Page token came from the same login) still relies on.
-  const other = OTHER_META[platform];
+  // Instagram Login's token comes from a sign-in of its own, shared with nothing.
+  const connector = tokenConnectorOf(removed);
+  const other = connector === 'instagram_login' ? undefined : OTHER_META[platform];
   if (other !== undefined && removed.pageId === null && (await deps.repository.find(removed.userId, other))) {
     return outcome('kept_shared');
   }
@@ -52,7 +55,7 @@ async function revoke(removed: Integration, deps: DeleteIntegrationDeps): Promis
     if (error instanceof InvalidToken) return outcome('failed', 'credentials_unreadable');
     throw error;
   }
-  const revoked = await deps.gateways[platform].revoke({ accessToken, pageId: removed.pageId });
+  const revoked = await deps.gateways[connector].revoke({ accessToken, pageId: removed.pageId });
   return revoked.ok ? outcome(revoked.value) : outcome('failed', revoked.failure.code);
 }
 

@@ -7,6 +7,7 @@ import { withStoredSecrets } from '../credential-check.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { sealToken } from '../sealed-token.js';
+import { tokenConnectorOf } from '../token-connector.js';
 
 export interface RenewTokenDeps {
   readonly cipher: SecretCipher;
@@ -27,7 +28,7 @@ async function renew(
   if (!isTokenPlatform(platform) || sealed === null) {
     throw new Error(`The refresh policy chose a renewal that ${platform} cannot do`);
   }
-  const issued = await gateways[platform].refresh(await cipher.open(sealed));
+  const issued = await gateways[tokenConnectorOf(integration)].refresh(await cipher.open(sealed));
   if (!issued.ok) return issued;
   const { accessToken, refreshToken, expiresAt, scopesGranted, metadata } = issued.value;
   if (!present(accessToken)) {

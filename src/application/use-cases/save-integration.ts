@@ -1,5 +1,7 @@
 import type { IntegrationDraft } from '../../domain/integration.js';
-import { ok, type Result } from '../../domain/result.js';
+import { defaultLogin, offersLogin } from '../../domain/login.js';
+import { PLATFORM_NAMES } from '../../domain/platform.js';
+import { fail, ok, type Result } from '../../domain/result.js';
 import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { EmailInput, IntegrationInput, TokenInput } from '../integration-input.js';
 import { type IntegrationView, presentIntegration } from '../integration-view.js';
@@ -8,6 +10,7 @@ import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import { tokenConnectorOf } from '../token-connector.js';
 import { acceptedTokenDraft } from '../token-draft.js';
 
 export interface SaveIntegrationDeps {
@@ -40,6 +43,7 @@ async function emailDraft(
   return ok({
     userId,
     platform: 'email',
+    loginType: null,
     connectionStatus: 'connected',
     statusDetail: null,
     scopesGranted: [],
@@ -64,8 +68,18 @@ async function tokenDraft(
   input: TokenInput,
   deps: SaveIntegrationDeps,
 ): Promise<Result<IntegrationDraft>> {
+  if (input.loginType !== null && !offersLogin(input.platform, input.loginType)) {
+    return fail(
+      'invalid_request',
+      `login_type ${input.loginType} is not a way to connect ${PLATFORM_NAMES[input.platform]}: leave login_type out.`,
+    );
+  }
+  const loginType = input.loginType ?? defaultLogin(input.platform);
   const [validated, existing] = await Promise.all([
-    deps.gateways[input.platform].validate({ accessToken: input.accessToken, pageId: input.pageId }),
+    deps.gateways[tokenConnectorOf({ platform: input.platform, loginType })].validate({
+      accessToken: input.accessToken,
+      pageId: input.pageId,
+    }),
     deps.repository.find(userId, input.platform),
   ]);
   if (!validated.ok) return validated;
@@ -74,6 +88,7 @@ async function tokenDraft(
       {
         userId,
         platform: input.platform,
+        loginType,
         validated: validated.value,
         refreshToken: input.refreshToken,
         scopesGranted: validated.value.scopesGranted,

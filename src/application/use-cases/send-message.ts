@@ -8,6 +8,7 @@ import {
   isCredentialRefusal,
   type MessageTag,
   type MetaMessagingPlatform,
+  messagingConnector,
   normalizeAddress,
   secondsUntilNextUtcDay,
   utcDay,
@@ -16,10 +17,12 @@ import {
 import type { Platform } from '../../domain/platform.js';
 import { type Failure, fail, ok, type Result } from '../../domain/result.js';
 import { withStoredSecrets } from '../credential-check.js';
+import type { NewEvent } from '../events.js';
 import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { Clock } from '../ports/clock.js';
 import type { DailySendCounter } from '../ports/daily-send-counter.js';
 import type { DirectMessageGateways } from '../ports/direct-message-gateway.js';
+import type { WireFormat } from '../ports/event-outbox.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { MessageLog, MessageRecord } from '../ports/message-log.js';
@@ -38,6 +41,7 @@ export interface OutreachSettings {
 export interface OutreachPorts {
   readonly repository: IntegrationRepository;
   readonly announcements: IntegrationAnnouncements;
+  readonly wireFormat: WireFormat;
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailSender: MailSender;
@@ -153,13 +157,16 @@ export function sendMessage(ports: OutreachPorts) {
           : 'This person last wrote more than 7 days ago (or Meta said the window is closed): even a HUMAN_AGENT reply is no longer allowed.',
       );
     }
-    const { pageId, accessToken } = integration;
-    if (pageId === null || accessToken === null) {
-      return refused('credentials_rejected', 'This integration has no Page token.');
+    const connector = messagingConnector(request.platform, integration.loginType);
+    // Instagram Login sends as the professional account itself; the others through their Page.
+    const senderId = connector === 'instagram_login' ? integration.accountId : integration.pageId;
+    const { accessToken } = integration;
+    if (senderId === null || accessToken === null) {
+      return refused('credentials_rejected', 'This integration has no sender and token to send with.');
     }
-    const sent = await ports.directMessages[request.platform].send({
-      pageId,
-      pageAccessToken: await ports.cipher.open(accessToken),
+    const sent = await ports.directMessages[connector].send({
+      senderId,
+      accessToken: await ports.cipher.open(accessToken),
       recipientId: request.recipientId,
       text: request.text,
       tag: request.tag,
@@ -224,6 +231,19 @@ export function sendMessage(ports: OutreachPorts) {
     return { kind: 'failed', failure: sent.failure };
   }
 
+  // message.sent or message.failed, written with the attempt's outcome.
+  const announceOutcome = (message: MessageRecord): NewEvent[] => [
+    {
+      type: message.status === 'sent' ? 'message.sent' : 'message.failed',
+      userId: message.userId,
+      data: {
+        user_id: message.userId,
+        platform: message.platform,
+        message: ports.wireFormat.message(message),
+      },
+    },
+  ];
+
   return async (
     userId: string,
     request: SendRequest,
@@ -271,7 +291,9 @@ export function sendMessage(ports: OutreachPorts) {
       );
     } catch (error) {
       // The attempt may not stay in flight forever, holding its key; whether it went out is unknown.
-      await messageLog.settle(claim.id, { status: 'failed', errorCode: 'internal_error' }).catch(() => {});
+      await messageLog
+        .settle(claim.id, { status: 'failed', errorCode: 'internal_error' }, announceOutcome)
+        .catch(() => {});
       throw error;
     }
     if (!attempt.ok) {
@@ -285,15 +307,15 @@ export function sendMessage(ports: OutreachPorts) {
     }
     if (done.kind === 'failed') {
       const { failure } = done;
-      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code });
+      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code }, announceOutcome);
       const denied = await refuseOnCredentials(integration, failure);
       return denied === null ? { ok: false, failure } : ok({ kind: 'denied', capability: denied });
     }
-    const message = await messageLog.settle(claim.id, {
-      status: 'sent',
-      platformMessageId: done.platformMessageId,
-      sentAt: clock.now(),
-    });
+    const message = await messageLog.settle(
+      claim.id,
+      { status: 'sent', platformMessageId: done.platformMessageId, sentAt: clock.now() },
+      announceOutcome,
+    );
     return ok({ kind: 'sent', message, replayed: false });
   };
 }

@@ -1,5 +1,6 @@
+import { connectorOf, defaultLogin, type LoginType, offersLogin } from '../../domain/login.js';
 import { OAUTH_RULES, OAUTH_STATE_TTL_MS } from '../../domain/oauth.js';
-import type { Platform } from '../../domain/platform.js';
+import { PLATFORM_NAMES, type Platform } from '../../domain/platform.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { randomSecret, s256Challenge, stateHash } from '../oauth-secrets.js';
 import type { Clock } from '../ports/clock.js';
@@ -40,12 +41,26 @@ function redirectRefusal(allowed: readonly string[]) {
  * the platform's consent URL.
  */
 export function startOAuth(deps: StartOAuthDeps) {
-  return async (userId: string, platform: Platform, redirectUri: string): Promise<Result<StartedOAuth>> => {
+  return async (
+    userId: string,
+    platform: Platform,
+    redirectUri: string,
+    login: LoginType | null = null,
+  ): Promise<Result<StartedOAuth>> => {
     if (platform === 'email') return EMAIL_HAS_NO_OAUTH;
-    const rule = OAUTH_RULES[platform];
+    if (login !== null && !offersLogin(platform, login)) {
+      return fail(
+        'invalid_request',
+        `login=${login} is not a way to connect ${PLATFORM_NAMES[platform]}: leave login out.`,
+      );
+    }
+    const loginType = login ?? defaultLogin(platform);
+    const connector = connectorOf({ platform, loginType });
+    if (connector === 'email') return EMAIL_HAS_NO_OAUTH;
+    const rule = OAUTH_RULES[connector];
     const state = randomSecret();
     const verifier = rule.pkce ? randomSecret() : null;
-    const url = deps.gateways[platform].authorizationUrl({
+    const url = deps.gateways[connector].authorizationUrl({
       state,
       redirectUri,
       scopes: rule.scopes,
@@ -60,6 +75,7 @@ export function startOAuth(deps: StartOAuthDeps) {
       stateHash: await stateHash(state),
       userId,
       platform,
+      loginType,
       redirectUri,
       codeVerifier: verifier === null ? null : await deps.cipher.seal(verifier),
       createdAt,

@@ -3,6 +3,7 @@ import type { checkEncryptionKeys } from './check-encryption-keys.js';
 import type { checkRecipient } from './check-recipient.js';
 import type { completeOAuth } from './complete-oauth.js';
 import type { deleteIntegration } from './delete-integration.js';
+import type { DeliverWebhooks, RedeliverFailed } from './deliver-webhooks.js';
 import type { getAllCapabilities, getPlatformCapability } from './get-capabilities.js';
 import type { listAuditEntries } from './list-audit-entries.js';
 import type { listEvents } from './list-events.js';
@@ -52,4 +53,6 @@ export interface LifecycleJobs {
   readonly checkEncryptionKeys: ReturnType<typeof checkEncryptionKeys>;
   readonly rotateSecrets: ReturnType<typeof rotateSecrets>;
   readonly backfillTokenMasks: ReturnType<typeof backfillTokenMasks>;
+  readonly deliverWebhooks: DeliverWebhooks;
+  readonly redeliverFailed: RedeliverFailed;
 }

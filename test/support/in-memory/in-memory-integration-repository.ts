@@ -10,6 +10,7 @@ import { copyIntegration, type InMemoryIntegrationRows } from './integration-row
 
 const capabilityFacts = (integration: Integration): CapabilityFacts => ({
   platform: integration.platform,
+  loginType: integration.loginType,
   connectionStatus: integration.connectionStatus,
   statusDetail: integration.statusDetail,
   scopesGranted: [...integration.scopesGranted],

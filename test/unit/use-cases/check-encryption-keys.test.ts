@@ -30,6 +30,7 @@ describe('checkEncryptionKeys', () => {
       stateHash: 'a'.repeat(64),
       userId: 'someone',
       platform: 'tiktok',
+      loginType: null,
       redirectUri: 'https://app.example.com/cb',
       codeVerifier: await ports.cipher.seal('verifier'),
       createdAt: ports.clock.now(),

@@ -18,6 +18,7 @@ const emailInput = (overrides: Partial<EmailInput> = {}): EmailInput => ({
 
 const instagramInput = (overrides: Partial<TokenInput> = {}): TokenInput => ({
   platform: 'instagram',
+  loginType: null,
   accessToken: 'IGQVJ-posted-access-token-5a1e',
   refreshToken: null,
   tokenExpiresAt: null,

@@ -30,6 +30,7 @@ describe('startOAuth', () => {
         stateHash: await stateHash(state),
         userId,
         platform: 'instagram',
+        loginType: 'facebook',
         redirectUri: REDIRECT_URI,
         codeVerifier: null,
         createdAt: ports.clock.now(),

@@ -24,7 +24,7 @@ export type MetaErrorSubject = 'token' | 'app' | 'code';
 // 4 app, 17 user, 32 page, 613 custom limits; 80000-80014 Business Use Case limits.
 export const isRateLimit = (code: number) =>
   [4, 17, 32, 613].includes(code) || (code >= 80_000 && code <= 80_014);
-const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299);
+export const isPermission = (code: number) => code === 10 || (code >= 200 && code <= 299);
 
 const REVOKED_BECAUSE: Readonly<Record<number, string>> = {
   458: 'the app was removed from the Facebook account',

@@ -57,7 +57,8 @@ const PAGE_RESTRICTED_SUBCODE = 1893063;
 
 /**
  * Facebook Messenger and Instagram (through the linked Page) on the Page's Send API:
- * `POST /{page-id}/messages` with the Page token, replying with `RESPONSE` or tagged `HUMAN_AGENT`.
+ * `POST /{page-id}/messages` with the Page token, replying with `RESPONSE` or tagged `HUMAN_AGENT`; and
+ * Instagram Login's identical API on graph.instagram.com, `POST /{ig-user-id}/messages` with its token.
  */
 export class MetaMessenger implements DirectMessageGateway {
   private readonly http: HttpClient;
@@ -70,11 +71,11 @@ export class MetaMessenger implements DirectMessageGateway {
 
   async send(message: DirectMessage): Promise<Result<{ readonly messageId: string }>> {
     const url = new URL(
-      `${this.options.graphUrl}/${this.options.graphVersion}/${encodeURIComponent(message.pageId)}/messages`,
+      `${this.options.graphUrl}/${this.options.graphVersion}/${encodeURIComponent(message.senderId)}/messages`,
     );
     const answer = await requestJson(this.http, url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${message.pageAccessToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${message.accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         recipient: { id: message.recipientId },
         ...(message.tag === null

@@ -102,6 +102,16 @@ function ActionButton({ action, label, platform }: { action: string; label: stri
   );
 }
 
+/** Instagram's two sign-ins, and the one sentence that tells them apart. */
+function InstagramLogins() {
+  return (
+    <p class="login-choice" data-field="login-choice">
+      Instagram Login connects your professional account directly and needs no Facebook Page; Facebook Login
+      reaches it through the Facebook Page it is linked to. <span data-field="login-in-use"></span>
+    </p>
+  );
+}
+
 function PlatformCard({ platform }: { platform: Platform }) {
   const titleId = `${platform}-title`;
   const signsIn = platform !== 'email';
@@ -135,9 +145,21 @@ function PlatformCard({ platform }: { platform: Platform }) {
       </ul>
       <p class="reason" data-field="reason" hidden></p>
       <ul class="limitations" data-field="limitations" aria-label="Limitations" hidden></ul>
+      {platform === 'instagram' ? <InstagramLogins /> : null}
       {signsIn ? null : <EmailForm />}
       <div class="actions">
-        {signsIn ? <ActionButton action="connect" label="Connect" platform={platform} /> : null}
+        {platform === 'instagram' ? (
+          <>
+            <ActionButton action="connect" label="Connect with Facebook Login" platform={platform} />
+            <ActionButton
+              action="connect-instagram"
+              label="Connect with Instagram Login"
+              platform={platform}
+            />
+          </>
+        ) : signsIn ? (
+          <ActionButton action="connect" label="Connect" platform={platform} />
+        ) : null}
         {signsIn ? <ActionButton action="reconnect" label="Reconnect" platform={platform} /> : null}
         <ActionButton action="validate" label="Validate" platform={platform} />
         <ActionButton action="disconnect" label="Disconnect" platform={platform} />

@@ -1,0 +1,140 @@
+import { and, asc, eq, gte, inArray, isNull, lte, not, or, sql } from 'drizzle-orm';
+import type { Lease } from '../../application/ports/lifecycle-store.js';
+import type { ClaimedDelivery, WebhookOutbox } from '../../application/ports/webhook-outbox.js';
+import type { DeliveryDecision } from '../../domain/webhook-retry.js';
+import type { Database } from './database.js';
+import { webhookDeliveries as deliveries, outboxEvents as events } from './schema.js';
+
+/**
+ * The webhook queue beside the outbox. Queueing marks events in the same transaction as it inserts
+ * their deliveries, and claims take rows with `FOR UPDATE SKIP LOCKED` under a fresh lease token that
+ * fences the write back, as the refresh queue does (drizzle-lifecycle-store.ts).
+ */
+export class DrizzleWebhookOutbox implements WebhookOutbox {
+  constructor(private readonly db: Database) {}
+
+  async enqueue(endpoints: readonly string[], limit: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const fresh = tx
+        .$with('fresh')
+        .as(
+          tx
+            .select({ id: events.id })
+            .from(events)
+            .where(not(events.queued))
+            .orderBy(asc(events.position))
+            .limit(limit)
+            .for('update', { skipLocked: true }),
+        );
+      const queued = await tx
+        .with(fresh)
+        .update(events)
+        .set({ queued: true })
+        .from(fresh)
+        .where(eq(events.id, fresh.id))
+        .returning({ id: events.id });
+      if (queued.length > 0) {
+        await tx
+          .insert(deliveries)
+          .values(queued.flatMap(({ id }) => endpoints.map((endpoint) => ({ eventId: id, endpoint }))))
+          .onConflictDoNothing();
+      }
+      return queued.length;
+    });
+  }
+
+  async claimDue(
+    endpoints: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]> {
+    const lease: Lease = { token: crypto.randomUUID(), until: new Date(now.getTime() + leaseMs) };
+    const due = this.db.$with('due').as(
+      this.db
+        .select({ eventId: deliveries.eventId, endpoint: deliveries.endpoint })
+        .from(deliveries)
+        .where(
+          and(
+            eq(deliveries.status, 'pending'),
+            lte(deliveries.nextAttemptAt, now),
+            or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, now)),
+            inArray(deliveries.endpoint, [...endpoints]),
+          ),
+        )
+        .orderBy(asc(deliveries.nextAttemptAt))
+        .limit(limit)
+        .for('update', { skipLocked: true }),
+    );
+    const claimed = await this.db
+      .with(due)
+      .update(deliveries)
+      .set({ leaseUntil: lease.until, leaseToken: lease.token })
+      .from(due)
+      .where(and(eq(deliveries.eventId, due.eventId), eq(deliveries.endpoint, due.endpoint)))
+      .returning({
+        eventId: deliveries.eventId,
+        endpoint: deliveries.endpoint,
+        attempts: deliveries.attempts,
+      });
+    if (claimed.length === 0) return [];
+    const rows = await this.db
+      .select({ id: events.id, type: events.type, occurredAt: events.occurredAt, data: events.data })
+      .from(events)
+      .where(inArray(events.id, [...new Set(claimed.map((row) => row.eventId))]));
+    const bodies = new Map(
+      rows.map((row) => [
+        row.id,
+        JSON.stringify({ type: row.type, timestamp: row.occurredAt.toISOString(), data: row.data }),
+      ]),
+    );
+    return claimed.flatMap((row) => {
+      const body = bodies.get(row.eventId);
+      return body === undefined ? [] : [{ ...row, lease, body }];
+    });
+  }
+
+  async settle(
+    delivery: ClaimedDelivery,
+    decision: DeliveryDecision,
+    lastError: string | null,
+  ): Promise<boolean> {
+    const rows = await this.db
+      .update(deliveries)
+      .set({
+        status: decision.status,
+        attempts: delivery.attempts + 1,
+        ...(decision.nextAttemptAt === null ? {} : { nextAttemptAt: decision.nextAttemptAt }),
+        leaseUntil: null,
+        leaseToken: null,
+        lastError,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(deliveries.eventId, delivery.eventId),
+          eq(deliveries.endpoint, delivery.endpoint),
+          eq(deliveries.leaseToken, delivery.lease.token),
+        ),
+      )
+      .returning({ eventId: deliveries.eventId });
+    return rows.length > 0;
+  }
+
+  async requeueFailed(since: Date, now: Date): Promise<number> {
+    const rows = await this.db
+      .update(deliveries)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(deliveries.status, 'failed'),
+          inArray(
+            deliveries.eventId,
+            this.db.select({ id: events.id }).from(events).where(gte(events.occurredAt, since)),
+          ),
+        ),
+      )
+      .returning({ eventId: deliveries.eventId });
+    return rows.length;
+  }
+}

@@ -1,0 +1,33 @@
+import type { DeliveryDecision } from '../../domain/webhook-retry.js';
+import type { Lease } from './lifecycle-store.js';
+
+/** One event's delivery to one endpoint, claimed for one attempt. */
+export interface ClaimedDelivery {
+  readonly eventId: string;
+  readonly endpoint: string;
+  readonly lease: Lease;
+  /** Attempts made before this one. */
+  readonly attempts: number;
+  /** The body every attempt sends, byte for byte: `{"type","timestamp","data"}`. */
+  readonly body: string;
+}
+
+/**
+ * The delivery queue over the outbox: one row per event and endpoint, claimed with `FOR UPDATE SKIP
+ * LOCKED` and a lease like the refresh queue, so with any number of instances each attempt is made once.
+ */
+export interface WebhookOutbox {
+  /** Gives the events not yet queued one delivery per endpoint; how many events it queued. */
+  enqueue(endpoints: readonly string[], limit: number): Promise<number>;
+  /** Leases up to `limit` due deliveries to these endpoints (oldest due first) for `leaseMs`. */
+  claimDue(
+    endpoints: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]>;
+  /** Records an attempt's outcome and ends the lease; false (nothing written) if the lease was lost. */
+  settle(delivery: ClaimedDelivery, decision: DeliveryDecision, lastError: string | null): Promise<boolean>;
+  /** Makes the failed deliveries of events that happened at or after `since` due again; how many. */
+  requeueFailed(since: Date, now: Date): Promise<number>;
+}

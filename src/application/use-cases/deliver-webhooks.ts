@@ -1,0 +1,73 @@
+import { decideAfterAttempt } from '../../domain/webhook-retry.js';
+import type { Clock } from '../ports/clock.js';
+import type { ClaimedDelivery, WebhookOutbox } from '../ports/webhook-outbox.js';
+import type { WebhookSender } from '../ports/webhook-sender.js';
+
+export interface DeliverySettings {
+  readonly endpoints: readonly string[];
+  readonly retrySeconds: readonly number[];
+  readonly timeoutMs: number;
+  /** Deliveries claimed (and attempted concurrently) at once. */
+  readonly batchSize: number;
+}
+
+export interface DeliveryReport {
+  readonly delivered: number;
+  readonly retrying: number;
+  readonly gone: number;
+  readonly failed: number;
+}
+
+export interface DeliverWebhooksPorts {
+  readonly outbox: WebhookOutbox;
+  readonly sender: WebhookSender;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly settings: DeliverySettings;
+}
+
+export type DeliverWebhooks = (options?: { signal?: AbortSignal | undefined }) => Promise<DeliveryReport>;
+
+/**
+ * One pass of delivery: queues new events for every endpoint, then claims and attempts due deliveries
+ * batch after batch until none is due (or `signal` aborts). The lease outlasts an attempt's timeout
+ * twice over, so no other instance takes a delivery while it is being attempted; one whose instance died
+ * is attempted again once its lease ends (at least once: receivers deduplicate by webhook-id).
+ */
+export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
+  const { outbox, sender, clock, settings } = ports;
+  const leaseMs = 2 * settings.timeoutMs + 5_000;
+  const attempt = async (delivery: ClaimedDelivery) => {
+    const outcome = await sender.send(delivery.endpoint, delivery.eventId, delivery.body);
+    const decision = decideAfterAttempt(
+      outcome,
+      delivery.attempts + 1,
+      settings.retrySeconds,
+      clock.now(),
+      ports.random(),
+    );
+    const error = outcome.kind === 'failed' ? outcome.error : null;
+    await outbox.settle(delivery, decision, error);
+    return decision.status;
+  };
+  return async ({ signal } = {}) => {
+    const report = { delivered: 0, retrying: 0, gone: 0, failed: 0 };
+    if (settings.endpoints.length === 0) return report;
+    while (!signal?.aborted) {
+      await outbox.enqueue(settings.endpoints, settings.batchSize);
+      const claimed = await outbox.claimDue(settings.endpoints, clock.now(), settings.batchSize, leaseMs);
+      if (claimed.length === 0) break;
+      for (const status of await Promise.all(claimed.map(attempt))) {
+        report[status === 'pending' ? 'retrying' : status] += 1;
+      }
+    }
+    return report;
+  };
+}
+
+export type RedeliverFailed = (since: Date) => Promise<number>;
+
+/** Makes every failed delivery of an event since `since` due again, with a fresh retry schedule. */
+export function redeliverFailed(ports: Pick<DeliverWebhooksPorts, 'outbox' | 'clock'>): RedeliverFailed {
+  return (since) => ports.outbox.requeueFailed(since, ports.clock.now());
+}
