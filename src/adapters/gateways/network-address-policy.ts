@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
@@ -34,4 +35,31 @@ export function canonicalHost(host: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Resolves a host name to IP addresses with the system resolver (`dns.lookup`, so /etc/hosts counts). */
+export const systemResolve = async (host: string): Promise<string[]> =>
+  (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/** X.509 verification codes from OpenSSL, and Node's own TLS/SSL error codes. */
+export const TLS_ERROR_CODE =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|INVALID_CA)/;
+
+/**
+ * The address to connect to for a user-chosen (canonical) host, once every address it resolves to has
+ * passed the network policy; null when it does not resolve or any address is not public unicast (unless
+ * `allowPrivateHosts`). IPv4 first: a host with both families stays reachable without IPv6 routing.
+ */
+export async function allowedAddress(
+  host: string,
+  options: { readonly allowPrivateHosts: boolean; readonly resolve: (host: string) => Promise<string[]> },
+): Promise<string | null> {
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : await options.resolve(host);
+  } catch {
+    return null;
+  }
+  if (!options.allowPrivateHosts && !addresses.every(isPublicUnicast)) return null;
+  return addresses.find((candidate) => isIP(candidate) === 4) ?? addresses[0] ?? null;
 }

@@ -1,9 +1,8 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import SMTPConnection, { type SMTPError } from 'nodemailer/lib/smtp-connection';
 import type { SmtpLogin } from '../../../application/ports/mail-verifier.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { canonicalHost, isPublicUnicast } from '../network-address-policy.js';
+import { allowedAddress, canonicalHost, systemResolve, TLS_ERROR_CODE } from '../network-address-policy.js';
 
 /** How connections to users' SMTP servers are made, for checking logins and for sending. */
 export interface SmtpConnectionOptions {
@@ -28,12 +27,6 @@ export const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
 const AUTH_FAILED_DETAIL = 'SMTP authentication failed - check username and password';
 const TLS_PORTS_HINT = 'port 465 uses implicit TLS and port 587 uses STARTTLS';
 const CONTROL_CHARACTERS = /\p{Cc}/u;
-// X.509 verification codes from OpenSSL, and Node's own TLS/SSL error codes.
-const TLS_ERROR_CODE =
-  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|INVALID_CA)/;
-
-const systemResolve = async (host: string): Promise<string[]> =>
-  (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
  * Opens logged-in sessions with nodemailer's `SMTPConnection`: connect (implicit TLS on port 465,
@@ -95,17 +88,11 @@ export class CheckedSmtpConnector {
 
   /** The address to connect to, once every address of the host has passed the network policy. */
   private async allowedAddress(host: string): Promise<Result<string>> {
-    const refused = hostRefused(host);
-    let addresses: string[];
-    try {
-      addresses = isIP(host) ? [host] : await this.resolve(host);
-    } catch {
-      return refused;
-    }
-    if (!this.options.allowPrivateHosts && !addresses.every(isPublicUnicast)) return refused;
-    // IPv4 first: a host with both families stays reachable from a machine without IPv6 routing.
-    const address = addresses.find((candidate) => isIP(candidate) === 4) ?? addresses[0];
-    return address === undefined ? refused : ok(address);
+    const address = await allowedAddress(host, {
+      allowPrivateHosts: this.options.allowPrivateHosts,
+      resolve: this.resolve,
+    });
+    return address === null ? hostRefused(host) : ok(address);
   }
 
   private connectionTo(host: string, address: string, port: number): SMTPConnection {
