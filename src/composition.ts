@@ -247,6 +247,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     clock,
     isDatabaseReady: () => databaseAnswers(db),
     staticAssets: drivers.staticAssets,
+    metaWebhookVerifyToken: config.platforms.metaWebhookVerifyToken,
     security: {
       verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
       corsOrigins: config.corsOrigins,

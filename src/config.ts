@@ -184,6 +184,7 @@ const EnvironmentSchema = z
         .default(DEFAULT_GRAPH_VERSION),
     ),
     META_DIALOG_URL: baseUrl('https://www.facebook.com'),
+    META_WEBHOOK_VERIFY_TOKEN: optionalText,
     TIKTOK_AUTH_URL: baseUrl('https://www.tiktok.com'),
     TIKTOK_API_URL: baseUrl('https://open.tiktokapis.com'),
     INSTAGRAM_AUTH_URL: baseUrl('https://www.instagram.com'),
@@ -380,6 +381,8 @@ export interface PlatformSettings {
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
+  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `GET /webhooks/meta` unanswered. */
+  readonly metaWebhookVerifyToken: string | null;
   readonly tiktokAuthUrl: string;
   readonly tiktokApiUrl: string;
   readonly instagramAuthUrl: string;
@@ -511,6 +514,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         metaGraphUrl: env.META_GRAPH_URL,
         metaGraphVersion: env.META_GRAPH_VERSION,
         metaDialogUrl: env.META_DIALOG_URL,
+        metaWebhookVerifyToken: env.META_WEBHOOK_VERIFY_TOKEN ?? null,
         tiktokAuthUrl: env.TIKTOK_AUTH_URL,
         tiktokApiUrl: env.TIKTOK_API_URL,
         instagramAuthUrl: env.INSTAGRAM_AUTH_URL,

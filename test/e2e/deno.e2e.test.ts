@@ -18,6 +18,7 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
       DATABASE_URL: database.url ?? '',
       ENCRYPTION_KEY: generateFernetKey(),
       REFRESH_ENABLED: 'false',
+      META_WEBHOOK_VERIFY_TOKEN: 'deno-verify-token',
     });
   }, 90_000);
   afterAll(async () => {
@@ -45,6 +46,17 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
       ['email', 'unsupported_on_runtime'],
     ]);
     expect(deno.output()).toContain('"path":"/api/integrations/capabilities","status":200');
+  });
+
+  it("answers Meta's webhook challenge for the right verify token only", async () => {
+    const challenge = (token: string) =>
+      fetch(`${deno.baseUrl}/webhooks/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=4242`);
+    const right = await challenge('deno-verify-token');
+    expect(right.status).toBe(200);
+    expect(await right.text()).toBe('4242');
+    const wrong = await challenge('another-token');
+    expect(wrong.status).toBe(403);
+    expect(await wrong.json()).toMatchObject({ code: 'forbidden' });
   });
 
   it('answers an email send with 501, as validation', async () => {

@@ -54,6 +54,7 @@ describe.skipIf(postgresSkip !== null)(
           WEBHOOK_URLS: receiver.url('/worker'),
           WEBHOOK_SECRET,
           WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
+          META_WEBHOOK_VERIFY_TOKEN: 'worker-verify-token',
         },
         database.url ?? '',
         stateDir,
@@ -194,6 +195,19 @@ describe.skipIf(postgresSkip !== null)(
         body: JSON.stringify({ to: 'lead@example.org', subject: 'Hi', text: 'Hello' }),
       });
       expect([email.status, (await email.json()).code]).toEqual([501, 'email_unsupported_on_runtime']);
+    });
+
+    it("answers Meta's webhook challenge for the right verify token only", async () => {
+      const challenge = (token: string) =>
+        fetch(
+          `${worker.baseUrl}/webhooks/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=4242`,
+        );
+      const right = await challenge('worker-verify-token');
+      expect(right.status).toBe(200);
+      expect(await right.text()).toBe('4242');
+      const wrong = await challenge('another-token');
+      expect(wrong.status).toBe(403);
+      expect(await wrong.json()).toMatchObject({ code: 'forbidden' });
     });
 
     it('keeps rate-limit counts in PostgreSQL, shared by every isolate', async () => {

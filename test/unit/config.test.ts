@@ -15,11 +15,19 @@ describe('parseConfig: platforms and OAuth', () => {
         metaGraphUrl: 'https://graph.facebook.com',
         metaGraphVersion: 'v25.0',
         metaDialogUrl: 'https://www.facebook.com',
+        metaWebhookVerifyToken: null,
         tiktokAuthUrl: 'https://www.tiktok.com',
         tiktokApiUrl: 'https://open.tiktokapis.com',
       },
       oauthRedirectUris: [],
     });
+  });
+
+  it('reads META_WEBHOOK_VERIFY_TOKEN, treating an empty value as unset', () => {
+    expect(parsed({ META_WEBHOOK_VERIFY_TOKEN: 'verify-me' }).platforms.metaWebhookVerifyToken).toBe(
+      'verify-me',
+    );
+    expect(parsed({ META_WEBHOOK_VERIFY_TOKEN: '' }).platforms.metaWebhookVerifyToken).toBeNull();
   });
 
   it('lets Instagram fall back to the Facebook app, and prefers its own', () => {

@@ -16,6 +16,7 @@ import { resolveClientAddress } from './client-address.js';
 import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
+import { metaWebhookRoutes } from './meta-webhook-routes.js';
 import { measureRequests, type metricsRoutes } from './metrics-routes.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   readonly metrics: MetricsRecorder;
   /** `GET /metrics` on this app; null where it is served elsewhere (METRICS_PORT) or not at all. */
   readonly metricsRoutes: ReturnType<typeof metricsRoutes> | null;
+  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `/webhooks/meta` unanswered (404). */
+  readonly metaWebhookVerifyToken: string | null;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -117,7 +120,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', captureHeaderSecrets);
   // Beside the API, the routes that cost more than a static file (generated pages and documents) count
   // against the client address's limit too.
-  const addressLimited = ['/api/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
+  const addressLimited = ['/api/*', '/webhooks/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
   const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
   for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
+  app.route('/', metaWebhookRoutes(deps.metaWebhookVerifyToken));
   serveOpenApiDocument(app);
   app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);

@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { MetricsRecorder, MetricsText } from '../metrics/metrics-recorder.js';
 import type { AppEnv } from './app-env.js';
+import { sameSecret } from './same-secret.js';
 
 /**
  * Times every request and records it by the pattern of the route that answered: the endpoint's own
@@ -22,20 +23,6 @@ export function measureRequests(recorder: MetricsRecorder): MiddlewareHandler<Ap
       seconds: (performance.now() - started) / 1000,
     });
   };
-}
-
-const encoder = new TextEncoder();
-
-/** Compares through SHA-256 digests, so the time taken says nothing about where the values differ. */
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all(
-    [given, expected].map(
-      async (text) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))),
-    ),
-  );
-  let difference = 0;
-  for (let index = 0; index < 32; index += 1) difference |= (a?.[index] ?? 0) ^ (b?.[index] ?? 0);
-  return difference === 0;
 }
 
 /**
