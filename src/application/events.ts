@@ -28,3 +28,12 @@ export interface StoredEvent extends NewEvent {
   /** Commit-independent order of writing; the pull API's cursor. */
   readonly position: number;
 }
+
+/** `recipient.suppressed`: an email address the user's outreach will no longer send to. */
+export function recipientSuppressed(userId: string, recipient: string, reason: string): NewEvent {
+  return {
+    type: 'recipient.suppressed',
+    userId,
+    data: { user_id: userId, platform: 'email', recipient, reason },
+  };
+}

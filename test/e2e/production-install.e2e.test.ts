@@ -115,7 +115,7 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
   );
 
   it(
-    'refreshes and rotates keys',
+    'refreshes, rotates keys and re-queues failed webhook deliveries',
     async () => {
       const refresh = await npmRun('refresh');
       expect(refresh.code).toBe(0);
@@ -126,6 +126,15 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
       });
       expect(rotate.code).toBe(0);
       expect(rotate.output).toMatch(/Done in \d+\.\d s: 1 rows read, 1 secrets re-encrypted/);
+
+      const redeliver = await npmRun('redeliver', {}, ['--since', '2026-01-01T00:00:00Z']);
+      expect(redeliver.code).toBe(0);
+      expect(redeliver.output).toContain('0 failed deliveries of events since 2026-01-01T00:00:00.000Z');
+      const refused = await npmRun('redeliver', {}, ['--since', 'yesterday']);
+      expect([refused.code, refused.output]).toEqual([
+        1,
+        expect.stringContaining('--since must be an ISO time'),
+      ]);
     },
     COMMAND_MS,
   );

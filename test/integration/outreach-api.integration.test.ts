@@ -53,13 +53,17 @@ for (const driver of drivers) {
         .filter((entry) => entry.action === 'outreach.send')
         .map((entry) => [entry.outcome, entry.code]);
 
-    // The message.* events the outbox holds for the user, as GET /api/events shows them.
-    const messageEvents = async (userId: string) => {
+    // The message.* (or recipient.*) events the outbox holds for the user, as GET /api/events shows them.
+    const messageEvents = async (userId: string, prefix = 'message.') => {
       const page = await h.call('GET', `/api/events?user_id=${userId}&limit=100`);
       return (page.body.events as { type: string; data: unknown }[])
-        .filter((event) => event.type.startsWith('message.'))
+        .filter((event) => event.type.startsWith(prefix))
         .map(({ type, data }) => ({ type, data }));
     };
+    const suppressedEvent = (userId: string, recipient: string, reason: string) => ({
+      type: 'recipient.suppressed',
+      data: { user_id: userId, platform: 'email', recipient, reason },
+    });
 
     describe('sending', () => {
       it('sends a Messenger reply: 201 MessageResponse, in the log, audited', async () => {
@@ -400,6 +404,9 @@ for (const driver of drivers) {
         expect((await h.send(user, 'email', mail({ to: 'gone@example.org' }))).body.code).toBe(
           'recipient_suppressed',
         );
+        expect(await messageEvents(user, 'recipient.')).toEqual([
+          suppressedEvent(user, 'gone@example.org', 'bounced'),
+        ]);
       });
 
       it('429 daily_limit_reached with Retry-After to 00:00 UTC once the limit is sent', async () => {
@@ -530,6 +537,10 @@ for (const driver of drivers) {
         expect(list.body.suppressions).toEqual([
           { address: 'someone@example.org', reason: 'manual', created_at: expect.any(String) },
         ]);
+        // Suppressing again changes nothing, and announces nothing.
+        expect(await messageEvents(user, 'recipient.')).toEqual([
+          suppressedEvent(user, 'someone@example.org', 'manual'),
+        ]);
         expect((await h.call('DELETE', path)).status).toBe(204);
         expect((await h.call('DELETE', path)).status).toBe(204);
         expect(
@@ -562,6 +573,9 @@ for (const driver of drivers) {
         expect((await h.call('POST', path)).status).toBe(200);
         expect((await h.call('GET', suppressions)).body.suppressions).toEqual([
           { address: 'reader@example.org', reason: 'unsubscribed', created_at: expect.any(String) },
+        ]);
+        expect(await messageEvents(user, 'recipient.')).toEqual([
+          suppressedEvent(user, 'reader@example.org', 'unsubscribed'),
         ]);
         expect((await h.send(user, 'email', mail({ to: 'reader@example.org' }))).body.code).toBe(
           'recipient_suppressed',

@@ -149,8 +149,8 @@ for (const driver of drivers) {
       it('adds once, lists, and removes', async () => {
         const list = new DrizzleSuppressionList(database.handle.db);
         const user = uniqueUserId();
-        expect(await list.add(user, 'a@example.com', 'bounced', NOW)).toBe(true);
-        expect(await list.add(user, 'a@example.com', 'manual', NOW)).toBe(false);
+        expect(await list.add(user, 'a@example.com', 'bounced', NOW, [])).toBe(true);
+        expect(await list.add(user, 'a@example.com', 'manual', NOW, [])).toBe(false);
         expect(await list.isSuppressed(user, 'a@example.com')).toBe(true);
         expect(await list.isSuppressed(uniqueUserId(), 'a@example.com')).toBe(false);
         expect(await list.list(user)).toEqual([

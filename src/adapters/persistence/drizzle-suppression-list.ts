@@ -1,8 +1,10 @@
 import { and, desc, eq } from 'drizzle-orm';
+import type { NewEvent } from '../../application/events.js';
 import type { Suppression, SuppressionList } from '../../application/ports/suppression-list.js';
 import type { SuppressionReason } from '../../domain/outreach.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { insertEvents } from './drizzle-event-log.js';
 import { outreachSuppressions as table } from './schema.js';
 
 /** Suppressions in `outreach_suppressions`; callers pass addresses lower-cased. */
@@ -20,15 +22,24 @@ export class DrizzleSuppressionList implements SuppressionList {
     return rows.length > 0;
   }
 
-  async add(userId: string, address: string, reason: SuppressionReason, at: Date): Promise<boolean> {
-    const rows = await reachable(() =>
-      this.db
-        .insert(table)
-        .values({ userId, address, reason, createdAt: at })
-        .onConflictDoNothing()
-        .returning({ address: table.address }),
+  async add(
+    userId: string,
+    address: string,
+    reason: SuppressionReason,
+    at: Date,
+    events: readonly NewEvent[],
+  ): Promise<boolean> {
+    return reachable(() =>
+      this.db.transaction(async (tx) => {
+        const rows = await tx
+          .insert(table)
+          .values({ userId, address, reason, createdAt: at })
+          .onConflictDoNothing()
+          .returning({ address: table.address });
+        if (rows.length > 0) await insertEvents(tx, events);
+        return rows.length > 0;
+      }),
     );
-    return rows.length > 0;
   }
 
   async remove(userId: string, address: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { SuppressionReason } from '../../domain/outreach.js';
 import { normalizeAddress } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
+import { recipientSuppressed } from '../events.js';
 import type { MessagePage } from '../ports/message-log.js';
 import type { Suppression } from '../ports/suppression-list.js';
 import { readUnsubscribeToken, type UnsubscribeGrant } from '../unsubscribe-token.js';
@@ -20,8 +21,12 @@ export function listSuppressions({ suppressions }: Pick<OutreachPorts, 'suppress
 
 /** Suppresses an address by hand; false when it was already suppressed (for any reason). */
 export function suppressAddress({ suppressions, clock }: Pick<OutreachPorts, 'suppressions' | 'clock'>) {
-  return (userId: string, address: string, reason: SuppressionReason = 'manual'): Promise<boolean> =>
-    suppressions.add(userId, normalizeAddress(address), reason, clock.now());
+  return (userId: string, address: string, reason: SuppressionReason = 'manual'): Promise<boolean> => {
+    const normalized = normalizeAddress(address);
+    return suppressions.add(userId, normalized, reason, clock.now(), [
+      recipientSuppressed(userId, normalized, reason),
+    ]);
+  };
 }
 
 export function unsuppressAddress({ suppressions }: Pick<OutreachPorts, 'suppressions'>) {
@@ -39,7 +44,9 @@ export function unsubscribe(ports: Pick<OutreachPorts, 'cipher' | 'suppressions'
   return async (token: string): Promise<UnsubscribeGrant | null> => {
     const grant = await readUnsubscribeToken(ports.cipher, token);
     if (grant !== null) {
-      await ports.suppressions.add(grant.userId, grant.address, 'unsubscribed', ports.clock.now());
+      await ports.suppressions.add(grant.userId, grant.address, 'unsubscribed', ports.clock.now(), [
+        recipientSuppressed(grant.userId, grant.address, 'unsubscribed'),
+      ]);
     }
     return grant;
   };

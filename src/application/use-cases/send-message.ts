@@ -17,7 +17,7 @@ import {
 import type { Platform } from '../../domain/platform.js';
 import { type Failure, fail, ok, type Result } from '../../domain/result.js';
 import { withStoredSecrets } from '../credential-check.js';
-import type { NewEvent } from '../events.js';
+import { type NewEvent, recipientSuppressed } from '../events.js';
 import type { IntegrationAnnouncements } from '../integration-announcements.js';
 import type { Clock } from '../ports/clock.js';
 import type { DailySendCounter } from '../ports/daily-send-counter.js';
@@ -231,7 +231,9 @@ export function sendMessage(ports: OutreachPorts) {
     if (sent.ok) return { kind: 'accepted', platformMessageId };
     await ports.dailySends.release(userId, day);
     if (sent.failure.code === 'recipient_rejected') {
-      await ports.suppressions.add(userId, address, 'bounced', now);
+      await ports.suppressions.add(userId, address, 'bounced', now, [
+        recipientSuppressed(userId, address, 'bounced'),
+      ]);
     }
     return { kind: 'failed', failure: sent.failure };
   }
