@@ -31,6 +31,30 @@ export function defaultPoolSize(cores: number): number {
 // time (95,000 queries/s, flat). postgres.js reads max_pipeline, but its types lack it: hence the spread.
 const SHORT_PIPELINE = { max_pipeline: 4 };
 
+/**
+ * `sql.begin` on a pooled, pipelining client as Drizzle's transactions call it, without postgres.js 3.4.9's
+ * race: when BEGIN is the query that fills a connection's pipeline (with max_pipeline 4, often), the driver
+ * skips reserving that connection, fails with UNSAFE_TRANSACTION and can leave other callers' queries running
+ * inside the open transaction (porsager/postgres#823, #1189). A reserved connection is taken before BEGIN is
+ * sent, so nothing else is ever pipelined onto it.
+ */
+function safeBegin(sql: postgres.Sql) {
+  return async <T>(work: (transaction: postgres.Sql) => Promise<T>): Promise<T> => {
+    const reserved = await sql.reserve();
+    try {
+      await reserved.unsafe('begin');
+      const result = await work(reserved);
+      await reserved.unsafe('commit');
+      return result;
+    } catch (error) {
+      await reserved.unsafe('rollback').catch(() => {});
+      throw error;
+    } finally {
+      reserved.release();
+    }
+  };
+}
+
 /** Opens a pooled postgres.js connection to a real PostgreSQL server. */
 export function openPostgres(url: string, options: PostgresOptions): PostgresHandle {
   const sql = postgres(url, {
@@ -42,5 +66,11 @@ export function openPostgres(url: string, options: PostgresOptions): PostgresHan
     backoff: (attempts: number) => Math.min(0.1 * attempts, 0.5),
     onnotice: () => {},
   });
-  return { driver: 'postgres', db: drizzle(sql), sql, close: () => sql.end({ timeout: 5 }) };
+  // Drizzle runs its transactions through the client's `begin`, so it gets the safe one; all else is sql's own.
+  const begin = safeBegin(sql);
+  const client = new Proxy(sql, {
+    get: (target, property, receiver) =>
+      property === 'begin' ? begin : Reflect.get(target, property, receiver),
+  });
+  return { driver: 'postgres', db: drizzle(client), sql, close: () => sql.end({ timeout: 5 }) };
 }
