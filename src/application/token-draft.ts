@@ -54,6 +54,7 @@ export async function acceptedTokenDraft(
     accountId: validated.accountId,
     pageId: validated.pageId,
     businessId: token.businessId,
+    metaUserId: validated.metaUserId ?? null,
     accessToken: access.sealed,
     accessTokenMask: access.mask,
     refreshToken: refresh?.sealed ?? null,

@@ -30,6 +30,8 @@ export interface Integration {
   readonly accountId: string | null;
   readonly pageId: string | null;
   readonly businessId: string | null;
+  /** The app-scoped Meta user who connected it through Facebook Login (Meta's callbacks name it). */
+  readonly metaUserId: string | null;
   readonly accessToken: EncryptedSecret | null;
   readonly refreshToken: EncryptedSecret | null;
   /**

@@ -79,6 +79,26 @@ for (const driver of await storeDrivers()) {
       expect(platforms).toEqual(['email', 'instagram']);
     });
 
+    it('lists the integrations connected through one Meta user, across users and platforms', async () => {
+      const metaUserId = `meta-${uniqueUserId()}`;
+      const [first, second] = [uniqueUserId(), uniqueUserId()];
+      await repository.upsert(instagramDraft({ userId: first, metaUserId }));
+      await repository.upsert(instagramDraft({ userId: first, platform: 'facebook', metaUserId }));
+      await repository.upsert(instagramDraft({ userId: second, metaUserId }));
+      await repository.upsert(instagramDraft({ userId: second, platform: 'facebook', metaUserId: 'other' }));
+
+      const found = (await repository.listByMetaUser(metaUserId)).map((row) => [row.userId, row.platform]);
+
+      expect(found.sort()).toEqual(
+        [
+          [first, 'facebook'],
+          [first, 'instagram'],
+          [second, 'instagram'],
+        ].sort(),
+      );
+      expect(await repository.listByMetaUser('nobody')).toEqual([]);
+    });
+
     it('lists what capabilities are decided from, for the given user only and without secrets', async () => {
       const userId = uniqueUserId();
       const expiresAt = new Date('2030-01-02T03:04:05.000Z');

@@ -204,6 +204,7 @@ beforeAll(async () => {
       listByUser: unavailable,
       listCapabilityFacts: unavailable,
       find: unavailable,
+      listByMetaUser: unavailable,
       upsert: unavailable,
       changeStatus: unavailable,
       remove: unavailable,

@@ -74,6 +74,8 @@ describe('MetaGateway.validate', () => {
         expiresAt: 'never',
         accountId: '17841400000000003',
         pageId: '100000000000003',
+        // The app-scoped id of the person, which Meta's deauthorize and data deletion callbacks name.
+        metaUserId: meta.userId,
         metadata: { page_name: 'Acme Studio', username: 'acme.studio' },
       }),
     );
@@ -176,6 +178,8 @@ describe('MetaGateway.validate', () => {
         expiresAt: 'never',
         accountId: '17841400000000003',
         pageId: '100000000000003',
+        // The app-scoped id of the person, which Meta's deauthorize and data deletion callbacks name.
+        metaUserId: meta.userId,
         metadata: { page_name: 'Acme Studio', username: 'acme.studio' },
       }),
     );

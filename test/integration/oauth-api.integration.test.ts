@@ -131,6 +131,9 @@ describe('OAuth round trips against the fake platforms', () => {
     });
     const row = await integrationRow(userId, 'instagram');
     expect(await harness.cipher.open(row?.access_token as EncryptedSecret)).toBe(pageToken);
+    // Who connected it, for Meta's deauthorize and data deletion callbacks; never in a response.
+    expect(row?.meta_user_id).toBe(fakes.meta.userId);
+    expect(JSON.parse(text)).not.toHaveProperty('meta_user_id');
     expect(JSON.stringify(row)).not.toContain(pageToken);
     expect(text).not.toContain(pageToken);
     expect(await capability('instagram', userId)).toMatchObject({
@@ -158,6 +161,7 @@ describe('OAuth round trips against the fake platforms', () => {
       token_expires_at: null,
     });
     const row = await integrationRow(userId, 'facebook');
+    expect(row?.meta_user_id).toBe(fakes.meta.userId);
     const pageToken = fakes.meta.latestPageToken('100000000000005');
     expect(await harness.cipher.open(row?.access_token as EncryptedSecret)).toBe(pageToken);
     expect(await capability('facebook', userId)).toMatchObject({ is_connected: true, can_send_dm: true });

@@ -17,6 +17,7 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
     accountId: null,
     pageId: null,
     businessId: null,
+    metaUserId: null,
     accessToken: null,
     refreshToken: null,
     // Like rows stored before masks were kept: listing decrypts the tokens to mask them.

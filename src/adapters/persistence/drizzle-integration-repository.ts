@@ -60,6 +60,11 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
     return row === undefined ? null : toIntegration(row);
   }
 
+  async listByMetaUser(metaUserId: string): Promise<Integration[]> {
+    const rows = await reachable(() => this.db.select().from(table).where(eq(table.metaUserId, metaUserId)));
+    return rows.map(toIntegration);
+  }
+
   upsert(
     draft: IntegrationDraft,
     announce?: Announce,

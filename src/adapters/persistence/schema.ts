@@ -33,6 +33,9 @@ export const socialIntegrations = pgTable(
     accountId: varchar('account_id', { length: 255 }),
     pageId: varchar('page_id', { length: 255 }),
     businessId: varchar('business_id', { length: 255 }),
+    // The app-scoped Meta user who connected it (Facebook Login): Meta's deauthorize and data deletion
+    // callbacks name this id.
+    metaUserId: varchar('meta_user_id', { length: 64 }),
     accessToken: text('access_token'),
     refreshToken: text('refresh_token'),
     // maskToken() of each token, written with it (at most 8 characters: **** and the last four).
@@ -65,6 +68,14 @@ export const socialIntegrations = pgTable(
     index('social_integrations_next_check_at_idx')
       .on(table.nextCheckAt)
       .where(sql`${table.nextCheckAt} is not null`),
+    // Meta's webhooks and callbacks name a Page, an Instagram account or a Meta user.
+    index('social_integrations_meta_user_id_idx')
+      .on(table.metaUserId)
+      .where(sql`${table.metaUserId} is not null`),
+    index('social_integrations_page_id_idx').on(table.pageId).where(sql`${table.pageId} is not null`),
+    index('social_integrations_account_id_idx')
+      .on(table.accountId)
+      .where(sql`${table.accountId} is not null`),
   ],
 );
 
@@ -177,6 +188,25 @@ export const outreachWindows = pgTable(
   },
   (table) => [primaryKey({ columns: [table.userId, table.platform, table.recipient] })],
 );
+
+/** Each message from a person a Meta webhook brought, by its `mid`: a redelivery finds it here. */
+export const metaReceivedMessages = pgTable(
+  'meta_received_messages',
+  {
+    userId: varchar('user_id', { length: 255 }).notNull(),
+    platform: varchar('platform', { length: 32 }).notNull(),
+    mid: text('mid').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.platform, table.mid] })],
+);
+
+/** Meta data deletion requests carried out, for the status page: what went, and when; no Meta user id. */
+export const metaDataDeletions = pgTable('meta_data_deletions', {
+  confirmationCode: varchar('confirmation_code', { length: 64 }).primaryKey(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+  platforms: jsonb('platforms').$type<string[]>().notNull(),
+});
 
 /** Emails each user sent (or is sending) per UTC day, for OUTREACH_EMAIL_DAILY_LIMIT. */
 export const emailDailySends = pgTable(

@@ -21,6 +21,8 @@ export interface IntegrationRepository {
   /** What decides the user's capabilities, one entry per stored integration, without any secret. */
   listCapabilityFacts(userId: string): Promise<CapabilityFacts[]>;
   find(userId: string, platform: Platform): Promise<Integration | null>;
+  /** Every integration connected through this app-scoped Meta user, whichever users hold them. */
+  listByMetaUser(metaUserId: string): Promise<Integration[]>;
   /** Inserts or replaces the user's integration for the draft's platform in one atomic statement. */
   upsert(
     draft: IntegrationDraft,

@@ -23,6 +23,8 @@ export interface ValidatedToken {
    */
   readonly accountId: string | null;
   readonly pageId: string | null;
+  /** Meta (Facebook Login): the app-scoped id of the person the token is for, as `debug_token` says. */
+  readonly metaUserId?: string;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 

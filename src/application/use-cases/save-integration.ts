@@ -50,6 +50,7 @@ async function emailDraft(
     accountId: null,
     pageId: null,
     businessId: null,
+    metaUserId: null,
     accessToken: null,
     refreshToken: null,
     accessTokenMask: null,

@@ -36,6 +36,13 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
     return row === undefined ? null : copyIntegration(row.integration);
   }
 
+  async listByMetaUser(metaUserId: string): Promise<Integration[]> {
+    return [...this.rows.byId.values()]
+      .map((row) => row.integration)
+      .filter((integration) => integration.metaUserId === metaUserId)
+      .map(copyIntegration);
+  }
+
   async upsert(
     draft: IntegrationDraft,
     announce?: Announce,

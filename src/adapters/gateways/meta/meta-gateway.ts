@@ -193,6 +193,7 @@ export class MetaGateway implements PlatformGateway {
       expiresAt: stored.value.expiresAt,
       accountId: this.rule.accountId(page.value, token.value),
       pageId: page.value?.id ?? null,
+      ...(token.value.userId === null ? {} : { metaUserId: token.value.userId }),
       metadata: this.rule.names(page.value),
     });
   }
