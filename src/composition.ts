@@ -15,7 +15,9 @@ import type { Database } from './adapters/persistence/database.js';
 import { reachable } from './adapters/persistence/database-errors.js';
 import { DrizzleAuditLog } from './adapters/persistence/drizzle-audit-log.js';
 import { DrizzleDailySendCounter } from './adapters/persistence/drizzle-daily-send-counter.js';
+import { DrizzleDataDeletionStore } from './adapters/persistence/drizzle-data-deletion-store.js';
 import { DrizzleEventLog } from './adapters/persistence/drizzle-event-log.js';
+import { DrizzleInboundMessageStore } from './adapters/persistence/drizzle-inbound-message-store.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
 import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
@@ -49,6 +51,11 @@ import { listAuditEntries } from './application/use-cases/list-audit-entries.js'
 import { listEvents } from './application/use-cases/list-events.js';
 import { listIntegrations } from './application/use-cases/list-integrations.js';
 import {
+  deauthorizeMetaUser,
+  eraseMetaUser,
+  findDataDeletion,
+} from './application/use-cases/meta-user-callbacks.js';
+import {
   findUnsubscribe,
   listMessages,
   listSuppressions,
@@ -56,6 +63,7 @@ import {
   unsubscribe,
   unsuppressAddress,
 } from './application/use-cases/outreach-log.js';
+import { receiveMetaMessages } from './application/use-cases/receive-meta-messages.js';
 import { refreshDueIntegrations } from './application/use-cases/refresh-due-integrations.js';
 import { renewToken } from './application/use-cases/renew-token.js';
 import { rotateSecrets } from './application/use-cases/rotate-secrets.js';
@@ -168,6 +176,12 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const oauthStates = new DrizzleOAuthStateStore(db);
   const oauthRedirectUris = config.oauthRedirectUris;
   const lifecycleSettings = config.lifecycle.settings;
+  const metaCallbacks = {
+    repository,
+    deletions: new DrizzleDataDeletionStore(db),
+    announcements,
+    clock,
+  };
 
   const useCases: UseCases = {
     listIntegrations: listIntegrations({ repository, cipher, clock }),
@@ -199,6 +213,10 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     unsuppressAddress: unsuppressAddress(outreach),
     findUnsubscribe: findUnsubscribe(outreach),
     unsubscribe: unsubscribe(outreach),
+    receiveMetaMessages: receiveMetaMessages({ inbox: new DrizzleInboundMessageStore(db), clock }),
+    deauthorizeMetaUser: deauthorizeMetaUser(metaCallbacks),
+    eraseMetaUser: eraseMetaUser(metaCallbacks),
+    findDataDeletion: findDataDeletion(metaCallbacks),
   };
   const sealedSecrets = new DrizzleSealedSecretStore(db);
   const webhookOutbox = new DrizzleWebhookOutbox(db);
@@ -247,7 +265,11 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     clock,
     isDatabaseReady: () => databaseAnswers(db),
     staticAssets: drivers.staticAssets,
-    metaWebhookVerifyToken: config.platforms.metaWebhookVerifyToken,
+    metaWebhooks: {
+      verifyToken: config.platforms.metaWebhookVerifyToken,
+      appSecrets: config.platforms.metaAppSecrets,
+      publicBaseUrl: config.outreach.publicBaseUrl,
+    },
     security: {
       verifyBearer: config.jwt === null ? null : joseTokenVerifier(config.jwt),
       corsOrigins: config.corsOrigins,

@@ -110,6 +110,17 @@ function isPrivateHost(hostname: string): boolean {
   return address.range() !== 'unicast' || (address.kind() === 'ipv6' && !host.match(/^[23]/));
 }
 
+/** The Meta app secrets, any of which may sign webhooks and callbacks. */
+const META_APP_SECRETS = [
+  'FACEBOOK_CLIENT_SECRET',
+  'INSTAGRAM_CLIENT_SECRET',
+  'INSTAGRAM_APP_SECRET',
+] as const;
+
+function metaAppSecrets(env: Partial<Record<(typeof META_APP_SECRETS)[number], string | undefined>>) {
+  return [...new Set(META_APP_SECRETS.map((name) => env[name]).filter((secret) => secret !== undefined))];
+}
+
 // `when` lets a refinement run alongside other problems, so all of them are reported at once.
 const everyField = (payload: { value: unknown }) =>
   payload.value !== null && typeof payload.value === 'object';
@@ -314,6 +325,11 @@ const EnvironmentSchema = z
     message: 'and AUTH_JWT_SECRET are both set; set only one',
     when: everyField,
   })
+  .refine((env) => env.META_WEBHOOK_VERIFY_TOKEN === undefined || metaAppSecrets(env).length > 0, {
+    path: ['META_WEBHOOK_VERIFY_TOKEN'],
+    message: `needs the Meta app secret that signs the webhooks: set ${META_APP_SECRETS.join(' or ')} with its app id`,
+    when: everyField,
+  })
   .superRefine((env, context) => {
     for (const [id, secret] of APP_VARIABLE_PAIRS) {
       if ((env[id] === undefined) !== (env[secret] === undefined)) {
@@ -381,8 +397,13 @@ export interface PlatformSettings {
   readonly metaGraphUrl: string;
   readonly metaGraphVersion: string;
   readonly metaDialogUrl: string;
-  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `GET /webhooks/meta` unanswered. */
+  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `/webhooks/meta` unanswered. */
   readonly metaWebhookVerifyToken: string | null;
+  /**
+   * What Meta signs webhooks and callbacks with: the secret of each Meta app configured (Facebook's, and
+   * Instagram's for either login), without repeats.
+   */
+  readonly metaAppSecrets: readonly string[];
   readonly tiktokAuthUrl: string;
   readonly tiktokApiUrl: string;
   readonly instagramAuthUrl: string;
@@ -515,6 +536,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         metaGraphVersion: env.META_GRAPH_VERSION,
         metaDialogUrl: env.META_DIALOG_URL,
         metaWebhookVerifyToken: env.META_WEBHOOK_VERIFY_TOKEN ?? null,
+        metaAppSecrets: metaAppSecrets(env),
         tiktokAuthUrl: env.TIKTOK_AUTH_URL,
         tiktokApiUrl: env.TIKTOK_API_URL,
         instagramAuthUrl: env.INSTAGRAM_AUTH_URL,

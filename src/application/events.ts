@@ -37,3 +37,33 @@ export function recipientSuppressed(userId: string, recipient: string, reason: s
     data: { user_id: userId, platform: 'email', recipient, reason },
   };
 }
+
+/** What `message.received` says of a message a person sent to one of the user's accounts. */
+export interface MessageReceived {
+  readonly userId: string;
+  readonly platform: string;
+  /** Who wrote: the PSID or IGSID, or the email address. */
+  readonly sender: string;
+  readonly platformMessageId: string;
+  readonly text: string | null;
+  readonly receivedAt: Date;
+  /** The id of our MessageResponse it answers, when known. */
+  readonly inReplyTo: string | null;
+}
+
+/** `message.received`: a platform webhook or IMAP brought a message from a person. */
+export function messageReceived(message: MessageReceived): NewEvent {
+  return {
+    type: 'message.received',
+    userId: message.userId,
+    data: {
+      user_id: message.userId,
+      platform: message.platform,
+      sender: message.sender,
+      platform_message_id: message.platformMessageId,
+      text: message.text,
+      received_at: message.receivedAt.toISOString(),
+      in_reply_to: message.inReplyTo,
+    },
+  };
+}

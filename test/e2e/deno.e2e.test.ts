@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
+import { hubSignature, messagingDelivery, signedRequest } from '../fakes/meta-fake.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
 import { type EdgeProcess, startDeno } from '../support/edge-processes.js';
-import { emailDraft, uniqueUserId } from '../support/integration-builders.js';
+import { emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 
 const postgresSkip = await postgresUnavailableReason();
+const META_APP_SECRET = 'deno-meta-app-secret';
 
 describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL', () => {
   let database: TestDatabase;
@@ -19,6 +21,8 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
       ENCRYPTION_KEY: generateFernetKey(),
       REFRESH_ENABLED: 'false',
       META_WEBHOOK_VERIFY_TOKEN: 'deno-verify-token',
+      FACEBOOK_CLIENT_ID: '710000000000009',
+      FACEBOOK_CLIENT_SECRET: META_APP_SECRET,
     });
   }, 90_000);
   afterAll(async () => {
@@ -57,6 +61,43 @@ describe.skipIf(postgresSkip !== null)('the app under deno serve, on PostgreSQL'
     const wrong = await challenge('another-token');
     expect(wrong.status).toBe(403);
     expect(await wrong.json()).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('checks Meta deliveries and callbacks with Web Crypto: a signed message opens its window', async () => {
+    const userId = uniqueUserId();
+    const pageId = '100000000000009';
+    await new DrizzleIntegrationRepository(database.handle.db).upsert(
+      instagramDraft({ userId, platform: 'facebook', pageId, metaUserId: '10000000000009' }),
+    );
+    const body = JSON.stringify(
+      messagingDelivery('facebook', pageId, [{ from: '24000000000009', text: 'hi' }]),
+    );
+    const deliver = (signature: string) =>
+      fetch(`${deno.baseUrl}/webhooks/meta`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        body,
+      });
+    expect((await deliver(hubSignature('another-secret', body))).status).toBe(401);
+    expect((await deliver(hubSignature(META_APP_SECRET, body))).status).toBe(200);
+    const check = await fetch(
+      `${deno.baseUrl}/api/outreach/facebook/recipients/24000000000009?user_id=${userId}`,
+    );
+    expect(await check.json()).toMatchObject({ window: 'open' });
+
+    const deauthorize = await fetch(`${deno.baseUrl}/webhooks/meta/deauthorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        signed_request: signedRequest(META_APP_SECRET, {
+          algorithm: 'HMAC-SHA256',
+          user_id: '10000000000009',
+        }),
+      }).toString(),
+    });
+    expect(deauthorize.status).toBe(200);
+    const stored = await new DrizzleIntegrationRepository(database.handle.db).find(userId, 'facebook');
+    expect(stored).toMatchObject({ connectionStatus: 'revoked' });
   });
 
   it('answers an email send with 501, as validation', async () => {

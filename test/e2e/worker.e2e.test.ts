@@ -9,6 +9,7 @@ import type { Database } from '../../src/adapters/persistence/database.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { outboxEvents } from '../../src/adapters/persistence/schema.js';
 import { giveConsent } from '../fakes/consent.js';
+import { hubSignature, messagingDelivery } from '../fakes/meta-fake.js';
 import {
   postgresTestDatabase,
   postgresUnavailableReason,
@@ -17,7 +18,7 @@ import {
 } from '../support/databases.js';
 import { type EdgeProcess, startWorker } from '../support/edge-processes.js';
 import { connectionSummary, jsonPoster } from '../support/http-json.js';
-import { dueTikTokDraft, emailDraft, uniqueUserId } from '../support/integration-builders.js';
+import { dueTikTokDraft, emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { startWebhookReceiver, type WebhookReceiver, webhookSecret } from '../support/webhook-receiver.js';
 
@@ -208,6 +209,29 @@ describe.skipIf(postgresSkip !== null)(
       const wrong = await challenge('another-token');
       expect(wrong.status).toBe(403);
       expect(await wrong.json()).toMatchObject({ code: 'forbidden' });
+    });
+
+    it('checks a Meta delivery with Web Crypto: only a signed one opens the window', async () => {
+      const userId = uniqueUserId();
+      const pageId = '100000000000013';
+      await new DrizzleIntegrationRepository(database.handle.db).upsert(
+        instagramDraft({ userId, platform: 'facebook', pageId }),
+      );
+      const body = JSON.stringify(
+        messagingDelivery('facebook', pageId, [{ from: '24000000000013', text: 'hi' }]),
+      );
+      const deliver = (signature: string) =>
+        fetch(`${worker.baseUrl}/webhooks/meta`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+          body,
+        });
+      expect((await deliver(hubSignature('another-secret', body))).status).toBe(401);
+      expect((await deliver(hubSignature(fakes.meta.appSecret, body))).status).toBe(200);
+      const check = await fetch(
+        `${worker.baseUrl}/api/outreach/facebook/recipients/24000000000013?user_id=${userId}`,
+      );
+      expect(await check.json()).toMatchObject({ window: 'open' });
     });
 
     it('keeps rate-limit counts in PostgreSQL, shared by every isolate', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { FakeHttpServer, type FakeResponse, type Fault, type RecordedRequest } from './fake-http-server.js';
 
 /** A Facebook Page the signed-in person manages. */
@@ -55,6 +55,59 @@ export interface FakeSentMessage {
   readonly messagingType: string;
   readonly tag: string | null;
   readonly messageId: string;
+}
+
+/** `X-Hub-Signature-256` for a webhook body, as Meta signs it with the app secret. */
+export const hubSignature = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/** A `signed_request` for the deauthorize and data deletion callbacks, as Meta makes one. */
+export function signedRequest(secret: string, payload: Readonly<Record<string, unknown>>): string {
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${createHmac('sha256', secret).update(encoded).digest('base64url')}.${encoded}`;
+}
+
+/** One message a person sent, as a webhook's `entry[].messaging[]` item carries it. */
+export interface FakeInbound {
+  /** The PSID (Messenger) or IGSID (Instagram) of who wrote. */
+  readonly from: string;
+  readonly text: string;
+  /** When they wrote (ms); now when unset. */
+  readonly at?: number;
+  readonly mid?: string;
+  /** The account's own message, which Meta also delivers. */
+  readonly isEcho?: boolean;
+}
+
+/** A webhook delivery body for messages to a Page (`object: page`) or Instagram account (`instagram`). */
+export function messagingDelivery(
+  platform: 'facebook' | 'instagram',
+  accountId: string,
+  messages: readonly FakeInbound[],
+) {
+  return {
+    object: platform === 'facebook' ? 'page' : 'instagram',
+    entry: [
+      {
+        id: accountId,
+        time: Date.now(),
+        messaging: messages.map((message) => {
+          const at = message.at ?? Date.now();
+          const [sender, recipient] = message.isEcho ? [accountId, message.from] : [message.from, accountId];
+          return {
+            sender: { id: sender },
+            recipient: { id: recipient },
+            timestamp: at,
+            message: {
+              mid: message.mid ?? `m_${randomBytes(18).toString('base64url')}`,
+              text: message.text,
+              ...(message.isEcho ? { is_echo: true } : {}),
+            },
+          };
+        }),
+      },
+    ],
+  };
 }
 
 const HOUR_MS = 3_600_000;
@@ -120,6 +173,8 @@ export class MetaFake {
   /** The people the Send API can reach, by PSID or IGSID. */
   readonly people = new Map<string, FakePerson>();
   readonly sentMessages: FakeSentMessage[] = [];
+  /** Where webhooks go (the service's `POST /webhooks/meta`); null sends none. */
+  webhookUrl: string | null = null;
   /** Set to make every send answer this rate-limit code, with Meta's estimate of when access returns. */
   rateLimit: { readonly code: number; readonly regainMinutes: number } | null = null;
 
@@ -186,6 +241,31 @@ export class MetaFake {
       expiresAt: options.expired ? now() - 60 : now() + lifetime,
       revokedWith: options.revokedWith ?? null,
     });
+  }
+
+  /**
+   * A person writes to a Page (`facebook`) or its Instagram account: from then on the Send API lets the
+   * Page reply to them, and the message is delivered to {@link webhookUrl}, signed with the app secret.
+   * Answers the HTTP status the service gave the delivery.
+   */
+  async personWrites(
+    platform: 'facebook' | 'instagram',
+    accountId: string,
+    message: FakeInbound,
+  ): Promise<number> {
+    if (this.webhookUrl === null) throw new Error('set webhookUrl first');
+    if (!message.isEcho) this.people.set(message.from, { platform, lastMessageAt: message.at ?? Date.now() });
+    const body = JSON.stringify(messagingDelivery(platform, accountId, [message]));
+    const response = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': hubSignature(this.appSecret, body),
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    return response.status;
   }
 
   /** Revokes every token of the token's user, Page tokens included. */

@@ -17,7 +17,13 @@ for (const driver of drivers) {
 
     beforeAll(async () => {
       database = await driver.open();
-      const withToken = await createTestApp(database, { env: { META_WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN } });
+      const withToken = await createTestApp(database, {
+        env: {
+          META_WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+          FACEBOOK_CLIENT_ID: '710000000000001',
+          FACEBOOK_CLIENT_SECRET: 'meta-app-secret-for-tests',
+        },
+      });
       const withoutToken = await createTestApp(database);
       configured = await serveOnLoopback(withToken.app.fetch);
       unconfigured = await serveOnLoopback(withoutToken.app.fetch);

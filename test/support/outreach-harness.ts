@@ -19,6 +19,7 @@ export const IG_ACCOUNT_ID = '17841400000000001';
 export const SMTP_USER = 'sales@acme.example';
 export const SMTP_PASSWORD = 'mailbox-password-1';
 export const PUBLIC_BASE_URL = 'https://outreach.example.com';
+export const META_VERIFY_TOKEN = 'outreach-harness-verify-token';
 const META_SCOPES = ['pages_messaging', 'instagram_basic', 'instagram_manage_messages', 'pages_show_list'];
 
 /** The real app on a test database, sending through the fake Meta's Send API and a real SMTP server. */
@@ -45,7 +46,14 @@ export async function startOutreachHarness(
       { fetch, timeoutMs: 1000 },
     ),
     mailSender,
-    env: { PUBLIC_BASE_URL, ...env },
+    // The fake Meta's app signs the webhooks it delivers (MetaFake.personWrites).
+    env: {
+      PUBLIC_BASE_URL,
+      FACEBOOK_CLIENT_ID: meta.appId,
+      FACEBOOK_CLIENT_SECRET: meta.appSecret,
+      META_WEBHOOK_VERIFY_TOKEN: META_VERIFY_TOKEN,
+      ...env,
+    },
   });
 
   /** A user with a connected Facebook (or Instagram) integration whose Page token the fake knows. */
@@ -110,7 +118,7 @@ export async function startOutreachHarness(
 
   return {
     ...harness,
-    // Read and arranged beside the app: inbound webhooks (a later issue) will record windows.
+    // Read and arranged beside the app (inbound webhooks record windows through the app).
     auditLog: new DrizzleAuditLog(database.handle.db),
     windows: new DrizzleMessagingWindowStore(database.handle.db),
     meta,

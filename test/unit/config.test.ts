@@ -24,10 +24,33 @@ describe('parseConfig: platforms and OAuth', () => {
   });
 
   it('reads META_WEBHOOK_VERIFY_TOKEN, treating an empty value as unset', () => {
-    expect(parsed({ META_WEBHOOK_VERIFY_TOKEN: 'verify-me' }).platforms.metaWebhookVerifyToken).toBe(
-      'verify-me',
-    );
+    const facebook = { FACEBOOK_CLIENT_ID: 'fb-id', FACEBOOK_CLIENT_SECRET: 'fb-secret' };
+    expect(
+      parsed({ ...facebook, META_WEBHOOK_VERIFY_TOKEN: 'verify-me' }).platforms.metaWebhookVerifyToken,
+    ).toBe('verify-me');
     expect(parsed({ META_WEBHOOK_VERIFY_TOKEN: '' }).platforms.metaWebhookVerifyToken).toBeNull();
+  });
+
+  it('refuses META_WEBHOOK_VERIFY_TOKEN without a Meta app secret to check deliveries with', () => {
+    expect(parseConfig({ META_WEBHOOK_VERIFY_TOKEN: 'verify-me' })).toEqual({
+      ok: false,
+      problems: [
+        'META_WEBHOOK_VERIFY_TOKEN needs the Meta app secret that signs the webhooks: set FACEBOOK_CLIENT_SECRET or INSTAGRAM_CLIENT_SECRET or INSTAGRAM_APP_SECRET with its app id',
+      ],
+    });
+  });
+
+  it('checks Meta signatures with every Meta app secret configured, each once', () => {
+    const apps = {
+      FACEBOOK_CLIENT_ID: 'fb-id',
+      FACEBOOK_CLIENT_SECRET: 'shared-secret',
+      INSTAGRAM_CLIENT_ID: 'ig-id',
+      INSTAGRAM_CLIENT_SECRET: 'shared-secret',
+      INSTAGRAM_APP_ID: 'ig-login-id',
+      INSTAGRAM_APP_SECRET: 'ig-login-secret',
+    };
+    expect(parsed(apps).platforms.metaAppSecrets).toEqual(['shared-secret', 'ig-login-secret']);
+    expect(parsed({}).platforms.metaAppSecrets).toEqual([]);
   });
 
   it('lets Instagram fall back to the Facebook app, and prefers its own', () => {

@@ -16,7 +16,7 @@ import { resolveClientAddress } from './client-address.js';
 import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
-import { metaWebhookRoutes } from './meta-webhook-routes.js';
+import { type MetaWebhookOptions, metaWebhookRoutes } from './meta-webhook-routes.js';
 import { measureRequests, type metricsRoutes } from './metrics-routes.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
@@ -24,7 +24,14 @@ import { requestIds } from './request-ids.js';
 import { corsFor, noStore, securityHeaders } from './response-headers.js';
 import { captureBodySecrets, captureHeaderSecrets, carriedSecrets } from './secret-capture.js';
 import { ASSETS_PATH } from './web/asset-paths.js';
-import { DOCS_PATH, PAGE_PATHS, pageHeaders, SETTINGS_PATH, webRoutes } from './web/web-routes.js';
+import {
+  DATA_DELETION_PATH,
+  DOCS_PATH,
+  PAGE_PATHS,
+  pageHeaders,
+  SETTINGS_PATH,
+  webRoutes,
+} from './web/web-routes.js';
 
 /** How the HTTP edge authenticates, throttles and shares; each runtime fills it from its configuration. */
 export interface HttpSecurity {
@@ -54,8 +61,8 @@ export interface AppDeps {
   readonly metrics: MetricsRecorder;
   /** `GET /metrics` on this app; null where it is served elsewhere (METRICS_PORT) or not at all. */
   readonly metricsRoutes: ReturnType<typeof metricsRoutes> | null;
-  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `/webhooks/meta` unanswered (404). */
-  readonly metaWebhookVerifyToken: string | null;
+  /** What checks Meta's calls to `/webhooks/meta*`. */
+  readonly metaWebhooks: MetaWebhookOptions;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -120,7 +127,14 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', captureHeaderSecrets);
   // Beside the API, the routes that cost more than a static file (generated pages and documents) count
   // against the client address's limit too.
-  const addressLimited = ['/api/*', '/webhooks/*', OPENAPI_PATH, `${SETTINGS_PATH}/*`, `${DOCS_PATH}/*`];
+  const addressLimited = [
+    '/api/*',
+    '/webhooks/*',
+    OPENAPI_PATH,
+    `${SETTINGS_PATH}/*`,
+    `${DOCS_PATH}/*`,
+    `${DATA_DELETION_PATH}/*`,
+  ];
   const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
   for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
@@ -140,7 +154,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
-  app.route('/', metaWebhookRoutes(deps.metaWebhookVerifyToken));
+  app.route('/', metaWebhookRoutes(useCases, deps.metaWebhooks));
   serveOpenApiDocument(app);
   app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);

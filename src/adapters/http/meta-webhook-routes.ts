@@ -1,33 +1,123 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { errorResponse } from './errors.js';
+import { hasHubSignature, importAppSecrets, signedRequestPayload } from './meta-signatures.js';
+import { inboundMessages } from './meta-webhook-payload.js';
 import { sameSecret } from './same-secret.js';
+import { DATA_DELETION_PATH } from './web/web-routes.js';
+
+export interface MetaWebhookOptions {
+  /** META_WEBHOOK_VERIFY_TOKEN; null leaves `/webhooks/meta` unanswered (404). */
+  readonly verifyToken: string | null;
+  /**
+   * The Meta app secrets deliveries may be signed with (the Facebook app's, and the Instagram apps'
+   * when set); none leaves the deauthorize and data deletion callbacks unanswered (404).
+   */
+  readonly appSecrets: readonly string[];
+  /** Where the data deletion status page is reached from outside; null uses the request's own origin. */
+  readonly publicBaseUrl: string | null;
+}
+
+// Meta batches deliveries; well above what a batch of text messages comes to, and still bounded.
+const MAX_DELIVERY_BYTES = 1024 * 1024;
+
+const notFound = (c: Context<AppEnv>) =>
+  errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` });
+
+const unsigned = (c: Context<AppEnv>, what: string) =>
+  errorResponse(c, {
+    code: 'unauthenticated',
+    detail: `${what} is missing or not signed with this app's secret.`,
+  });
 
 /**
- * `GET /webhooks/meta`: Meta's subscription check. It answers `hub.challenge` as plain text when
- * `hub.mode` is `subscribe` and `hub.verify_token` is META_WEBHOOK_VERIFY_TOKEN; without that variable
- * the route does not exist (404). No user identity: Meta calls it, not a user.
+ * Meta's calls to the service, authenticated by the app secret rather than a user: the webhook
+ * subscription check and deliveries (`/webhooks/meta`), and the deauthorize and data deletion callbacks.
+ * A delivery is recorded before the 200 (four statements, however large the batch): Meta redelivers
+ * whatever did not get a 200, and a redelivered `mid` changes nothing.
  */
-export function metaWebhookRoutes(verifyToken: string | null) {
-  return new Hono<AppEnv>().get('/webhooks/meta', async (c) => {
-    if (verifyToken === null) {
-      return errorResponse(c, { code: 'not_found', detail: 'No route for GET /webhooks/meta.' });
+export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOptions) {
+  const { verifyToken, appSecrets } = options;
+  const keys = importAppSecrets(appSecrets);
+
+  // The callbacks' user: the app-scoped Meta user id of a signed_request.
+  const signedUser = async (c: Context<AppEnv>): Promise<string | Response> => {
+    const form = new URLSearchParams(await c.req.text());
+    const signedRequest = form.get('signed_request');
+    const payload = signedRequest === null ? null : await signedRequestPayload(await keys, signedRequest);
+    if (payload === null) return unsigned(c, 'signed_request');
+    const userId = payload.user_id;
+    if ((typeof userId !== 'string' && typeof userId !== 'number') || !/^\d{1,64}$/.test(String(userId))) {
+      return errorResponse(c, { code: 'invalid_request', detail: 'signed_request names no user_id.' });
     }
-    const mode = c.req.query('hub.mode');
-    const given = c.req.query('hub.verify_token');
-    const challenge = c.req.query('hub.challenge');
-    if (mode !== 'subscribe' || challenge === undefined || challenge === '') {
-      return errorResponse(c, {
-        code: 'invalid_request',
-        detail: 'Send hub.mode=subscribe, hub.verify_token and hub.challenge.',
-      });
-    }
-    if (given === undefined || !(await sameSecret(given, verifyToken))) {
-      return errorResponse(c, {
-        code: 'forbidden',
-        detail: 'hub.verify_token does not match META_WEBHOOK_VERIFY_TOKEN.',
-      });
-    }
-    return c.text(challenge, 200);
-  });
+    return String(userId);
+  };
+
+  return new Hono<AppEnv>()
+    .use(
+      '/webhooks/*',
+      bodyLimit({
+        maxSize: MAX_DELIVERY_BYTES,
+        onError: (c) =>
+          errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 1 MiB.' }),
+      }),
+    )
+    .get('/webhooks/meta', async (c) => {
+      if (verifyToken === null) return notFound(c);
+      const mode = c.req.query('hub.mode');
+      const given = c.req.query('hub.verify_token');
+      const challenge = c.req.query('hub.challenge');
+      if (mode !== 'subscribe' || challenge === undefined || challenge === '') {
+        return errorResponse(c, {
+          code: 'invalid_request',
+          detail: 'Send hub.mode=subscribe, hub.verify_token and hub.challenge.',
+        });
+      }
+      if (given === undefined || !(await sameSecret(given, verifyToken))) {
+        return errorResponse(c, {
+          code: 'forbidden',
+          detail: 'hub.verify_token does not match META_WEBHOOK_VERIFY_TOKEN.',
+        });
+      }
+      return c.text(challenge, 200);
+    })
+    .post('/webhooks/meta', async (c) => {
+      if (verifyToken === null) return notFound(c);
+      // The signature covers the bytes as sent: the body is read raw, and parsed only once it checks out.
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      if (!(await hasHubSignature(await keys, c.req.header('x-hub-signature-256'), body))) {
+        return unsigned(c, 'X-Hub-Signature-256');
+      }
+      let delivery: unknown;
+      try {
+        delivery = JSON.parse(new TextDecoder().decode(body));
+      } catch {
+        return errorResponse(c, { code: 'invalid_request', detail: 'The request body is not valid JSON.' });
+      }
+      await useCases.receiveMetaMessages(inboundMessages(delivery));
+      return c.text('EVENT_RECEIVED', 200);
+    })
+    .post('/webhooks/meta/deauthorize', async (c) => {
+      if (appSecrets.length === 0) return notFound(c);
+      const user = await signedUser(c);
+      if (user instanceof Response) return user;
+      await useCases.deauthorizeMetaUser(user);
+      return c.json({ received: true }, 200);
+    })
+    .post('/webhooks/meta/data-deletion', async (c) => {
+      if (appSecrets.length === 0) return notFound(c);
+      const user = await signedUser(c);
+      if (user instanceof Response) return user;
+      const deletion = await useCases.eraseMetaUser(user);
+      const origin = options.publicBaseUrl ?? new URL(c.req.url).origin;
+      return c.json(
+        {
+          url: `${origin}${DATA_DELETION_PATH}/${deletion.confirmationCode}`,
+          confirmation_code: deletion.confirmationCode,
+        },
+        200,
+      );
+    });
 }

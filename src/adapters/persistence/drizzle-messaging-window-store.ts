@@ -5,6 +5,29 @@ import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
 import { outreachWindows as table } from './schema.js';
 
+/** A person's last message, for {@link openWindows}. */
+export interface InboundAt {
+  readonly userId: string;
+  readonly platform: MetaMessagingPlatform;
+  readonly recipient: string;
+  readonly lastInboundAt: Date;
+}
+
+/**
+ * Records when each person last wrote, on `db` (a transaction, or not); an older message than the one
+ * recorded changes nothing. At most one entry per person: one statement cannot update a row twice.
+ */
+export async function openWindows(db: Database, inbound: readonly InboundAt[]): Promise<void> {
+  if (inbound.length === 0) return;
+  await db
+    .insert(table)
+    .values(inbound.map((entry) => ({ ...entry })))
+    .onConflictDoUpdate({
+      target: [table.userId, table.platform, table.recipient],
+      set: { lastInboundAt: sql`greatest(${table.lastInboundAt}, excluded.last_inbound_at)` },
+    });
+}
+
 /** Messaging windows in `outreach_windows`, one row per person a user's Meta account talks to. */
 export class DrizzleMessagingWindowStore implements MessagingWindowStore {
   constructor(private readonly db: Database) {}
@@ -34,15 +57,7 @@ export class DrizzleMessagingWindowStore implements MessagingWindowStore {
     recipient: string,
     at: Date,
   ): Promise<void> {
-    await reachable(() =>
-      this.db
-        .insert(table)
-        .values({ userId, platform, recipient, lastInboundAt: at })
-        .onConflictDoUpdate({
-          target: [table.userId, table.platform, table.recipient],
-          set: { lastInboundAt: sql`greatest(${table.lastInboundAt}, excluded.last_inbound_at)` },
-        }),
-    );
+    await reachable(() => openWindows(this.db, [{ userId, platform, recipient, lastInboundAt: at }]));
   }
 
   async recordClosed(

@@ -8,6 +8,7 @@ import type { getAllCapabilities, getPlatformCapability } from './get-capabiliti
 import type { listAuditEntries } from './list-audit-entries.js';
 import type { listEvents } from './list-events.js';
 import type { listIntegrations } from './list-integrations.js';
+import type { deauthorizeMetaUser, eraseMetaUser, findDataDeletion } from './meta-user-callbacks.js';
 import type {
   findUnsubscribe,
   listMessages,
@@ -16,6 +17,7 @@ import type {
   unsubscribe,
   unsuppressAddress,
 } from './outreach-log.js';
+import type { receiveMetaMessages } from './receive-meta-messages.js';
 import type { refreshDueIntegrations } from './refresh-due-integrations.js';
 import type { rotateSecrets } from './rotate-secrets.js';
 import type { saveIntegration } from './save-integration.js';
@@ -45,6 +47,10 @@ export interface UseCases {
   readonly unsuppressAddress: ReturnType<typeof unsuppressAddress>;
   readonly findUnsubscribe: ReturnType<typeof findUnsubscribe>;
   readonly unsubscribe: ReturnType<typeof unsubscribe>;
+  readonly receiveMetaMessages: ReturnType<typeof receiveMetaMessages>;
+  readonly deauthorizeMetaUser: ReturnType<typeof deauthorizeMetaUser>;
+  readonly eraseMetaUser: ReturnType<typeof eraseMetaUser>;
+  readonly findDataDeletion: ReturnType<typeof findDataDeletion>;
 }
 
 /** The jobs that keep stored credentials alive and readable. */

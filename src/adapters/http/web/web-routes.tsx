@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { UseCases } from '../../../application/use-cases/use-cases.js';
 import type { AppEnv } from '../app-env.js';
 import { CallbackPage } from './callback-page.js';
+import { DataDeletionPage } from './data-deletion-page.js';
 import { DocsPage } from './docs-page.js';
 import { SettingsPage } from './settings-page.js';
 import { UnsubscribePage } from './unsubscribe-page.js';
@@ -10,6 +11,7 @@ export const SETTINGS_PATH = '/settings';
 export const CALLBACK_PATH = '/settings/callback';
 export const DOCS_PATH = '/docs';
 export const UNSUBSCRIBE_PATH = '/unsubscribe';
+export const DATA_DELETION_PATH = '/data-deletion';
 
 /**
  * What the pages need and nothing more: their own scripts, styles and API calls, and `data:` images
@@ -33,6 +35,7 @@ export const PAGE_PATHS = [
   DOCS_PATH,
   `${DOCS_PATH}/*`,
   `${UNSUBSCRIBE_PATH}/*`,
+  `${DATA_DELETION_PATH}/*`,
 ];
 
 /**
@@ -47,7 +50,8 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /**
  * The browser pages: the integrations settings page, its OAuth callback page, the API docs, and the
- * one-click unsubscribe page (no sign-in: the token is the authority). `/` leads to the settings page while
+ * one-click unsubscribe page and the Meta data deletion status page (no sign-in: the token or confirmation
+ * code is the authority). `/` leads to the settings page while
  * `?user_id=` names the user (development), and to the docs when the service takes the user from a JWT,
  * which the page as shipped does not obtain.
  */
@@ -75,5 +79,9 @@ export function webRoutes({
       return grant === null
         ? c.html(<UnsubscribePage state="unknown" address={null} />, 404)
         : c.html(<UnsubscribePage state="done" address={grant.address} />);
+    })
+    .get(`${DATA_DELETION_PATH}/:code`, async (c) => {
+      const deletion = await useCases.findDataDeletion(c.req.param('code'));
+      return c.html(<DataDeletionPage deletion={deletion} />, deletion === null ? 404 : 200);
     });
 }
