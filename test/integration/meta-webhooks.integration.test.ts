@@ -320,6 +320,11 @@ for (const driver of drivers) {
           }
           const missing = await fetch(`${server.base}/webhooks/meta/${path}`, { method: 'POST' });
           expect(missing.status).toBe(401);
+          // Signed, but naming the user as a JSON number (digits lost) or not at all.
+          for (const user_id of [Number(metaUserId), undefined]) {
+            const response = await callback(path, h.meta.appSecret, { ...metaPayload(metaUserId), user_id });
+            expect([response.status, (await response.json()).code]).toEqual([400, 'invalid_request']);
+          }
         }
         expect(await statuses(user)).toEqual([['facebook', 'connected']]);
       });

@@ -4,10 +4,8 @@ import type { InboundMessage } from '../../application/ports/inbound-message-sto
 // Meta's webhook body, read from `unknown` one item at a time: an item of a kind not read here (a read
 // receipt, a reaction, an edit) or of an unexpected shape is passed over, never the whole delivery.
 
-const digits = z
-  .union([z.string(), z.number()])
-  .transform(String)
-  .pipe(z.string().regex(/^\d{1,64}$/));
+// Meta sends ids as strings: a JSON number this long would already have lost digits when parsed.
+const digits = z.string().regex(/^\d{1,64}$/);
 
 const Delivery = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 

@@ -48,11 +48,12 @@ export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOption
     const signedRequest = form.get('signed_request');
     const payload = signedRequest === null ? null : await signedRequestPayload(await keys, signedRequest);
     if (payload === null) return unsigned(c, 'signed_request');
+    // A string, as Meta sends it: a number this long would have lost digits in JSON.parse.
     const userId = payload.user_id;
-    if ((typeof userId !== 'string' && typeof userId !== 'number') || !/^\d{1,64}$/.test(String(userId))) {
+    if (typeof userId !== 'string' || !/^\d{1,64}$/.test(userId)) {
       return errorResponse(c, { code: 'invalid_request', detail: 'signed_request names no user_id.' });
     }
-    return String(userId);
+    return userId;
   };
 
   return new Hono<AppEnv>()
