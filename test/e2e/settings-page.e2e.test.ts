@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CUSTOMER_ID } from '../fakes/customer-screen.js';
 import {
   accessibilityViolations,
   launchChromium,
@@ -388,6 +389,42 @@ describe('the settings page in headless Chromium', () => {
         'Instagram did not grant access (The person cancelled the sign-in). Nothing was saved.',
       );
       expect(await storedPlatforms('finley')).toEqual([]);
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'lets a person play the customer: their message to the demo Page opens the window, and a reply goes out',
+    async () => {
+      const page = await open('riley');
+      await signIn(page, 'facebook', 'Connect');
+      expect(await page.locator('#result-title').getAttribute('data-tone')).toBe('success');
+
+      const watched = await openPage(browser);
+      opened.push(watched);
+      const customer = watched.page;
+      await customer.goto(stack.customer.baseUrl);
+      expect(await customer.getByLabel('Your id').inputValue()).toBe(DEMO_CUSTOMER_ID);
+      await customer.getByLabel('Message').fill('Do you ship to Lisbon?');
+      await customer.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => customer.getByRole('status').textContent()).toContain('Delivered');
+      expect(await accessibilityViolations(customer)).toEqual([]);
+
+      const path = `facebook/recipients/${DEMO_CUSTOMER_ID}?user_id=riley`;
+      const check = await fetch(`${stack.baseUrl}/api/outreach/${path}`);
+      expect(await check.json()).toMatchObject({ can_send: true, window: 'open' });
+      const events = await (await fetch(`${stack.baseUrl}/api/events?user_id=riley`)).json();
+      expect(events.events.map((event: { type: string }) => event.type)).toContain('message.received');
+      const reply = await fetch(`${stack.baseUrl}/api/outreach/facebook/messages?user_id=riley`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient_id: DEMO_CUSTOMER_ID, text: 'Yes, we do!' }),
+      });
+      expect(reply.status).toBe(201);
+      expect(stack.fakes.meta.sentMessages.at(-1)).toMatchObject({
+        recipientId: DEMO_CUSTOMER_ID,
+        text: 'Yes, we do!',
+      });
     },
     FLOW_TIMEOUT,
   );

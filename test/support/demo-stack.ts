@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsentScreen } from '../fakes/consent-screen.js';
+import { CustomerScreen } from '../fakes/customer-screen.js';
 import { type DemoSmtpServer, receivedLine, startDemoSmtpServer } from './demo-smtp-server.js';
 import { type PlatformFakes, startPlatformFakes } from './platform-fakes.js';
 import { freePort, type ServerProcess, startServer } from './server-process.js';
@@ -21,6 +22,8 @@ export interface DemoStack {
   readonly baseUrl: string;
   readonly fakes: PlatformFakes;
   readonly consent: ConsentScreen;
+  /** Where a person plays a customer writing to the demo's Page (the fake Meta delivers the webhook). */
+  readonly customer: CustomerScreen;
   readonly smtp: DemoSmtpServer;
   readonly service: ServerProcess;
   stop(): Promise<void>;
@@ -28,7 +31,8 @@ export interface DemoStack {
 
 /**
  * Everything needed to click through every flow of the settings page without a real account: fake Meta
- * and TikTok behind their consent screens, a real SMTP server, and the service wired to them.
+ * and TikTok behind their consent screens, a page for playing a customer who writes to the fake Page, a
+ * real SMTP server, and the service wired to them.
  */
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
   const port = options.port ?? (await freePort());
@@ -47,6 +51,10 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     tiktok: fakes.tiktok,
     instagram: fakes.instagram,
   });
+  const baseUrl = `http://localhost:${port}`;
+  // The fake Meta delivers what the customer writes to the service, signed with the fake app's secret.
+  fakes.meta.webhookUrl = `${baseUrl}/webhooks/meta`;
+  const customer = await CustomerScreen.start(fakes.meta, baseUrl);
   const smtp = await startDemoSmtpServer(
     join(options.dataDir, 'smtp'),
     options.smtpPort ?? (await freePort()),
@@ -64,6 +72,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
       META_DIALOG_URL: consent.metaDialogUrl,
       TIKTOK_AUTH_URL: consent.tiktokAuthUrl,
       INSTAGRAM_AUTH_URL: consent.instagramAuthUrl,
+      META_WEBHOOK_VERIFY_TOKEN: 'demo-verify-token',
       SMTP_ALLOW_PRIVATE_HOSTS: 'true',
       SMTP_ALLOWED_PORTS: `465,587,${smtp.server.port}`,
       NODE_EXTRA_CA_CERTS: smtp.caFile,
@@ -74,18 +83,19 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     },
     { echo: options.echo ?? false },
   ).catch(async (error: unknown) => {
-    await Promise.all([fakes.close(), consent.close(), smtp.server.close()]);
+    await Promise.all([fakes.close(), consent.close(), customer.close(), smtp.server.close()]);
     throw error;
   });
   return {
-    baseUrl: `http://localhost:${port}`,
+    baseUrl,
     fakes,
     consent,
+    customer,
     smtp,
     service,
     stop: async () => {
       await service.stop();
-      await Promise.all([fakes.close(), consent.close(), smtp.server.close()]);
+      await Promise.all([fakes.close(), consent.close(), customer.close(), smtp.server.close()]);
     },
   };
 }
