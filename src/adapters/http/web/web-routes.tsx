@@ -49,11 +49,10 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * The browser pages: the integrations settings page, its OAuth callback page, the API docs, and the
- * one-click unsubscribe page and the Meta data deletion status page (no sign-in: the token or confirmation
- * code is the authority). `/` leads to the settings page while
- * `?user_id=` names the user (development), and to the docs when the service takes the user from a JWT,
- * which the page as shipped does not obtain.
+ * The browser pages: the integrations settings page, its OAuth callback page, the API docs, the one-click
+ * unsubscribe page and the Meta data deletion status page (no sign-in: the token or the confirmation code
+ * is the authority). `/` leads to the settings page while `?user_id=` names the user (development), and to
+ * the docs when the service takes the user from a JWT, which the page as shipped does not obtain.
  */
 export function webRoutes({
   useCases,
