@@ -1,3 +1,5 @@
+import type { Platform } from '../domain/platform.js';
+
 /** Every kind of event the service tells the product about (docs/events.md describes each one's data). */
 export const EVENT_TYPES = [
   'integration.connected',
@@ -38,26 +40,24 @@ export function recipientSuppressed(userId: string, recipient: string, reason: s
   };
 }
 
-/** What `message.received` says of a message a person sent to one of the user's accounts. */
-export interface MessageReceived {
-  readonly userId: string;
-  readonly platform: string;
-  /** Who wrote: the PSID or IGSID, or the email address. */
-  readonly sender: string;
-  readonly platformMessageId: string;
+/** What `message.received` says of a message a person sent; `inReplyTo` is our message's id, or null. */
+export interface ReceivedMessage {
+  readonly platform: Platform;
+  readonly sender: string | null;
+  readonly platformMessageId: string | null;
+  /** Null for a message without text (a Meta attachment). */
   readonly text: string | null;
   readonly receivedAt: Date;
-  /** The id of our MessageResponse it answers, when known. */
   readonly inReplyTo: string | null;
 }
 
 /** `message.received`: a platform webhook or IMAP brought a message from a person. */
-export function messageReceived(message: MessageReceived): NewEvent {
+export function messageReceived(userId: string, message: ReceivedMessage): NewEvent {
   return {
     type: 'message.received',
-    userId: message.userId,
+    userId,
     data: {
-      user_id: message.userId,
+      user_id: userId,
       platform: message.platform,
       sender: message.sender,
       platform_message_id: message.platformMessageId,

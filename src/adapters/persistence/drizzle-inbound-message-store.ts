@@ -3,7 +3,7 @@ import type { NewEvent } from '../../application/events.js';
 import type {
   InboundMessage,
   InboundMessageStore,
-  ReceivedMessage,
+  InboundOnIntegration,
 } from '../../application/ports/inbound-message-store.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
@@ -19,7 +19,7 @@ const keyOf = (message: { readonly userId: string; readonly platform: string; re
   JSON.stringify([message.userId, message.platform, message.mid]);
 
 /** The latest message of each person on each integration: the window each one opens. */
-function latestPerPerson(messages: readonly ReceivedMessage[]): InboundAt[] {
+function latestPerPerson(messages: readonly InboundOnIntegration[]): InboundAt[] {
   const latest = new Map<string, InboundAt>();
   for (const message of messages) {
     const key = JSON.stringify([message.userId, message.platform, message.sender]);
@@ -45,7 +45,7 @@ export class DrizzleInboundMessageStore implements InboundMessageStore {
 
   async record(
     messages: readonly InboundMessage[],
-    announce: (message: ReceivedMessage) => NewEvent,
+    announce: (message: InboundOnIntegration) => NewEvent,
   ): Promise<number> {
     const pages = accountsOf(messages, 'facebook');
     const accounts = accountsOf(messages, 'instagram');
@@ -70,7 +70,7 @@ export class DrizzleInboundMessageStore implements InboundMessageStore {
           })
           .from(integrations)
           .where(or(...held));
-        const candidates = new Map<string, ReceivedMessage>();
+        const candidates = new Map<string, InboundOnIntegration>();
         for (const message of messages) {
           for (const holder of holders) {
             const holds =

@@ -15,7 +15,7 @@ export interface InboundMessage {
 }
 
 /** An inbound message as recorded on one user's integration of its account. */
-export interface ReceivedMessage extends InboundMessage {
+export interface InboundOnIntegration extends InboundMessage {
   readonly userId: string;
 }
 
@@ -29,6 +29,6 @@ export interface InboundMessageStore {
    */
   record(
     messages: readonly InboundMessage[],
-    announce: (message: ReceivedMessage) => NewEvent,
+    announce: (message: InboundOnIntegration) => NewEvent,
   ): Promise<number>;
 }

@@ -1,15 +1,18 @@
 import { messageReceived } from '../events.js';
 import type { Clock } from '../ports/clock.js';
-import type { InboundMessage, InboundMessageStore, ReceivedMessage } from '../ports/inbound-message-store.js';
+import type {
+  InboundMessage,
+  InboundMessageStore,
+  InboundOnIntegration,
+} from '../ports/inbound-message-store.js';
 
 export interface ReceiveMetaMessagesDeps {
   readonly inbox: InboundMessageStore;
   readonly clock: Clock;
 }
 
-const announce = (message: ReceivedMessage) =>
-  messageReceived({
-    userId: message.userId,
+const announce = (message: InboundOnIntegration) =>
+  messageReceived(message.userId, {
     platform: message.platform,
     sender: message.sender,
     platformMessageId: message.mid,
