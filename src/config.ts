@@ -233,6 +233,7 @@ const EnvironmentSchema = z
     RATE_LIMIT_STORE: z.preprocess(unsetWhenEmpty, z.enum(['memory', 'database']).default('memory')),
     OUTREACH_EMAIL_DAILY_LIMIT: whole(200, 0, 1_000_000),
     EVENT_RETENTION_DAYS: whole(30, 1, 3650),
+    EXPIRY_WARNING_HOURS: whole(72, 1, 8760),
     PUBLIC_BASE_URL: z.preprocess(
       unsetWhenEmpty,
       z
@@ -422,6 +423,8 @@ export interface LifecycleConfig {
     /** How long a claim lasts. */
     readonly leaseMs: number;
     readonly healthCheckIntervalMs: number;
+    /** EXPIRY_WARNING_HOURS, in milliseconds. */
+    readonly expiryWarningMs: number;
   };
 }
 
@@ -519,6 +522,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           batchSize: env.REFRESH_BATCH_SIZE,
           leaseMs: leaseFor(env.OUTBOUND_TIMEOUT_MS),
           healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_HOURS * 3_600_000,
+          expiryWarningMs: env.EXPIRY_WARNING_HOURS * 3_600_000,
         },
       },
       logLevel: env.LOG_LEVEL,

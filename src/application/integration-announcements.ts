@@ -1,5 +1,6 @@
 import { type Capability, decideCapability, statusDenial } from '../domain/capability-policy.js';
-import { effectiveStatus } from '../domain/integration.js';
+import { effectiveStatus, type Integration } from '../domain/integration.js';
+import { PLATFORM_NAMES } from '../domain/platform.js';
 import type { NewEvent } from './events.js';
 import { presentIntegration } from './integration-view.js';
 import type { Clock } from './ports/clock.js';
@@ -26,6 +27,10 @@ const differs = (previous: Capability, current: Capability) =>
   previous.canReadMessages !== current.canReadMessages ||
   previous.reasonCode !== current.reasonCode ||
   previous.missingScopes.join(' ') !== current.missingScopes.join(' ');
+
+/** Whether this write recorded the refresher's warning that the token expires soon. */
+const newlyWarned = (before: Integration, after: Integration) =>
+  after.expiryWarnedFor !== null && after.expiryWarnedFor.getTime() !== before.expiryWarnedFor?.getTime();
 
 /** One announcement per cause, what the use cases hand to the stores they write through. */
 export type IntegrationAnnouncements = Readonly<Record<ChangeCause, Announce>>;
@@ -77,6 +82,17 @@ function announceChange(deps: AnnouncementDeps, cause: ChangeCause): Announce {
           },
         });
       }
+    }
+    if (cause === 'check' && before !== null && after !== null && newlyWarned(before, after)) {
+      events.push({
+        type: 'integration.expiring_soon',
+        userId,
+        data: {
+          ...about,
+          token_expires_at: after.tokenExpiresAt?.toISOString() ?? null,
+          reason: `Your ${PLATFORM_NAMES[platform]} access expires soon and cannot be renewed automatically. Reconnect your account.`,
+        },
+      });
     }
     if (cause === 'delete') events.push({ type: 'integration.deleted', userId, data: about });
     if (differs(previous, current)) {

@@ -44,6 +44,11 @@ export interface Integration {
   /** When this service obtained the stored access token; with the expiry it gives the token's lifetime. */
   readonly tokenIssuedAt: Date | null;
   readonly lastVerifiedAt: Date | null;
+  /**
+   * The `tokenExpiresAt` the refresher announced `integration.expiring_soon` for (once per token); null
+   * until then, and again after every save.
+   */
+  readonly expiryWarnedFor: Date | null;
   readonly smtp: SmtpSettings | null;
   readonly smtpPassword: EncryptedSecret | null;
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -51,8 +56,8 @@ export interface Integration {
   readonly updatedAt: Date;
 }
 
-/** What the caller may write; the store assigns id and times. */
-export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt'>;
+/** What the caller may write; the store assigns id and times, and a saved token is not yet warned about. */
+export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt' | 'expiryWarnedFor'>;
 
 export function isTokenExpired(integration: Pick<Integration, 'tokenExpiresAt'>, now: Date): boolean {
   return integration.tokenExpiresAt !== null && integration.tokenExpiresAt.getTime() <= now.getTime();

@@ -78,6 +78,8 @@ export function refreshRuleOf(state: Pick<LifecycleState, 'platform' | 'loginTyp
 export interface RefreshSettings {
   /** How long a successful check or renewal is trusted before the integration is checked again. */
   readonly healthCheckIntervalMs: number;
+  /** How long before its expiry a token that will not be renewed is warned about (EXPIRY_WARNING_HOURS). */
+  readonly expiryWarningMs: number;
 }
 
 /** What the policy reads of a stored integration. */
@@ -91,7 +93,10 @@ export type LifecycleState = Pick<
   | 'tokenExpiresAt'
   | 'tokenIssuedAt'
   | 'lastVerifiedAt'
->;
+> & {
+  /** The expiry already warned about; absent or null when none was (a draft never was). */
+  readonly expiryWarnedFor?: Date | null;
+};
 
 export type RefreshDecision =
   /** Renew with the platform now: expiring, expired but still renewable, or stale where renewing is the check. */
@@ -100,6 +105,8 @@ export type RefreshDecision =
   | { readonly action: 'check' }
   /** Record `expired`: the token is past its expiry and nothing can renew it. */
   | { readonly action: 'expire' }
+  /** Record (and announce) that this token expires soon and will not be renewed before then. */
+  | { readonly action: 'warn' }
   /** Nothing is due before `until`. */
   | { readonly action: 'wait'; readonly until: Date }
   /** Not connected: nothing to keep alive until the user reconnects or validates again. */
@@ -124,6 +131,22 @@ function renewalTime(expiresAt: number | null, issuedAt: Date | null, renewal: R
 }
 
 /**
+ * When to warn that the token expires: `expiryWarningMs` before it does, unless it will be renewed
+ * before then (a renewal after expiry still counts) or this expiry was already warned about.
+ */
+function warningTime(
+  state: LifecycleState,
+  expiresAt: number | null,
+  renewal: Renewal | null,
+  renewAt: number,
+  settings: RefreshSettings,
+): number {
+  if (expiresAt === null || state.expiryWarnedFor?.getTime() === expiresAt) return Number.POSITIVE_INFINITY;
+  if (renewal !== null && (renewal.afterExpiry || renewAt < expiresAt)) return Number.POSITIVE_INFINITY;
+  return expiresAt - settings.expiryWarningMs;
+}
+
+/**
  * What keeping one integration alive needs at `now`. Expiry comes only from what the platform said
  * (`tokenExpiresAt`, `tokenIssuedAt`); an integration with no known expiry is not trusted forever but
  * checked again once its last check is older than the health-check interval.
@@ -142,6 +165,8 @@ export function decideRefresh(state: LifecycleState, now: Date, settings: Refres
     renewAt = renewalTime(expiresAt, state.tokenIssuedAt, renewal);
     if (renewAt <= at) return { action: 'renew', renewal, reason: 'expiring' };
   }
+  const warnAt = warningTime(state, expiresAt, renewal, renewAt, settings);
+  if (warnAt <= at) return { action: 'warn' };
   const checkAt =
     state.lastVerifiedAt === null
       ? Number.NEGATIVE_INFINITY
@@ -151,7 +176,7 @@ export function decideRefresh(state: LifecycleState, now: Date, settings: Refres
   }
   return {
     action: 'wait',
-    until: new Date(Math.min(renewAt, checkAt, expiresAt ?? Number.POSITIVE_INFINITY)),
+    until: new Date(Math.min(renewAt, warnAt, checkAt, expiresAt ?? Number.POSITIVE_INFINITY)),
   };
 }
 

@@ -25,6 +25,7 @@ export type LifecycleChanges = Partial<
     | 'lastVerifiedAt'
     | 'scopesGranted'
     | 'metadata'
+    | 'expiryWarnedFor'
   >
 >;
 
@@ -37,9 +38,12 @@ export interface Settlement {
   readonly attempts: number;
 }
 
-/** A decision that needs no call to the platform: off the schedule, the next look, or a recorded expiry. */
+/**
+ * A decision that needs no call to the platform: off the schedule, the next look, a recorded expiry, or
+ * a recorded warning that the token expires soon.
+ */
 export function settleWithoutCall(
-  decision: Extract<RefreshDecision, { action: 'none' | 'wait' | 'expire' }>,
+  decision: Extract<RefreshDecision, { action: 'none' | 'wait' | 'expire' | 'warn' }>,
   state: LifecycleState,
   now: Date,
   settings: RefreshSettings,
@@ -58,6 +62,10 @@ export function settleWithoutCall(
         nextCheckAt: null,
         attempts: 0,
       };
+    case 'warn': {
+      const changes = { expiryWarnedFor: state.tokenExpiresAt };
+      return { changes, nextCheckAt: nextCheckAt({ ...state, ...changes }, now, settings), attempts: 0 };
+    }
   }
 }
 

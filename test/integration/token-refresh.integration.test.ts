@@ -27,6 +27,7 @@ const nothing: RefreshReport = {
   renewed: 0,
   checked: 0,
   expired: 0,
+  warned: 0,
   refused: 0,
   retrying: 0,
   rescheduled: 0,

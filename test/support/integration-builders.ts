@@ -55,7 +55,7 @@ export function instagramDraft(overrides: Partial<IntegrationDraft> = {}): Integ
 /** A stored integration, as a repository would return it. */
 export function storedIntegration(draft: IntegrationDraft): Integration {
   const at = new Date('2026-01-01T00:00:00.000Z');
-  return { ...draft, id: randomUUID(), createdAt: at, updatedAt: at };
+  return { ...draft, id: randomUUID(), expiryWarnedFor: null, createdAt: at, updatedAt: at };
 }
 
 const MINUTE = 60_000;

@@ -116,7 +116,12 @@ describe('parseConfig: the refresh job', () => {
     expect(parsed({}).lifecycle).toEqual({
       enabled: true,
       intervalMs: 300_000,
-      settings: { batchSize: 25, leaseMs: 300_000, healthCheckIntervalMs: 86_400_000 },
+      settings: {
+        batchSize: 25,
+        leaseMs: 300_000,
+        healthCheckIntervalMs: 86_400_000,
+        expiryWarningMs: 72 * 3_600_000,
+      },
     });
     expect(
       parsed({
@@ -125,11 +130,17 @@ describe('parseConfig: the refresh job', () => {
         REFRESH_BATCH_SIZE: '100',
         HEALTH_CHECK_INTERVAL_HOURS: '6',
         OUTBOUND_TIMEOUT_MS: '20000',
+        EXPIRY_WARNING_HOURS: '24',
       }).lifecycle,
     ).toEqual({
       enabled: false,
       intervalMs: 60_000,
-      settings: { batchSize: 100, leaseMs: 600_000, healthCheckIntervalMs: 21_600_000 },
+      settings: {
+        batchSize: 100,
+        leaseMs: 600_000,
+        healthCheckIntervalMs: 21_600_000,
+        expiryWarningMs: 24 * 3_600_000,
+      },
     });
   });
 

@@ -16,7 +16,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
-const settings = { healthCheckIntervalMs: DAY };
+// No warning before expiry unless a test asks for one.
+const settings = { healthCheckIntervalMs: DAY, expiryWarningMs: 0 };
 const sealed = (label: string) => `gAAAAA-test-${label}` as EncryptedSecret;
 
 /** A Meta long-lived user token (no Page): renewed by exchanging it. */
@@ -224,6 +225,53 @@ describe('decideRefresh: edges', () => {
     const day = tiktok({ tokenIssuedAt: at(-17 * HOUR), tokenExpiresAt: at(7 * HOUR) });
     expect(decideRefresh(day, now, settings)).toEqual({ action: 'wait', until: at(1 * HOUR) });
     expect(decideRefresh(day, at(1 * HOUR), settings)).toMatchObject({ action: 'renew', reason: 'expiring' });
+  });
+});
+
+describe('decideRefresh: the warning before an expiry nothing will renew', () => {
+  const warning = { ...settings, expiryWarningMs: 72 * HOUR };
+  const noRefresh = (overrides: Partial<IntegrationDraft> = {}) =>
+    tiktok({ refreshToken: null, lastVerifiedAt: at(-1 * HOUR), ...overrides });
+
+  it('warns once EXPIRY_WARNING_HOURS are left, and waits for that moment before', () => {
+    expect(decideRefresh(noRefresh({ tokenExpiresAt: at(71 * HOUR) }), now, warning)).toEqual({
+      action: 'warn',
+    });
+    expect(decideRefresh(noRefresh({ tokenExpiresAt: at(80 * HOUR) }), now, warning)).toEqual({
+      action: 'wait',
+      until: at(8 * HOUR),
+    });
+  });
+
+  it('warns once per token: the expiry warned about is not warned about again, a new one is', () => {
+    const warned = noRefresh({ tokenExpiresAt: at(71 * HOUR) });
+    expect(decideRefresh({ ...warned, expiryWarnedFor: at(71 * HOUR) }, now, warning)).toEqual({
+      action: 'wait',
+      until: at(23 * HOUR),
+    });
+    expect(decideRefresh({ ...warned, expiryWarnedFor: at(-DAY) }, now, warning)).toEqual({
+      action: 'warn',
+    });
+  });
+
+  it('does not warn about a token that will be renewed before it expires', () => {
+    const meta60 = meta('instagram', { tokenIssuedAt: at(-58 * DAY), tokenExpiresAt: at(2 * DAY) });
+    expect(decideRefresh(meta60, now, warning)).toMatchObject({ action: 'renew' });
+    expect(decideRefresh(tiktok({ tokenExpiresAt: at(HOUR) }), now, warning)).toMatchObject({
+      action: 'wait',
+    });
+    expect(decideRefresh(email(), now, warning)).toMatchObject({ action: 'wait' });
+  });
+
+  it('warns about a token too young to be renewed before it expires (Instagram Login’s day)', () => {
+    const young = instagramDraft({
+      loginType: 'instagram',
+      pageId: null,
+      tokenIssuedAt: at(-1 * HOUR),
+      tokenExpiresAt: at(12 * HOUR),
+      lastVerifiedAt: at(-1 * HOUR),
+    });
+    expect(decideRefresh(young, now, warning)).toEqual({ action: 'warn' });
   });
 });
 

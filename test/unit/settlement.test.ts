@@ -9,7 +9,8 @@ const now = new Date('2026-11-23T12:00:00.000Z');
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
-const settings = { healthCheckIntervalMs: DAY };
+// No warning before expiry unless a test asks for one.
+const settings = { healthCheckIntervalMs: DAY, expiryWarningMs: 0 };
 
 describe('which failures say nothing about the credentials', () => {
   it.each([
@@ -94,6 +95,23 @@ describe('settleWithoutCall, settleSuccess and settleRetry', () => {
         statusDetail: 'Your Instagram access expired before it could be renewed. Reconnect your account.',
       },
       nextCheckAt: null,
+      attempts: 0,
+    });
+  });
+
+  it('records the warned expiry, and schedules the next look as if warned', () => {
+    const unrenewable = instagramDraft({
+      platform: 'tiktok',
+      pageId: null,
+      refreshToken: null,
+      tokenIssuedAt: at(-DAY),
+      tokenExpiresAt: at(DAY),
+      lastVerifiedAt: at(-60 * MINUTE),
+    });
+    const warning = { ...settings, expiryWarningMs: 2 * DAY };
+    expect(settleWithoutCall({ action: 'warn' }, unrenewable, now, warning)).toEqual({
+      changes: { expiryWarnedFor: at(DAY) },
+      nextCheckAt: at(DAY - 60 * MINUTE),
       attempts: 0,
     });
   });

@@ -51,14 +51,15 @@ export class DrizzleLifecycleStore implements LifecycleStore {
 
   private async settleStatement(db: Database, held: SQL | undefined, settlement: Settlement) {
     const { scopesGranted, metadata, ...columns } = settlement.changes;
-    const changed = Object.keys(settlement.changes).length > 0;
+    // A reschedule or a recorded warning alone is bookkeeping, not a change anyone reading the
+    // integration should see.
+    const changed = Object.keys(settlement.changes).some((key) => key !== 'expiryWarnedFor');
     const [row] = await db
       .update(table)
       .set({
         ...columns,
         ...(scopesGranted === undefined ? {} : { scopesGranted: [...scopesGranted] }),
         ...(metadata === undefined ? {} : { metadata: { ...metadata } }),
-        // A reschedule alone is bookkeeping, not a change anyone reading the integration should see.
         ...(changed ? { updatedAt: sql`now()` } : {}),
         nextCheckAt: settlement.nextCheckAt,
         refreshAttempts: settlement.attempts,

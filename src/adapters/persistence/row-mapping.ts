@@ -46,6 +46,7 @@ export function toIntegration(row: IntegrationRow): Integration {
     refreshTokenMask: row.refreshTokenMask,
     tokenIssuedAt: row.tokenIssuedAt,
     lastVerifiedAt: row.lastVerifiedAt,
+    expiryWarnedFor: row.expiryWarnedFor,
     smtp: hasSmtp
       ? {
           emailAddress: row.emailAddress ?? '',

@@ -59,6 +59,8 @@ export const socialIntegrations = pgTable(
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
     leaseToken: uuid('lease_token'),
     refreshAttempts: integer('refresh_attempts').notNull().default(0),
+    // The token_expires_at integration.expiring_soon was sent for; every save resets it (no default).
+    expiryWarnedFor: timestamp('expiry_warned_for', { withTimezone: true }),
   },
   // The unique (user_id, platform) index also serves every lookup by user_id (its leading column),
   // so a separate user_id index would only slow writes.

@@ -42,6 +42,8 @@ export const REFRESH_OUTCOMES = [
   'checked',
   /** Past its expiry with nothing to renew it: recorded as `expired`. */
   'expired',
+  /** Expiring within EXPIRY_WARNING_HOURS with nothing to renew it: warned once (`integration.expiring_soon`). */
+  'warned',
   /** The platform refused the renewal or check: recorded as `revoked`, `expired` or `error`. */
   'refused',
   /** A transient failure: status kept, retried later with backoff. */
@@ -87,7 +89,12 @@ function stepFor(
   return { outcome: retrying ? 'retrying' : 'refused', code: result.failure.code, settlement };
 }
 
-const OUTCOME_WITHOUT_CALL = { none: 'unscheduled', wait: 'rescheduled', expire: 'expired' } as const;
+const OUTCOME_WITHOUT_CALL = {
+  none: 'unscheduled',
+  wait: 'rescheduled',
+  expire: 'expired',
+  warn: 'warned',
+} as const;
 
 async function decide(claim: ClaimedIntegration, deps: RefreshDueDeps, now: Date): Promise<Step> {
   const { integration } = claim;
@@ -141,6 +148,7 @@ function logStep(step: Step, integration: Integration, deps: RefreshDueDeps) {
       return;
     case 'renewed':
     case 'expired':
+    case 'warned':
       deps.logger.info('integration refreshed', fields);
       return;
     default:

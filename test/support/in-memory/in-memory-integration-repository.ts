@@ -53,6 +53,7 @@ export class InMemoryIntegrationRepository implements IntegrationRepository {
     const integration = copyIntegration({
       ...draft,
       id: existing?.integration.id ?? crypto.randomUUID(),
+      expiryWarnedFor: null,
       createdAt: existing?.integration.createdAt ?? now,
       updatedAt: now,
     });

@@ -1,0 +1,1 @@
+ALTER TABLE "social_integrations" ADD COLUMN "expiry_warned_for" timestamp with time zone;
