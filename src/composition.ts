@@ -63,6 +63,7 @@ import {
   unsubscribe,
   unsuppressAddress,
 } from './application/use-cases/outreach-log.js';
+import { purgeEvents } from './application/use-cases/purge-events.js';
 import { receiveMetaMessages } from './application/use-cases/receive-meta-messages.js';
 import { refreshDueIntegrations } from './application/use-cases/refresh-due-integrations.js';
 import { renewToken } from './application/use-cases/renew-token.js';
@@ -146,6 +147,10 @@ async function databaseAnswers(db: Database): Promise<boolean> {
 /** Webhook deliveries claimed and attempted at once by one instance. */
 const WEBHOOK_BATCH_SIZE = 100;
 
+/** Expired events one purge statement deletes, and the batches one pass deletes at most. */
+const PURGE_BATCH_SIZE = 500;
+const PURGE_MAX_BATCHES = 200;
+
 /** The HTTP app and the lifecycle jobs of one service, from its configuration and its runtime's drivers. */
 export function compose(config: Config, drivers: RuntimeDrivers, overrides: Overrides = {}) {
   const { db, cipher, mailVerifier, log } = drivers;
@@ -173,6 +178,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     outreach: config.outreach,
   };
   const auditLog = new DrizzleAuditLog(db);
+  const eventLog = new DrizzleEventLog(db);
   const oauthStates = new DrizzleOAuthStateStore(db);
   const oauthRedirectUris = config.oauthRedirectUris;
   const lifecycleSettings = config.lifecycle.settings;
@@ -199,7 +205,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     deleteIntegration: deleteIntegration({ repository, cipher, gateways, announcements }),
     listAuditEntries: listAuditEntries({ auditLog }),
     listEvents: listEvents({
-      eventLog: new DrizzleEventLog(db),
+      eventLog,
       clock,
       retentionDays: config.events.retentionDays,
     }),
@@ -245,6 +251,13 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       settings: { ...config.webhooks, batchSize: WEBHOOK_BATCH_SIZE },
     }),
     redeliverFailed: redeliverFailed({ outbox: webhookOutbox, clock }),
+    purgeEvents: purgeEvents({
+      eventLog,
+      clock,
+      retentionDays: config.events.retentionDays,
+      batchSize: PURGE_BATCH_SIZE,
+      maxBatches: PURGE_MAX_BATCHES,
+    }),
   };
 
   const rateLimitStore =

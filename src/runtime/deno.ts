@@ -1,6 +1,6 @@
 import { composeEdge, startEdge } from './edge-start.js';
 import { nodeStaticAssets } from './node-static-assets.js';
-import { startRefresher, startWebhookDelivery } from './periodic-job.js';
+import { startEventPurge, startRefresher, startWebhookDelivery } from './periodic-job.js';
 import {
   describePostgres,
   invalidConfiguration,
@@ -51,16 +51,15 @@ for (const { message, hint } of startupWarnings(config)) logger.warn(message, { 
 const refresher = startRefresher(config, jobs, logger);
 // Delivery here looks for due events every second: no LISTEN connection is opened on Deno.
 const delivery = startWebhookDelivery(config, jobs, logger);
+const purge = startEventPurge(jobs, logger);
 // Their timers would keep the process alive; a renewal or attempt in flight is saved before it exits.
-if (refresher !== null || delivery !== null) {
-  shutDownOnSignal(
-    (signal, handler) => Deno.addSignalListener(signal, handler),
-    logger,
-    async () => {
-      await Promise.all([refresher?.stop(), delivery?.stop()]);
-    },
-    (code) => Deno.exit(code),
-  );
-}
+shutDownOnSignal(
+  (signal, handler) => Deno.addSignalListener(signal, handler),
+  logger,
+  async () => {
+    await Promise.all([refresher?.stop(), delivery?.stop(), purge.stop()]);
+  },
+  (code) => Deno.exit(code),
+);
 
 export default { fetch: app.fetch };

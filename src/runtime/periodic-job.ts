@@ -132,3 +132,21 @@ export function startWebhookDelivery(
 export async function deliverOnce(jobs: LifecycleJobs, logger: Logger): Promise<void> {
   logDeliveryRun(logger, await jobs.deliverWebhooks());
 }
+
+/** How often the retention purge runs in a server; a pass that stops at its batch cap resumes then. */
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
+/** One pass of the retention purge, logged when it deleted anything. */
+export async function purgeOnce(jobs: LifecycleJobs, logger: Logger, stopping?: AbortSignal): Promise<void> {
+  const purged = await jobs.purgeEvents({ signal: stopping });
+  if (purged > 0) logger.info('expired events purged', { purged });
+}
+
+/** The in-process retention purge: at start, then every hour (every instance; they share the work). */
+export function startEventPurge(jobs: LifecycleJobs, logger: Logger, stopping?: AbortSignal): PeriodicJob {
+  return startPeriodicJob(
+    () => purgeOnce(jobs, logger, stopping),
+    PURGE_INTERVAL_MS,
+    (error) => logger.error('event purge failed', errorFields(error)),
+  );
+}

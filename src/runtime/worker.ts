@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type { ExecutionContext, MiddlewareHandler } from 'hono';
 import postgres from 'postgres';
 import { composeEdge, type EdgeStart, startEdge } from './edge-start.js';
-import { deliverOnce, refreshOnce } from './periodic-job.js';
+import { deliverOnce, purgeOnce, refreshOnce } from './periodic-job.js';
 import { describePostgres, invalidConfiguration, missingKeyProblem } from './service-start.js';
 
 // The Cloudflare Workers entry: the Node server's app and refresh job on a Hyperdrive connection.
@@ -89,7 +89,11 @@ async function refresh(env: WorkerBindings): Promise<void> {
     logger.error('refresh refused: ENCRYPTION_KEY cannot open the stored secrets', { problem });
     throw new Error(problem);
   }
-  const [failed] = await Promise.all([refreshOnce(jobs, logger), deliverOnce(jobs, logger)]);
+  const [failed] = await Promise.all([
+    refreshOnce(jobs, logger),
+    deliverOnce(jobs, logger),
+    purgeOnce(jobs, logger),
+  ]);
   if (failed > 0) throw new Error(`${failed} integrations could not be handled; see the log`);
 }
 

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, gte } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, notExists } from 'drizzle-orm';
 import type { NewEvent, StoredEvent } from '../../application/events.js';
 import type { EventLog, EventPage } from '../../application/ports/event-outbox.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
-import { type OutboxEventRow, outboxEvents as table } from './schema.js';
+import { webhookDeliveries as deliveries, type OutboxEventRow, outboxEvents as table } from './schema.js';
 
 /** Inserts a change's events; `db` is the change's own transaction. */
 export async function insertEvents(db: Database, events: readonly NewEvent[]): Promise<void> {
@@ -44,5 +44,23 @@ export class DrizzleEventLog implements EventLog {
         .limit(page.limit),
     );
     return { events: rows.map(toStoredEvent), next: rows.at(-1)?.position ?? null };
+  }
+
+  async purge(before: Date, limit: number): Promise<number> {
+    const pending = this.db
+      .select({ eventId: deliveries.eventId })
+      .from(deliveries)
+      .where(and(eq(deliveries.eventId, table.id), eq(deliveries.status, 'pending')));
+    // SKIP LOCKED: an event another purger (or the delivery job queueing it) holds is left to it.
+    const doomed = this.db
+      .select({ id: table.id })
+      .from(table)
+      .where(and(lt(table.occurredAt, before), notExists(pending)))
+      .orderBy(asc(table.occurredAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    // The deliveries go with their events (ON DELETE CASCADE).
+    const rows = await this.db.delete(table).where(inArray(table.id, doomed)).returning({ id: table.id });
+    return rows.length;
   }
 }

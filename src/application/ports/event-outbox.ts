@@ -30,11 +30,17 @@ export interface EventPage {
   readonly next: number | null;
 }
 
-/** The events already written, for the pull API. */
+/** The events already written, for the pull API and the retention purge. */
 export interface EventLog {
   /** The user's events written after position `after`, oldest first, none older than `since`. */
   list(
     userId: string,
     page: { readonly after: number | null; readonly limit: number; readonly since: Date },
   ): Promise<EventPage>;
+  /**
+   * Deletes up to `limit` events written before `before`, oldest first, with their deliveries, except
+   * events a delivery is still pending for; concurrent callers delete disjoint events. Resolves to how
+   * many were deleted.
+   */
+  purge(before: Date, limit: number): Promise<number>;
 }

@@ -17,6 +17,7 @@ import type {
   unsubscribe,
   unsuppressAddress,
 } from './outreach-log.js';
+import type { PurgeEvents } from './purge-events.js';
 import type { receiveMetaMessages } from './receive-meta-messages.js';
 import type { refreshDueIntegrations } from './refresh-due-integrations.js';
 import type { rotateSecrets } from './rotate-secrets.js';
@@ -61,4 +62,5 @@ export interface LifecycleJobs {
   readonly backfillTokenMasks: ReturnType<typeof backfillTokenMasks>;
   readonly deliverWebhooks: DeliverWebhooks;
   readonly redeliverFailed: RedeliverFailed;
+  readonly purgeEvents: PurgeEvents;
 }
