@@ -224,6 +224,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     eraseMetaUser: eraseMetaUser(metaCallbacks),
     findDataDeletion: findDataDeletion(metaCallbacks),
   };
+  const { metrics } = drivers;
   const sealedSecrets = new DrizzleSealedSecretStore(db);
   const webhookOutbox = new DrizzleWebhookOutbox(db);
   const jobs: LifecycleJobs = {
@@ -249,6 +250,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       clock,
       random: Math.random,
       settings: { ...config.webhooks, batchSize: WEBHOOK_BATCH_SIZE },
+      onSettled: (attempt) => metrics?.recorder.webhookAttemptSettled(attempt),
     }),
     redeliverFailed: redeliverFailed({ outbox: webhookOutbox, clock }),
     purgeEvents: purgeEvents({
@@ -263,7 +265,6 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const rateLimitStore =
     overrides.rateLimitStore ??
     (config.rateLimits.store === 'database' ? new DrizzleRateLimitStore(db) : new InMemoryRateLimitStore());
-  const { metrics } = drivers;
   const { token: metricsToken, port: metricsPort } = config.metrics;
   const app = createApp({
     useCases,

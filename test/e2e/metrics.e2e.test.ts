@@ -69,6 +69,16 @@ describe('METRICS_PORT on one process', () => {
           expect(answer.status).toBe(200);
         }
         expect(await requestCount(metricsUrl)).toBe(before + 3);
+        // The outbox gauges are read from the server's own database; the delivery series are declared.
+        const { body } = await getOnNewConnection(metricsUrl);
+        for (const state of ['unqueued', 'pending', 'failed']) {
+          expect(body).toMatch(
+            new RegExp(`^social_integrations_outbox_depth\\{state="${state}"\\} \\d+$`, 'm'),
+          );
+        }
+        expect(body).toMatch(/^social_integrations_outbox_oldest_waiting_seconds \d/m);
+        expect(body).toContain('# TYPE social_integrations_webhook_attempts_total counter');
+        expect(body).toContain('# TYPE social_integrations_webhook_delivery_lag_seconds histogram');
         expect(server.output()).toContain(
           `"msg":"metrics listening","url":"http://127.0.0.1:${metricsPort}/metrics"`,
         );

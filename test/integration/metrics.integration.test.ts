@@ -10,6 +10,7 @@ import { scheduleAt } from '../support/lifecycle-rows.js';
 import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { createTestApp, testConfig } from '../support/test-app.js';
+import { startWebhookReceiver, webhookSecret } from '../support/webhook-receiver.js';
 
 const drivers = await databaseDrivers();
 const TOKEN = 'metrics-token-for-tests-0123456789';
@@ -178,6 +179,58 @@ for (const driver of drivers) {
       expect(REFRESH_OUTCOMES.reduce((sum, outcome) => sum + report[outcome], 0)).toBeGreaterThanOrEqual(1);
       for (const outcome of REFRESH_OUTCOMES)
         expect(after[outcome]).toBe((before[outcome] ?? 0) + report[outcome]);
+    });
+
+    it('counts webhook attempts by outcome, the delivery lag, and what waits in the outbox', async () => {
+      const secret = webhookSecret();
+      const receiver = await startWebhookReceiver(secret);
+      try {
+        const delivering = await createTestApp(database, {
+          env: {
+            WEBHOOK_URLS: `${receiver.url('/flaky')},${receiver.url('/gone')}`,
+            WEBHOOK_SECRET: secret,
+            WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
+            WEBHOOK_RETRY_SECONDS: '0',
+          },
+          metrics: { recorder: metrics, scrape: () => metrics.scrape() },
+        });
+        receiver.script('/flaky', [500, 200]);
+        receiver.script('/gone', [410]);
+        // An event of the canary user's, beside what the earlier tests' deletes wrote.
+        expect(
+          (
+            await call(
+              'PUT',
+              `/api/outreach/email/suppressions/${encodeURIComponent('a@example.com')}?user_id=${CANARY}`,
+            )
+          ).status,
+        ).toBe(201);
+
+        const depth = (samples: ReturnType<typeof parsePrometheusText>, state: string) =>
+          sampleValue(samples, 'social_integrations_outbox_depth', { state });
+        const attempts = (samples: ReturnType<typeof parsePrometheusText>, outcome: string) =>
+          sampleValue(samples, 'social_integrations_webhook_attempts_total', { outcome });
+        const waiting = (await scrape()).samples;
+        expect(depth(waiting, 'unqueued')).toBeGreaterThanOrEqual(1);
+        expect(sampleValue(waiting, 'social_integrations_outbox_oldest_waiting_seconds')).toBeGreaterThan(0);
+
+        await delivering.jobs.deliverWebhooks();
+        const events = receiver.at('/gone').length;
+        expect(events).toBe(depth(waiting, 'unqueued'));
+        const after = (await scrape()).samples;
+        expect(attempts(after, 'delivered') - attempts(waiting, 'delivered')).toBe(events);
+        expect(attempts(after, 'retrying') - attempts(waiting, 'retrying')).toBe(1);
+        expect(attempts(after, 'gone') - attempts(waiting, 'gone')).toBe(events);
+        const lag = 'social_integrations_webhook_delivery_lag_seconds';
+        expect(sampleValue(after, `${lag}_count`) - sampleValue(waiting, `${lag}_count`)).toBe(events);
+        expect(sampleValue(after, `${lag}_bucket`, { le: '+Inf' })).toBe(sampleValue(after, `${lag}_count`));
+        expect([depth(after, 'unqueued'), depth(after, 'pending'), depth(after, 'failed')]).toEqual([
+          0, 0, 0,
+        ]);
+        expect(sampleValue(after, 'social_integrations_outbox_oldest_waiting_seconds')).toBe(0);
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('never carries a user id or a secret in a label or anywhere in the scrape', async () => {

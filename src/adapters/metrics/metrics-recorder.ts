@@ -1,4 +1,5 @@
 import type { RevocationOutcome } from '../../application/ports/audit-log.js';
+import type { SettledAttempt } from '../../application/use-cases/deliver-webhooks.js';
 import type { RefreshReport } from '../../application/use-cases/refresh-due-integrations.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
@@ -22,6 +23,7 @@ export interface MetricsRecorder {
   refreshRan(report: RefreshReport): void;
   sendEnded(platform: Platform, outcome: SendOutcome, code: ErrorCode | null): void;
   revocationEnded(platform: Platform, outcome: RevocationOutcome): void;
+  webhookAttemptSettled(attempt: SettledAttempt): void;
 }
 
 export const noMetrics: MetricsRecorder = {
@@ -29,6 +31,7 @@ export const noMetrics: MetricsRecorder = {
   refreshRan: () => {},
   sendEnded: () => {},
   revocationEnded: () => {},
+  webhookAttemptSettled: () => {},
 };
 
 /** The text a scrape answers with, and its content type. */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RevocationOutcome } from '../../application/ports/audit-log.js';
+import type { SettledAttempt } from '../../application/use-cases/deliver-webhooks.js';
 import {
   REFRESH_OUTCOMES,
   type RefreshReport,
@@ -8,10 +9,20 @@ import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { MetricsRecorder, MetricsText, SendOutcome } from './metrics-recorder.js';
 
+/** What is waiting in the outbox: events not yet queued, deliveries pending and failed. */
+export interface OutboxDepth {
+  readonly unqueued: number;
+  readonly pending: number;
+  readonly failed: number;
+  /** Since the oldest event that is unqueued or has a pending delivery; 0 when there is none. */
+  readonly oldestWaitingSeconds: number;
+}
+
 /** The scrape-time counts, read from the database on each scrape. */
 export interface ScrapeQueries {
   integrationCounts(): Promise<{ platform: string; status: string; count: number }[]>;
   serverConnections(): Promise<{ state: string; count: number }[]>;
+  outboxDepth(): Promise<OutboxDepth>;
 }
 
 export interface PromClientMetricsOptions {
@@ -34,6 +45,8 @@ export class PromClientMetrics implements MetricsRecorder {
   private readonly refreshes: Counter<'outcome'>;
   private readonly sends: Counter<'platform' | 'outcome' | 'code'>;
   private readonly revocations: Counter<'platform' | 'outcome'>;
+  private readonly webhookAttempts: Counter<'outcome'>;
+  private readonly deliveryLag: Histogram;
 
   constructor(options: PromClientMetricsOptions) {
     const registers = [this.registry];
@@ -60,6 +73,18 @@ export class PromClientMetrics implements MetricsRecorder {
       name: `${PREFIX}revocations_total`,
       help: 'Token revokes on delete, by platform and outcome.',
       labelNames: ['platform', 'outcome'],
+      registers,
+    });
+    this.webhookAttempts = new Counter({
+      name: `${PREFIX}webhook_attempts_total`,
+      help: 'Webhook delivery attempts by outcome: delivered, retrying (failed, to be retried), gone (410) or failed (the last one failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.deliveryLag = new Histogram({
+      name: `${PREFIX}webhook_delivery_lag_seconds`,
+      help: 'From an event’s change to the attempt that delivered it to an endpoint, in seconds.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 7200, 36000],
       registers,
     });
     new Gauge({
@@ -103,6 +128,38 @@ export class PromClientMetrics implements MetricsRecorder {
         });
       },
     });
+    // One query answers all four; each gauge's collect would otherwise ask again.
+    let depth: Promise<OutboxDepth> | null = null;
+    const readDepth = () => {
+      depth ??= options.queries.outboxDepth().finally(() => {
+        depth = null;
+      });
+      return depth;
+    };
+    new Gauge({
+      name: `${PREFIX}outbox_depth`,
+      help: 'What waits in the outbox: events not yet given their deliveries (unqueued), deliveries waiting for an attempt or a retry (pending), deliveries given up (failed, until npm run redeliver).',
+      labelNames: ['state'],
+      registers,
+      aggregator: 'first',
+      async collect() {
+        await fromDatabase(this, async (gauge) => {
+          const { unqueued, pending, failed } = await readDepth();
+          gauge.set({ state: 'unqueued' }, unqueued);
+          gauge.set({ state: 'pending' }, pending);
+          gauge.set({ state: 'failed' }, failed);
+        });
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}outbox_oldest_waiting_seconds`,
+      help: 'Age of the oldest event still waiting to be delivered to some endpoint (0 when none waits): the delivery lag as it stands.',
+      registers,
+      aggregator: 'first',
+      async collect() {
+        await fromDatabase(this, async (gauge) => gauge.set((await readDepth()).oldestWaitingSeconds));
+      },
+    });
   }
 
   requestServed(request: { method: string; route: string; status: number; seconds: number }): void {
@@ -124,6 +181,11 @@ export class PromClientMetrics implements MetricsRecorder {
 
   revocationEnded(platform: Platform, outcome: RevocationOutcome): void {
     this.revocations.inc({ platform, outcome });
+  }
+
+  webhookAttemptSettled(attempt: SettledAttempt): void {
+    this.webhookAttempts.inc({ outcome: attempt.status === 'pending' ? 'retrying' : attempt.status });
+    if (attempt.status === 'delivered') this.deliveryLag.observe(attempt.lagMs / 1000);
   }
 
   async scrape(): Promise<MetricsText> {

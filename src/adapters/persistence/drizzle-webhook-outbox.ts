@@ -85,12 +85,15 @@ export class DrizzleWebhookOutbox implements WebhookOutbox {
     const bodies = new Map(
       rows.map((row) => [
         row.id,
-        JSON.stringify({ type: row.type, timestamp: row.occurredAt.toISOString(), data: row.data }),
+        {
+          occurredAt: row.occurredAt,
+          body: JSON.stringify({ type: row.type, timestamp: row.occurredAt.toISOString(), data: row.data }),
+        },
       ]),
     );
     return claimed.flatMap((row) => {
-      const body = bodies.get(row.eventId);
-      return body === undefined ? [] : [{ ...row, lease, body }];
+      const event = bodies.get(row.eventId);
+      return event === undefined ? [] : [{ ...row, ...event, lease }];
     });
   }
 

@@ -10,6 +10,8 @@ export interface ClaimedDelivery {
   readonly attempts: number;
   /** The body every attempt sends, byte for byte: `{"type","timestamp","data"}`. */
   readonly body: string;
+  /** When the event happened (its change committed), for the delivery lag. */
+  readonly occurredAt: Date;
 }
 
 /**

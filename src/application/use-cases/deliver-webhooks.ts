@@ -1,4 +1,4 @@
-import { decideAfterAttempt } from '../../domain/webhook-retry.js';
+import { type DeliveryStatus, decideAfterAttempt } from '../../domain/webhook-retry.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClaimedDelivery, WebhookOutbox } from '../ports/webhook-outbox.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
@@ -18,12 +18,22 @@ export interface DeliveryReport {
   readonly failed: number;
 }
 
+/** One settled attempt, as the metrics count it. */
+export interface SettledAttempt {
+  /** What the attempt left: `pending` is a failure that will be retried. */
+  readonly status: DeliveryStatus;
+  /** From the event's change to the end of this attempt. */
+  readonly lagMs: number;
+}
+
 export interface DeliverWebhooksPorts {
   readonly outbox: WebhookOutbox;
   readonly sender: WebhookSender;
   readonly clock: Clock;
   readonly random: () => number;
   readonly settings: DeliverySettings;
+  /** Told of every attempt whose outcome was written. */
+  readonly onSettled?: (attempt: SettledAttempt) => void;
 }
 
 export type DeliverWebhooks = (options?: { signal?: AbortSignal | undefined }) => Promise<DeliveryReport>;
@@ -39,15 +49,18 @@ export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
   const leaseMs = 2 * settings.timeoutMs + 5_000;
   const attempt = async (delivery: ClaimedDelivery) => {
     const outcome = await sender.send(delivery.endpoint, delivery.eventId, delivery.body);
+    const now = clock.now();
     const decision = decideAfterAttempt(
       outcome,
       delivery.attempts + 1,
       settings.retrySeconds,
-      clock.now(),
+      now,
       ports.random(),
     );
     const error = outcome.kind === 'failed' ? outcome.error : null;
-    await outbox.settle(delivery, decision, error);
+    if (await outbox.settle(delivery, decision, error)) {
+      ports.onSettled?.({ status: decision.status, lagMs: now.getTime() - delivery.occurredAt.getTime() });
+    }
     return decision.status;
   };
   return async ({ signal } = {}) => {
