@@ -119,6 +119,11 @@ export interface RuntimeDrivers {
   readonly log: ServiceLog;
   readonly clock?: Clock;
   /**
+   * What webhooks are sent over: on Node, node:http applying the endpoint address policy to every
+   * connection (names resolved then); fetch elsewhere, where only the start-up check of WEBHOOK_URLS holds.
+   */
+  readonly webhookFetch?: typeof globalThis.fetch;
+  /**
    * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
    * is set without METRICS_PORT); nothing is recorded without it.
    */
@@ -245,7 +250,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       sender: standardWebhookSender({
         secrets: config.webhooks.secrets,
         timeoutMs: config.webhooks.timeoutMs,
-        fetch: http.fetch,
+        fetch: drivers.webhookFetch ?? http.fetch,
       }),
       clock,
       random: Math.random,

@@ -441,6 +441,8 @@ export interface WebhookSettings {
   /** Waits after each failed attempt; one attempt more than entries, then the delivery is failed. */
   readonly retrySeconds: readonly number[];
   readonly timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_HOSTS: endpoints may be (or resolve to) loopback or private addresses. */
+  readonly allowPrivateHosts: boolean;
 }
 
 export interface Config {
@@ -561,6 +563,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
         secrets: env.WEBHOOK_SECRET,
         retrySeconds: env.WEBHOOK_RETRY_SECONDS,
         timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        allowPrivateHosts: env.WEBHOOK_ALLOW_PRIVATE_HOSTS,
       },
       outreach: {
         emailDailyLimit: env.OUTREACH_EMAIL_DAILY_LIMIT,

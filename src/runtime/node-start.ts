@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../adapters/persistence/database.js';
 import { migrateDatabase, pendingMigrations } from '../adapters/persistence/migrate.js';
 import { openPglite } from '../adapters/persistence/pglite.js';
 import { PgliteDirectoryInUse } from '../adapters/persistence/pglite-directory-lock.js';
+import { nodeWebhookFetch } from '../adapters/webhooks/node-webhook-fetch.js';
 import { compose, createServiceLog, type RuntimeDrivers, type ServiceLog } from '../composition.js';
 import { type Config, parseConfig } from '../config.js';
 import { pgliteInUse } from './collisions.js';
@@ -136,6 +137,7 @@ export async function startNode(
     staticAssets: nodeStaticAssets,
     socketAddress: (c) => getConnInfo(c).remote.address,
     log,
+    webhookFetch: nodeWebhookFetch({ allowPrivateHosts: config.webhooks.allowPrivateHosts }),
     ...(metrics === undefined ? {} : { metrics: metrics(config, handle) }),
   });
   const problem = checkKeys ? await missingKeyProblem(service.jobs, description) : null;

@@ -26,6 +26,8 @@ export interface TestAppOptions extends Overrides {
   /** A real sender (e.g. to a test SMTP server); a scripted one otherwise. */
   readonly mailSender?: MailSender;
   readonly metrics?: RuntimeDrivers['metrics'];
+  /** What webhooks are sent over; the global fetch otherwise. */
+  readonly webhookFetch?: typeof fetch;
 }
 
 /** The configuration a runtime would parse from `env` on top of the test defaults; throws on a bad one. */
@@ -40,7 +42,17 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
  * scripted platforms and SMTP unless given, and captured log lines.
  */
 export async function createTestApp(database: TestDatabase, options: TestAppOptions = {}) {
-  const { env, clock, socketAddress, fixedSecrets = [], keys, mailSender, metrics, ...overrides } = options;
+  const {
+    env,
+    clock,
+    socketAddress,
+    fixedSecrets = [],
+    keys,
+    mailSender,
+    metrics,
+    webhookFetch,
+    ...overrides
+  } = options;
   const key = keys ?? generateFernetKey();
   const config = testConfig({ ENCRYPTION_KEY: key, ...env });
   const cipher = await FernetSecretCipher.fromKeyList(key);
@@ -61,6 +73,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       log: createServiceLog(config, (line) => logLines.push(line), fixedSecrets),
       ...(clock === undefined ? {} : { clock }),
       ...(metrics === undefined ? {} : { metrics }),
+      ...(webhookFetch === undefined ? {} : { webhookFetch }),
     },
     { gateways: gateway.asGateways(), directMessages: messenger.asGateways(), ...overrides },
   );

@@ -2,6 +2,9 @@ import { Webhook } from 'standardwebhooks';
 import type { WebhookSender } from '../../application/ports/webhook-sender.js';
 import type { AttemptOutcome } from '../../domain/webhook-retry.js';
 
+/** The `code` of a transport's error when the endpoint address policy refused the connection. */
+export const HOST_NOT_ALLOWED = 'WEBHOOK_HOST_NOT_ALLOWED';
+
 export interface StandardWebhookOptions {
   /** `whsec_<base64>` secrets; each attempt carries one `v1,` signature per secret, space-separated. */
   readonly secrets: readonly string[];
@@ -35,8 +38,11 @@ export function standardWebhookSender(options: StandardWebhookOptions): WebhookS
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (error) {
-        const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-        return { kind: 'failed', status: null, error: timedOut ? 'timeout' : 'unreachable' };
+        if (error instanceof DOMException && error.name === 'TimeoutError') {
+          return { kind: 'failed', status: null, error: 'timeout' };
+        }
+        const refused = (error as { code?: unknown } | null)?.code === HOST_NOT_ALLOWED;
+        return { kind: 'failed', status: null, error: refused ? 'host not allowed' : 'unreachable' };
       }
       // The receiver's answer carries nothing for us; cancelling its body frees the connection.
       await response.body?.cancel().catch(() => {});
