@@ -1,7 +1,10 @@
 import { and, asc, eq, gte, inArray, isNull, lte, not, or, sql } from 'drizzle-orm';
 import type { Lease } from '../../application/ports/lifecycle-store.js';
-import type { ClaimedDelivery, WebhookOutbox } from '../../application/ports/webhook-outbox.js';
-import type { DeliveryDecision } from '../../domain/webhook-retry.js';
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  WebhookOutbox,
+} from '../../application/ports/webhook-outbox.js';
 import type { Database } from './database.js';
 import { webhookDeliveries as deliveries, outboxEvents as events } from './schema.js';
 
@@ -97,31 +100,40 @@ export class DrizzleWebhookOutbox implements WebhookOutbox {
     });
   }
 
-  async settle(
-    delivery: ClaimedDelivery,
-    decision: DeliveryDecision,
-    lastError: string | null,
-  ): Promise<boolean> {
-    const rows = await this.db
+  async settle(outcomes: readonly DeliveryOutcome[]): Promise<DeliveryOutcome[]> {
+    const [first] = outcomes;
+    if (first === undefined) return [];
+    const rows = sql.join(
+      outcomes.map(
+        ({ delivery, decision, lastError }) =>
+          sql`(${delivery.eventId}::uuid, ${delivery.endpoint}, ${decision.status}, ${decision.nextAttemptAt?.toISOString() ?? null}::timestamptz, ${lastError})`,
+      ),
+      sql`, `,
+    );
+    const outcome = sql`(values ${rows}) as outcome(event_id, endpoint, status, next_attempt_at, last_error)`;
+    // One claim's deliveries share its lease token, which fences the whole write.
+    const written = await this.db
       .update(deliveries)
       .set({
-        status: decision.status,
-        attempts: delivery.attempts + 1,
-        ...(decision.nextAttemptAt === null ? {} : { nextAttemptAt: decision.nextAttemptAt }),
+        status: sql`outcome.status`,
+        attempts: sql`${deliveries.attempts} + 1`,
+        nextAttemptAt: sql`coalesce(outcome.next_attempt_at, ${deliveries.nextAttemptAt})`,
         leaseUntil: null,
         leaseToken: null,
-        lastError,
+        lastError: sql`outcome.last_error`,
         updatedAt: sql`now()`,
       })
+      .from(outcome)
       .where(
         and(
-          eq(deliveries.eventId, delivery.eventId),
-          eq(deliveries.endpoint, delivery.endpoint),
-          eq(deliveries.leaseToken, delivery.lease.token),
+          sql`${deliveries.eventId} = outcome.event_id`,
+          sql`${deliveries.endpoint} = outcome.endpoint`,
+          eq(deliveries.leaseToken, first.delivery.lease.token),
         ),
       )
-      .returning({ eventId: deliveries.eventId });
-    return rows.length > 0;
+      .returning({ eventId: deliveries.eventId, endpoint: deliveries.endpoint });
+    const kept = new Set(written.map((row) => `${row.eventId} ${row.endpoint}`));
+    return outcomes.filter(({ delivery }) => kept.has(`${delivery.eventId} ${delivery.endpoint}`));
   }
 
   async requeueFailed(since: Date, now: Date): Promise<number> {

@@ -14,6 +14,13 @@ export interface ClaimedDelivery {
   readonly occurredAt: Date;
 }
 
+/** How one claimed attempt ended, to be written back. */
+export interface DeliveryOutcome {
+  readonly delivery: ClaimedDelivery;
+  readonly decision: DeliveryDecision;
+  readonly lastError: string | null;
+}
+
 /**
  * The delivery queue over the outbox: one row per event and endpoint, claimed with `FOR UPDATE SKIP
  * LOCKED` and a lease like the refresh queue, so with any number of instances each attempt is made once.
@@ -28,8 +35,11 @@ export interface WebhookOutbox {
     limit: number,
     leaseMs: number,
   ): Promise<ClaimedDelivery[]>;
-  /** Records an attempt's outcome and ends the lease; false (nothing written) if the lease was lost. */
-  settle(delivery: ClaimedDelivery, decision: DeliveryDecision, lastError: string | null): Promise<boolean>;
+  /**
+   * Records the outcomes of one claim's attempts in one write and ends their leases; resolves to those
+   * written, leaving out any whose lease was lost (nothing is written for them).
+   */
+  settle(outcomes: readonly DeliveryOutcome[]): Promise<DeliveryOutcome[]>;
   /** Makes the failed deliveries of events that happened at or after `since` due again; how many. */
   requeueFailed(since: Date, now: Date): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { type DeliveryStatus, decideAfterAttempt } from '../../domain/webhook-retry.js';
 import type { Clock } from '../ports/clock.js';
-import type { ClaimedDelivery, WebhookOutbox } from '../ports/webhook-outbox.js';
+import type { ClaimedDelivery, DeliveryOutcome, WebhookOutbox } from '../ports/webhook-outbox.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 
 export interface DeliverySettings {
@@ -47,7 +47,7 @@ export type DeliverWebhooks = (options?: { signal?: AbortSignal | undefined }) =
 export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
   const { outbox, sender, clock, settings } = ports;
   const leaseMs = 2 * settings.timeoutMs + 5_000;
-  const attempt = async (delivery: ClaimedDelivery) => {
+  const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
     const outcome = await sender.send(delivery.endpoint, delivery.eventId, delivery.body);
     const now = clock.now();
     const decision = decideAfterAttempt(
@@ -57,11 +57,14 @@ export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
       now,
       ports.random(),
     );
-    const error = outcome.kind === 'failed' ? outcome.error : null;
-    if (await outbox.settle(delivery, decision, error)) {
-      ports.onSettled?.({ status: decision.status, lagMs: now.getTime() - delivery.occurredAt.getTime() });
+    return { delivery, decision, lastError: outcome.kind === 'failed' ? outcome.error : null };
+  };
+  // One write per claim: a round trip per attempt was most of what delivering cost the database.
+  const settle = async (outcomes: readonly DeliveryOutcome[]) => {
+    const settledAt = clock.now().getTime();
+    for (const { delivery, decision } of await outbox.settle(outcomes)) {
+      ports.onSettled?.({ status: decision.status, lagMs: settledAt - delivery.occurredAt.getTime() });
     }
-    return decision.status;
   };
   return async ({ signal } = {}) => {
     const report = { delivered: 0, retrying: 0, gone: 0, failed: 0 };
@@ -70,9 +73,10 @@ export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
       await outbox.enqueue(settings.endpoints, settings.batchSize);
       const claimed = await outbox.claimDue(settings.endpoints, clock.now(), settings.batchSize, leaseMs);
       if (claimed.length === 0) break;
-      for (const status of await Promise.all(claimed.map(attempt))) {
-        report[status === 'pending' ? 'retrying' : status] += 1;
-      }
+      const outcomes = await Promise.all(claimed.map(attempt));
+      await settle(outcomes);
+      for (const { decision } of outcomes)
+        report[decision.status === 'pending' ? 'retrying' : decision.status] += 1;
     }
     return report;
   };
