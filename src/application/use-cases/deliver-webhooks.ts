@@ -22,7 +22,7 @@ export interface DeliveryReport {
 export interface SettledAttempt {
   /** What the attempt left: `pending` is a failure that will be retried. */
   readonly status: DeliveryStatus;
-  /** From the event's change to the end of this attempt. */
+  /** From the event's change to when its claim's outcomes were written. */
   readonly lagMs: number;
 }
 
@@ -49,12 +49,11 @@ export function deliverWebhooks(ports: DeliverWebhooksPorts): DeliverWebhooks {
   const leaseMs = 2 * settings.timeoutMs + 5_000;
   const attempt = async (delivery: ClaimedDelivery): Promise<DeliveryOutcome> => {
     const outcome = await sender.send(delivery.endpoint, delivery.eventId, delivery.body);
-    const now = clock.now();
     const decision = decideAfterAttempt(
       outcome,
       delivery.attempts + 1,
       settings.retrySeconds,
-      now,
+      clock.now(),
       ports.random(),
     );
     return { delivery, decision, lastError: outcome.kind === 'failed' ? outcome.error : null };
