@@ -36,6 +36,7 @@ import type { DirectMessageGateways } from './application/ports/direct-message-g
 import type { IntegrationRepository } from './application/ports/integration-repository.js';
 import type { MailSender } from './application/ports/mail-sender.js';
 import type { MailVerifier } from './application/ports/mail-verifier.js';
+import type { MailboxReader } from './application/ports/mailbox-reader.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
@@ -113,6 +114,8 @@ export interface RuntimeDrivers {
   readonly mailVerifier: MailVerifier;
   /** Nodemailer on Node, over the same checked connection; a sender that answers 501 elsewhere. */
   readonly mailSender: MailSender;
+  /** imapflow on Node, under the SMTP address policy; a reader that answers 501 elsewhere. */
+  readonly mailboxReader: MailboxReader;
   /** Serves the browser pages' files under `/assets/`. */
   readonly staticAssets: MiddlewareHandler;
   readonly socketAddress: HttpSecurity['socketAddress'];
@@ -158,7 +161,7 @@ const PURGE_MAX_BATCHES = 200;
 
 /** The HTTP app and the lifecycle jobs of one service, from its configuration and its runtime's drivers. */
 export function compose(config: Config, drivers: RuntimeDrivers, overrides: Overrides = {}) {
-  const { db, cipher, mailVerifier, log } = drivers;
+  const { db, cipher, mailVerifier, mailboxReader, log } = drivers;
   const clock = drivers.clock ?? systemClock;
   const repository = overrides.repository ?? new DrizzleIntegrationRepository(db);
   const http = {
@@ -198,12 +201,21 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     listIntegrations: listIntegrations({ repository, cipher, clock }),
     getAllCapabilities: getAllCapabilities({ repository, clock, mailVerifier }),
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
-    saveIntegration: saveIntegration({ repository, cipher, clock, mailVerifier, gateways, announcements }),
+    saveIntegration: saveIntegration({
+      repository,
+      cipher,
+      clock,
+      mailVerifier,
+      mailboxReader,
+      gateways,
+      announcements,
+    }),
     validateIntegration: validateIntegration({
       repository,
       cipher,
       clock,
       mailVerifier,
+      mailboxReader,
       gateways,
       announcements,
     }),
@@ -240,7 +252,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       logger: log.logger,
       lifecycleSettings,
       renewToken: renewToken({ cipher, gateways }),
-      checkHealth: checkIntegrationHealth({ cipher, mailVerifier, gateways }),
+      checkHealth: checkIntegrationHealth({ cipher, mailVerifier, mailboxReader, gateways }),
     }),
     checkEncryptionKeys: checkEncryptionKeys({ sealedSecrets, cipher }),
     rotateSecrets: rotateSecrets({ sealedSecrets, cipher }),

@@ -61,6 +61,8 @@ async function userDrafts(
     lastVerifiedAt: now,
     smtp: null,
     smtpPassword: null,
+    imap: null,
+    imapPassword: null,
     metadata: {},
   } as const;
   const pageId = `1000${userId.padStart(11, '0')}`;

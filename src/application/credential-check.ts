@@ -3,6 +3,7 @@ import { PLATFORM_NAMES } from '../domain/platform.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { UNREADABLE_CREDENTIALS } from './integration-view.js';
 import type { MailVerifier } from './ports/mail-verifier.js';
+import type { MailboxReader } from './ports/mailbox-reader.js';
 import type { PlatformGateways, ValidatedToken } from './ports/platform-gateway.js';
 import { InvalidToken, type SecretCipher } from './ports/secret-cipher.js';
 import { tokenConnectorOf } from './token-connector.js';
@@ -10,6 +11,7 @@ import { tokenConnectorOf } from './token-connector.js';
 export interface CredentialCheckDeps {
   readonly cipher: SecretCipher;
   readonly mailVerifier: MailVerifier;
+  readonly mailboxReader: MailboxReader;
   readonly gateways: PlatformGateways;
 }
 
@@ -28,7 +30,15 @@ async function check(integration: Integration, deps: CredentialCheckDeps): Promi
       ...integration.smtp,
       password: await cipher.open(integration.smtpPassword),
     });
-    return verified.ok ? ok({ expiresAt: 'unknown' }) : verified;
+    if (!verified.ok) return verified;
+    if (integration.imap !== null && integration.imapPassword !== null) {
+      const mailbox = await deps.mailboxReader.verify({
+        ...integration.imap,
+        password: await cipher.open(integration.imapPassword),
+      });
+      if (!mailbox.ok) return mailbox;
+    }
+    return ok({ expiresAt: 'unknown' });
   }
   if (integration.accessToken === null) {
     return fail(

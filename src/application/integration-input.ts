@@ -9,6 +9,16 @@ export interface EmailInput {
   readonly smtpPort: number;
   readonly smtpUsername: string;
   readonly smtpPassword: string;
+  /** Where replies are read; null without IMAP. */
+  readonly imap: ImapInput | null;
+}
+
+/** The optional IMAP login; the username and password default to the SMTP ones. */
+export interface ImapInput {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string | null;
+  readonly password: string | null;
 }
 
 /**

@@ -7,11 +7,12 @@ import { InvalidToken, type SecretCipher } from './ports/secret-cipher.js';
 export interface IntegrationView
   extends Omit<
     Integration,
-    'accessToken' | 'refreshToken' | 'smtpPassword' | 'accessTokenMask' | 'refreshTokenMask'
+    'accessToken' | 'refreshToken' | 'smtpPassword' | 'imapPassword' | 'accessTokenMask' | 'refreshTokenMask'
   > {
   readonly accessToken: string | null;
   readonly refreshToken: string | null;
   readonly smtpPassword: string | null;
+  readonly imapPassword: string | null;
 }
 
 export const UNREADABLE_CREDENTIALS =
@@ -41,6 +42,7 @@ export async function presentIntegration(
     ...shown,
     connectionStatus: effectiveStatus(integration, now),
     smtpPassword: maskPassword(integration.smtpPassword),
+    imapPassword: maskPassword(integration.imapPassword),
   };
   try {
     const [accessToken, refreshToken] = await Promise.all([

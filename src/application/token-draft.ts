@@ -64,6 +64,8 @@ export async function acceptedTokenDraft(
     lastVerifiedAt: now,
     smtp: null,
     smtpPassword: null,
+    imap: null,
+    imapPassword: null,
     metadata: { ...token.metadata, ...validated.metadata },
   };
 }

@@ -29,8 +29,8 @@ type MessagingRule =
       readonly needsBusinessAccount: boolean;
       readonly otherLogin: string | null;
     }
-  /** SMTP: sending works once the server accepted the login; reading would need IMAP. */
-  | { readonly kind: 'smtp' }
+  /** SMTP: sending works once the server accepted the login; reading needs a checked IMAP login too. */
+  | { readonly kind: 'smtp'; readonly withoutImap: string }
   | { readonly kind: 'none'; readonly reason: string };
 
 interface PlatformRule {
@@ -81,8 +81,12 @@ export const CAPABILITY_RULES = {
     limitations: [],
   },
   email: {
-    messaging: { kind: 'smtp' },
-    limitations: ['Reading replies is not supported: that needs IMAP, which this service does not offer.'],
+    messaging: {
+      kind: 'smtp',
+      withoutImap:
+        'Replies are not read: connect the email integration again with imap_host (and imap_port, imap_username, imap_password) to read them over IMAP.',
+    },
+    limitations: [],
   },
 } as const satisfies Record<Connector, PlatformRule>;
 
@@ -97,6 +101,7 @@ export type CapabilityFacts = Pick<
   | 'accountId'
   | 'pageId'
   | 'tokenExpiresAt'
+  | 'imap'
 >;
 
 export type Denial = { readonly reasonCode: ReasonCode; readonly reason: string };
@@ -206,7 +211,15 @@ export function decideCapability(
   }
 
   const missing = missingScopes(rule.messaging, integration);
-  const canReadMessages = isConnected && rule.messaging.kind === 'scoped' && missing.length === 0;
+  const readsMail = rule.messaging.kind === 'smtp' && integration !== null && integration.imap !== null;
+  const canReadMessages =
+    isConnected &&
+    unsupportedHere === null &&
+    ((rule.messaging.kind === 'scoped' && missing.length === 0) || readsMail);
+  const limitations =
+    rule.messaging.kind === 'smtp' && !readsMail
+      ? [...rule.limitations, rule.messaging.withoutImap]
+      : rule.limitations;
 
   return {
     platform,
@@ -218,6 +231,6 @@ export function decideCapability(
     reason: denial?.reason ?? null,
     reasonCode: denial?.reasonCode ?? null,
     missingScopes: missing,
-    limitations: rule.limitations,
+    limitations,
   };
 }

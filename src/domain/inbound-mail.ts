@@ -1,3 +1,9 @@
+/** Where a mailbox's reading stands: its UIDVALIDITY and the last UID handled (or present when connected). */
+export interface MailboxPosition {
+  readonly uidValidity: number;
+  readonly lastUid: number;
+}
+
 /** One recipient of a delivery-status report (RFC 3464), addresses without their `rfc822;` type. */
 export interface ReportedRecipient {
   readonly finalRecipient: string | null;

@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { MailboxPosition } from './inbound-mail.js';
 import type { LoginType } from './login.js';
 import type { Platform } from './platform.js';
 
@@ -11,6 +12,13 @@ export type EncryptedSecret = string & { readonly __brand: 'EncryptedSecret' };
 
 export interface SmtpSettings {
   readonly emailAddress: string;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+}
+
+/** Where replies are read from: an IMAP login (993 implicit TLS, other ports STARTTLS), checked when saved. */
+export interface ImapSettings {
   readonly host: string;
   readonly port: number;
   readonly username: string;
@@ -51,13 +59,21 @@ export interface Integration {
   readonly expiryWarnedFor: Date | null;
   readonly smtp: SmtpSettings | null;
   readonly smtpPassword: EncryptedSecret | null;
+  readonly imap: ImapSettings | null;
+  readonly imapPassword: EncryptedSecret | null;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
-/** What the caller may write; the store assigns id and times, and a saved token is not yet warned about. */
-export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt' | 'expiryWarnedFor'>;
+/**
+ * What the caller may write; the store assigns id and times, and a saved token is not yet warned about.
+ * `imapStart` is where the mailbox stood when its login was checked: reading starts after it, so mail
+ * already there is not taken for replies.
+ */
+export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt' | 'expiryWarnedFor'> & {
+  readonly imapStart?: MailboxPosition | null;
+};
 
 export function isTokenExpired(integration: Pick<Integration, 'tokenExpiresAt'>, now: Date): boolean {
   return integration.tokenExpiresAt !== null && integration.tokenExpiresAt.getTime() <= now.getTime();

@@ -1,4 +1,5 @@
 import type { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
+import { UnsupportedMailboxReader } from '../adapters/gateways/imap/unsupported-mailbox-reader.js';
 import { UnsupportedMailSender } from '../adapters/gateways/smtp/unsupported-mail-sender.js';
 import { UnsupportedMailVerifier } from '../adapters/gateways/smtp/unsupported-mail-verifier.js';
 import type { Database } from '../adapters/persistence/database.js';
@@ -15,6 +16,7 @@ export interface EdgeStart {
   readonly log: ServiceLog;
   readonly mailVerifier: UnsupportedMailVerifier;
   readonly mailSender: UnsupportedMailSender;
+  readonly mailboxReader: UnsupportedMailboxReader;
 }
 
 /**
@@ -51,15 +53,16 @@ export async function startEdge(
       log: createServiceLog(config, write),
       mailVerifier: new UnsupportedMailVerifier(runtime),
       mailSender: new UnsupportedMailSender(runtime),
+      mailboxReader: new UnsupportedMailboxReader(runtime),
     },
   };
 }
 
 /** The service on `db`; SMTP checks and sends answer 501 (see UnsupportedMailVerifier). */
 export function composeEdge(
-  { config, cipher, log, mailVerifier, mailSender }: EdgeStart,
+  { config, cipher, log, mailVerifier, mailSender, mailboxReader }: EdgeStart,
   db: Database,
   drivers: Pick<RuntimeDrivers, 'staticAssets' | 'socketAddress'>,
 ) {
-  return compose(config, { db, cipher, log, mailVerifier, mailSender, ...drivers });
+  return compose(config, { db, cipher, log, mailVerifier, mailSender, mailboxReader, ...drivers });
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { ImapflowMailboxReader } from '../adapters/gateways/imap/imapflow-mailbox-reader.js';
 import { NodemailerMailSender } from '../adapters/gateways/smtp/nodemailer-mail-sender.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
@@ -134,6 +135,11 @@ export async function startNode(
     cipher,
     mailVerifier: new NodemailerMailVerifier(smtp),
     mailSender: new NodemailerMailSender(smtp),
+    // The SMTP policy and timeout, with IMAP's ports (143, 993).
+    mailboxReader: new ImapflowMailboxReader({
+      timeoutMs: config.outboundTimeoutMs,
+      allowPrivateHosts: config.smtpAllowPrivateHosts,
+    }),
     staticAssets: nodeStaticAssets,
     socketAddress: (c) => getConnInfo(c).remote.address,
     log,

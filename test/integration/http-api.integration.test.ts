@@ -71,6 +71,10 @@ describe('POST /api/integrations (email)', () => {
       smtp_port: 587,
       smtp_username: 'me@example.com',
       smtp_password: '********',
+      imap_host: null,
+      imap_port: null,
+      imap_username: null,
+      imap_password: null,
       metadata: {},
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
@@ -229,7 +233,9 @@ describe('GET /api/integrations and capabilities', () => {
       reason: null,
       reason_code: null,
       missing_scopes: [],
-      limitations: ['Reading replies is not supported: that needs IMAP, which this service does not offer.'],
+      limitations: [
+        'Replies are not read: connect the email integration again with imap_host (and imap_port, imap_username, imap_password) to read them over IMAP.',
+      ],
     });
     expect(body[0]).toMatchObject({ is_connected: false, can_send_dm: false, reason_code: 'not_connected' });
   });

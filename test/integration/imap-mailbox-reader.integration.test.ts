@@ -3,18 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapflowMailboxReader } from '../../src/adapters/gateways/imap/imapflow-mailbox-reader.js';
 import type { ImapLogin, InboundMail } from '../../src/application/ports/mailbox-reader.js';
 import { permanentlyFailed } from '../../src/domain/inbound-mail.js';
-import { dovecotUnavailableReason, startTestDovecot, type TestDovecot } from '../support/dovecot-server.js';
+import {
+  dovecotReader,
+  dovecotUnavailableReason,
+  startTestDovecot,
+  type TestDovecot,
+} from '../support/dovecot-server.js';
 
 const unavailable = dovecotUnavailableReason();
-
-const reader = (dovecot: TestDovecot, ports: number[], timeoutMs = 5000) =>
-  new ImapflowMailboxReader({
-    timeoutMs,
-    allowPrivateHosts: true,
-    tls: { ca: dovecot.certificate.cert },
-    allowPort: (port) => ports.includes(port),
-    implicitTlsPorts: [dovecot.tlsPort],
-  });
 
 const login = (dovecot: TestDovecot, port: number, password = dovecot.password): ImapLogin => ({
   host: 'localhost',
@@ -92,13 +88,13 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
     ['implicit TLS', () => dovecot.tlsPort],
     ['STARTTLS', () => dovecot.plainPort],
   ])('logs in over %s, opens INBOX and answers where it stands', async (_name, port) => {
-    const verified = await reader(dovecot, [port()]).verify(login(dovecot, port()));
+    const verified = await dovecotReader(dovecot, [port()]).verify(login(dovecot, port()));
     expect(verified.ok).toBe(true);
     if (verified.ok) expect(verified.value.uidValidity).toBeGreaterThan(0);
   });
 
   it('refuses a wrong password with imap_auth_failed', async () => {
-    const verified = await reader(dovecot, [dovecot.plainPort]).verify(
+    const verified = await dovecotReader(dovecot, [dovecot.plainPort]).verify(
       login(dovecot, dovecot.plainPort, 'CANARY_wrong_imap_pw'),
     );
     expect(verified).toMatchObject({ ok: false, failure: { code: 'imap_auth_failed' } });
@@ -107,7 +103,7 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
 
   it('sends no password to a server that offers no STARTTLS: imap_tls_failed', async () => {
     const port = plaintextOnly.plainPort;
-    const verified = await reader(plaintextOnly, [port]).verify(login(plaintextOnly, port));
+    const verified = await dovecotReader(plaintextOnly, [port]).verify(login(plaintextOnly, port));
     expect(verified).toMatchObject({ ok: false, failure: { code: 'imap_tls_failed' } });
     expect(plaintextOnly.log()).not.toMatch(/Login: user=|auth failed/);
   });
@@ -124,7 +120,7 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
   });
 
   it('gives up on a server that never answers: imap_timeout', async () => {
-    const verified = await reader(dovecot, [silentPort], 300).verify({
+    const verified = await dovecotReader(dovecot, [silentPort], 300).verify({
       ...login(dovecot, silentPort),
       host: '127.0.0.1',
     });
@@ -156,7 +152,7 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
   });
 
   it('reads the messages after a position once, in UID order: a threaded reply and a DSN bounce', async () => {
-    const imap = reader(dovecot, [dovecot.tlsPort]);
+    const imap = dovecotReader(dovecot, [dovecot.tlsPort]);
     const start = await imap.verify(login(dovecot, dovecot.tlsPort));
     if (!start.ok) throw new Error(start.failure.detail);
     await dovecot.deliver(REPLY);

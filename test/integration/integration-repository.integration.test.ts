@@ -125,6 +125,7 @@ for (const driver of await storeDrivers()) {
           accountId: null,
           pageId: null,
           tokenExpiresAt: null,
+          imap: null,
         },
         {
           platform: 'instagram',
@@ -135,6 +136,7 @@ for (const driver of await storeDrivers()) {
           accountId: '17841400000000001',
           pageId: '100000000000001',
           tokenExpiresAt: expiresAt,
+          imap: null,
         },
       ]);
       expect(await repository.listCapabilityFacts(uniqueUserId())).toEqual([]);

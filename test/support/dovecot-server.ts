@@ -4,6 +4,7 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { ImapflowMailboxReader } from '../../src/adapters/gateways/imap/imapflow-mailbox-reader.js';
 import { generateTestCertificate, type TestCertificate } from './smtp-test-server.js';
 
 const DOVECOT = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((path) => existsSync(path));
@@ -215,4 +216,18 @@ export async function startTestDovecot(options: TestDovecotOptions = {}): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The production IMAP reader, allowed to reach a test dovecot: loopback allowed, its certificate trusted,
+ * `ports` connectable and its TLS port spoken to with implicit TLS.
+ */
+export function dovecotReader(dovecot: TestDovecot, ports: readonly number[], timeoutMs = 5000) {
+  return new ImapflowMailboxReader({
+    timeoutMs,
+    allowPrivateHosts: true,
+    tls: { ca: dovecot.certificate.cert },
+    allowPort: (port) => ports.includes(port),
+    implicitTlsPorts: [dovecot.tlsPort],
+  });
 }

@@ -6,6 +6,12 @@ import type {
 import type { MailSender, OutgoingMail } from '../../src/application/ports/mail-sender.js';
 import type { MailVerifier, SmtpLogin } from '../../src/application/ports/mail-verifier.js';
 import type {
+  ImapLogin,
+  MailboxPosition,
+  MailboxRead,
+  MailboxReader,
+} from '../../src/application/ports/mailbox-reader.js';
+import type {
   AuthorizationRequest,
   IssuedToken,
   PlatformGateway,
@@ -34,6 +40,22 @@ export class ScriptedMailVerifier implements MailVerifier {
     } finally {
       this.next = ok(undefined);
     }
+  }
+}
+
+/** Accepts every IMAP login (unless a test sets `next`) and remembers it; reads nothing. */
+export class ScriptedMailboxReader implements MailboxReader {
+  readonly logins: ImapLogin[] = [];
+  next: Result<MailboxPosition> = ok({ uidValidity: 1, lastUid: 0 });
+
+  async verify(login: ImapLogin): Promise<Result<MailboxPosition>> {
+    this.logins.push(login);
+    return this.next;
+  }
+
+  async read(login: ImapLogin, from: MailboxPosition): Promise<Result<MailboxRead>> {
+    this.logins.push(login);
+    return ok({ kind: 'read', position: from });
   }
 }
 

@@ -28,6 +28,8 @@ export function emailDraft(overrides: Partial<IntegrationDraft> = {}): Integrati
     lastVerifiedAt: new Date('2026-01-02T03:04:05.000Z'),
     smtp: { emailAddress: 'me@example.com', host: 'smtp.example.com', port: 587, username: 'me@example.com' },
     smtpPassword: sealedForTest('password'),
+    imap: null,
+    imapPassword: null,
     metadata: {},
     ...overrides,
   };

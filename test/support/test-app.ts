@@ -1,9 +1,11 @@
 import { generateFernetKey } from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { ImapflowMailboxReader } from '../../src/adapters/gateways/imap/imapflow-mailbox-reader.js';
 import type { HttpSecurity } from '../../src/adapters/http/app.js';
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import type { Clock } from '../../src/application/ports/clock.js';
 import type { MailSender } from '../../src/application/ports/mail-sender.js';
+import type { MailboxReader } from '../../src/application/ports/mailbox-reader.js';
 import { compose, createServiceLog, type Overrides, type RuntimeDrivers } from '../../src/composition.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import { nodeStaticAssets } from '../../src/runtime/node-static-assets.js';
@@ -25,6 +27,8 @@ export interface TestAppOptions extends Overrides {
   readonly keys?: string;
   /** A real sender (e.g. to a test SMTP server); a scripted one otherwise. */
   readonly mailSender?: MailSender;
+  /** A reader for a test IMAP server; otherwise the production one under the test configuration. */
+  readonly mailboxReader?: MailboxReader;
   readonly metrics?: RuntimeDrivers['metrics'];
   /** What webhooks are sent over; the global fetch otherwise. */
   readonly webhookFetch?: typeof fetch;
@@ -49,6 +53,7 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
     fixedSecrets = [],
     keys,
     mailSender,
+    mailboxReader,
     metrics,
     webhookFetch,
     ...overrides
@@ -68,6 +73,12 @@ export async function createTestApp(database: TestDatabase, options: TestAppOpti
       cipher,
       mailVerifier,
       mailSender: mailSender ?? scriptedMailSender,
+      mailboxReader:
+        mailboxReader ??
+        new ImapflowMailboxReader({
+          timeoutMs: config.outboundTimeoutMs,
+          allowPrivateHosts: config.smtpAllowPrivateHosts,
+        }),
       staticAssets: nodeStaticAssets,
       socketAddress: socketAddress ?? (() => '127.0.0.1'),
       log: createServiceLog(config, (line) => logLines.push(line), fixedSecrets),

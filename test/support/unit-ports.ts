@@ -3,7 +3,13 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import { wireFormat } from '../../src/adapters/http/presenters.js';
 import { integrationAnnouncements } from '../../src/application/integration-announcements.js';
 import type { Clock } from '../../src/application/ports/clock.js';
-import { ScriptedGateway, ScriptedMailSender, ScriptedMailVerifier, ScriptedMessenger } from './fakes.js';
+import {
+  ScriptedGateway,
+  ScriptedMailboxReader,
+  ScriptedMailSender,
+  ScriptedMailVerifier,
+  ScriptedMessenger,
+} from './fakes.js';
 import { inMemoryStores } from './in-memory/in-memory-stores.js';
 
 export const REDIRECT_URI = 'https://app.example.com/oauth/callback';
@@ -32,12 +38,14 @@ export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
   const messenger = new ScriptedMessenger();
   const cipher = await FernetSecretCipher.fromKeyList(key);
   const mailVerifier = new ScriptedMailVerifier();
+  const mailboxReader = new ScriptedMailboxReader();
   return {
     ...inMemoryStores(clock),
     clock,
     key,
     cipher,
     mailVerifier,
+    mailboxReader,
     announcements: integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat }),
     wireFormat,
     gateway,

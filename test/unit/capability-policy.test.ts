@@ -18,6 +18,8 @@ const facebook = (overrides: Partial<IntegrationDraft> = {}) =>
   });
 const tiktok = (overrides: Partial<IntegrationDraft> = {}) =>
   instagram({ platform: 'tiktok', scopesGranted: ['user.info.basic'], pageId: null, ...overrides });
+const EMAIL_WITHOUT_IMAP =
+  'Replies are not read: connect the email integration again with imap_host (and imap_port, imap_username, imap_password) to read them over IMAP.';
 const email = (overrides: Partial<IntegrationDraft> = {}) => storedIntegration(emailDraft(overrides));
 
 const META_LIMITATION =
@@ -202,6 +204,22 @@ describe('decideCapability', () => {
       },
     ],
     [
+      'email with a validated SMTP and IMAP login',
+      'email',
+      email({ imap: { host: 'imap.example.com', port: 993, username: 'me@example.com' } }),
+      { isConnected: true, canSendDm: true, canReadMessages: true, reasonCode: null, limitations: [] },
+    ],
+    [
+      'email with IMAP whose last validation failed',
+      'email',
+      email({
+        imap: { host: 'imap.example.com', port: 993, username: 'me@example.com' },
+        connectionStatus: 'error',
+        statusDetail: 'IMAP authentication failed - check the IMAP username and password.',
+      }),
+      { isConnected: false, canSendDm: false, canReadMessages: false, reasonCode: 'validation_failed' },
+    ],
+    [
       'email whose last validation failed',
       'email',
       email({
@@ -284,13 +302,18 @@ describe('decideCapability', () => {
     ['instagram', [META_LIMITATION]],
     ['facebook', [META_LIMITATION]],
     ['tiktok', []],
-    ['email', ['Reading replies is not supported: that needs IMAP, which this service does not offer.']],
+    ['email', [EMAIL_WITHOUT_IMAP]],
   ] as const)('lists the limitations of %s whether or not it is connected', (platform, limitations) => {
     expect(decideCapability(platform, null, now).limitations).toEqual(limitations);
   });
 
   it('reports a platform this runtime cannot use with its reason, whatever is stored', () => {
     const reason = 'Email (SMTP) integrations cannot be checked on Deno. Use the Node service.';
+    const imap = { host: 'imap.example.com', port: 993, username: 'me@example.com' };
+    expect(decideCapability('email', email({ imap }), now, reason)).toMatchObject({
+      canReadMessages: false,
+      reasonCode: 'unsupported_on_runtime',
+    });
     expect(decideCapability('email', email(), now, reason)).toMatchObject({
       isConnected: true,
       connectionStatus: 'connected',

@@ -82,6 +82,15 @@ function toInput(body: z.infer<typeof IntegrationCreate>): IntegrationInput {
       smtpPort: body.smtp_port,
       smtpUsername: body.smtp_username,
       smtpPassword: body.smtp_password,
+      imap:
+        body.imap_host === undefined
+          ? null
+          : {
+              host: body.imap_host,
+              port: body.imap_port ?? 993,
+              username: body.imap_username ?? null,
+              password: body.imap_password ?? null,
+            },
     };
   }
   return {

@@ -21,11 +21,21 @@ const printable = (field: string, max: number) =>
     .max(max, `${field} must be at most ${max} characters`)
     .regex(NO_CONTROL_CHARACTERS, `${field} must not contain control characters`);
 
-const hostname = z
-  .string()
-  .min(1, 'smtp_host must not be empty')
-  .max(253, 'smtp_host must be at most 253 characters')
-  .regex(/^[A-Za-z0-9.:[\]-]+$/, 'smtp_host must be a host name or IP address');
+const hostname = (field: string) =>
+  z
+    .string()
+    .min(1, `${field} must not be empty`)
+    .max(253, `${field} must be at most 253 characters`)
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, `${field} must be a host name or IP address`);
+
+const port = (field: string) =>
+  z
+    .int(`${field} must be a whole number`)
+    .min(1, `${field} must be between 1 and 65535`)
+    .max(65535, `${field} must be between 1 and 65535`);
+
+const password = (field: string) =>
+  z.string().min(1, `${field} must not be empty`).max(1024, `${field} is too long`);
 
 const optionalId = printable('id', 255).nullish();
 
@@ -106,17 +116,31 @@ export const AuthorizationResponse = z
   })
   .openapi('AuthorizationResponse');
 
-export const EmailIntegrationCreate = z.strictObject({
-  platform: z.literal('email'),
-  email_address: z.email('email_address must be an email address').max(320),
-  smtp_host: hostname,
-  smtp_port: z
-    .int('smtp_port must be a whole number')
-    .min(1, 'smtp_port must be between 1 and 65535')
-    .max(65535, 'smtp_port must be between 1 and 65535'),
-  smtp_username: printable('smtp_username', 320),
-  smtp_password: z.string().min(1, 'smtp_password must not be empty').max(1024, 'smtp_password is too long'),
-});
+export const EmailIntegrationCreate = z
+  .strictObject({
+    platform: z.literal('email'),
+    email_address: z.email('email_address must be an email address').max(320),
+    smtp_host: hostname('smtp_host'),
+    smtp_port: port('smtp_port'),
+    smtp_username: printable('smtp_username', 320),
+    smtp_password: password('smtp_password'),
+    imap_host: hostname('imap_host')
+      .optional()
+      .openapi({ description: 'Read replies and bounces over IMAP; the login is checked before saving.' }),
+    imap_port: port('imap_port')
+      .optional()
+      .openapi({ description: '993 (implicit TLS, the default) or 143 (STARTTLS required).' }),
+    imap_username: printable('imap_username', 320)
+      .optional()
+      .openapi({ description: 'Default: smtp_username.' }),
+    imap_password: password('imap_password').optional().openapi({ description: 'Default: smtp_password.' }),
+  })
+  .refine(
+    (body) =>
+      body.imap_host !== undefined ||
+      (body.imap_port === undefined && body.imap_username === undefined && body.imap_password === undefined),
+    { message: 'imap_port, imap_username and imap_password need imap_host', path: ['imap_host'] },
+  );
 
 const METADATA_DEPTH = 8;
 const METADATA_CHARACTERS = 16 * 1024;
@@ -203,6 +227,10 @@ export const IntegrationResponse = z
     smtp_port: z.number().int().nullable(),
     smtp_username: z.string().nullable(),
     smtp_password: z.string().nullable().openapi({ description: 'Always ******** when set.' }),
+    imap_host: z.string().nullable(),
+    imap_port: z.number().int().nullable(),
+    imap_username: z.string().nullable(),
+    imap_password: z.string().nullable().openapi({ description: 'Always ******** when set.' }),
     metadata: z.record(z.string(), z.unknown()),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),

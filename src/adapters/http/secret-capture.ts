@@ -2,7 +2,14 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 
 /** The body fields the API defines as secrets (schemas.ts): passwords, tokens, the OAuth code and state. */
-const SECRET_BODY_FIELDS = ['smtp_password', 'access_token', 'refresh_token', 'code', 'state'] as const;
+const SECRET_BODY_FIELDS = [
+  'smtp_password',
+  'imap_password',
+  'access_token',
+  'refresh_token',
+  'code',
+  'state',
+] as const;
 // Bounds on what one request can make its own log lines redact: a few secrets, none so short that
 // redacting it would blank ordinary words.
 const MOST_CARRIED = 8;

@@ -28,6 +28,7 @@ const SEALED_TABLES = {
       accessToken: socialIntegrations.accessToken,
       refreshToken: socialIntegrations.refreshToken,
       smtpPassword: socialIntegrations.smtpPassword,
+      imapPassword: socialIntegrations.imapPassword,
     },
     randomKey: () => crypto.randomUUID(),
   },

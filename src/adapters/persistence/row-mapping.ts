@@ -56,6 +56,7 @@ export function toIntegration(row: IntegrationRow): Integration {
         }
       : null,
     smtpPassword: sealed(row.smtpPassword),
+    imapPassword: sealed(row.imapPassword),
     metadata: readMetadata(row.metadata),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -72,6 +73,9 @@ export const capabilityColumns = {
   accountId: socialIntegrations.accountId,
   pageId: socialIntegrations.pageId,
   tokenExpiresAt: socialIntegrations.tokenExpiresAt,
+  imapHost: socialIntegrations.imapHost,
+  imapPort: socialIntegrations.imapPort,
+  imapUsername: socialIntegrations.imapUsername,
 };
 
 type CapabilityRow = Pick<IntegrationRow, keyof typeof capabilityColumns>;
@@ -88,6 +92,10 @@ export function toCapabilityFacts(row: CapabilityRow): CapabilityFacts {
     accountId: row.accountId,
     pageId: row.pageId,
     tokenExpiresAt: row.tokenExpiresAt,
+    imap:
+      row.imapHost !== null && row.imapPort !== null
+        ? { host: row.imapHost, port: row.imapPort, username: row.imapUsername ?? '' }
+        : null,
   };
 }
 
@@ -115,6 +123,14 @@ export function toRow(draft: IntegrationDraft): typeof socialIntegrations.$infer
     smtpPort: draft.smtp?.port ?? null,
     smtpUsername: draft.smtp?.username ?? null,
     smtpPassword: draft.smtpPassword,
+    imapHost: draft.imap?.host ?? null,
+    imapPort: draft.imap?.port ?? null,
+    imapUsername: draft.imap?.username ?? null,
+    imapPassword: draft.imapPassword,
+    imapUidValidity: draft.imapStart?.uidValidity ?? null,
+    imapLastUid: draft.imapStart?.lastUid ?? null,
+    // A mailbox just checked is read at the poller's next pass.
+    imapNextPollAt: draft.imap === null ? null : new Date(0),
     metadata: { ...draft.metadata },
   };
 }

@@ -49,6 +49,17 @@ export const socialIntegrations = pgTable(
     smtpPort: integer('smtp_port'),
     smtpUsername: varchar('smtp_username', { length: 320 }),
     smtpPassword: text('smtp_password'),
+    // Reading replies over IMAP: the login (the password sealed like smtp_password), where reading
+    // stands (UIDVALIDITY and the last UID handled), and the poller's schedule and lease (null: no IMAP).
+    imapHost: varchar('imap_host', { length: 255 }),
+    imapPort: integer('imap_port'),
+    imapUsername: varchar('imap_username', { length: 320 }),
+    imapPassword: text('imap_password'),
+    imapUidValidity: bigint('imap_uid_validity', { mode: 'number' }),
+    imapLastUid: bigint('imap_last_uid', { mode: 'number' }),
+    imapNextPollAt: timestamp('imap_next_poll_at', { withTimezone: true }),
+    imapLeaseUntil: timestamp('imap_lease_until', { withTimezone: true }),
+    imapLeaseToken: uuid('imap_lease_token'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().default({}),
@@ -70,6 +81,9 @@ export const socialIntegrations = pgTable(
     index('social_integrations_next_check_at_idx')
       .on(table.nextCheckAt)
       .where(sql`${table.nextCheckAt} is not null`),
+    index('social_integrations_imap_next_poll_at_idx')
+      .on(table.imapNextPollAt)
+      .where(sql`${table.imapNextPollAt} is not null`),
     // Meta's webhooks and callbacks name a Page, an Instagram account or a Meta user.
     index('social_integrations_meta_user_id_idx')
       .on(table.metaUserId)
@@ -160,6 +174,10 @@ export const outreachMessages = pgTable(
       .on(table.userId, table.idempotencyKey)
       .where(sql`${table.idempotencyKey} is not null and ${table.status} <> 'failed'`),
     index('outreach_messages_user_seq_idx').on(table.userId, table.seq),
+    // Finding which of ours an email answers or a bounce returns.
+    index('outreach_messages_user_platform_message_id_idx')
+      .on(table.userId, table.platformMessageId)
+      .where(sql`${table.platformMessageId} is not null`),
   ],
 );
 

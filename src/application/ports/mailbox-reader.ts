@@ -1,19 +1,13 @@
-import type { DeliveryReport } from '../../domain/inbound-mail.js';
+import type { DeliveryReport, MailboxPosition } from '../../domain/inbound-mail.js';
+import type { ImapSettings } from '../../domain/integration.js';
 import type { Result } from '../../domain/result.js';
 
 /** An IMAP login: 993 is implicit TLS, any other port must offer STARTTLS. */
-export interface ImapLogin {
-  readonly host: string;
-  readonly port: number;
-  readonly username: string;
+export interface ImapLogin extends ImapSettings {
   readonly password: string;
 }
 
-/** Where a mailbox's reading stands: its UIDVALIDITY and the last UID handled (or present when connected). */
-export interface MailboxPosition {
-  readonly uidValidity: number;
-  readonly lastUid: number;
-}
+export type { MailboxPosition };
 
 /** One message from a mailbox, as the poller needs it. */
 export interface InboundMail {

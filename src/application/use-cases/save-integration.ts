@@ -8,6 +8,7 @@ import { type IntegrationView, presentIntegration } from '../integration-view.js
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
+import type { MailboxReader } from '../ports/mailbox-reader.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { tokenConnectorOf } from '../token-connector.js';
@@ -18,6 +19,7 @@ export interface SaveIntegrationDeps {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
+  readonly mailboxReader: MailboxReader;
   readonly gateways: PlatformGateways;
   readonly announcements: IntegrationAnnouncements;
 }
@@ -38,8 +40,18 @@ async function emailDraft(
     port: input.smtpPort,
     username: input.smtpUsername,
   };
-  const verified = await deps.mailVerifier.verify({ ...smtp, password: input.smtpPassword });
+  const imap =
+    input.imap === null
+      ? null
+      : { host: input.imap.host, port: input.imap.port, username: input.imap.username ?? input.smtpUsername };
+  const imapPassword = input.imap?.password ?? input.smtpPassword;
+  // Both logins are checked at once; an SMTP refusal is the one reported when both fail.
+  const [verified, mailbox] = await Promise.all([
+    deps.mailVerifier.verify({ ...smtp, password: input.smtpPassword }),
+    imap === null ? ok(null) : deps.mailboxReader.verify({ ...imap, password: imapPassword }),
+  ]);
   if (!verified.ok) return verified;
+  if (!mailbox.ok) return mailbox;
   return ok({
     userId,
     platform: 'email',
@@ -60,6 +72,9 @@ async function emailDraft(
     lastVerifiedAt: deps.clock.now(),
     smtp,
     smtpPassword: await deps.cipher.seal(input.smtpPassword),
+    imap,
+    imapPassword: imap === null ? null : await deps.cipher.seal(imapPassword),
+    imapStart: mailbox.value,
     metadata: {},
   });
 }

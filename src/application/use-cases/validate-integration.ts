@@ -9,6 +9,7 @@ import { type IntegrationView, presentIntegration } from '../integration-view.js
 import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
+import type { MailboxReader } from '../ports/mailbox-reader.js';
 import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 
@@ -17,6 +18,7 @@ export interface ValidateIntegrationDeps {
   readonly cipher: SecretCipher;
   readonly clock: Clock;
   readonly mailVerifier: MailVerifier;
+  readonly mailboxReader: MailboxReader;
   readonly gateways: PlatformGateways;
   readonly announcements: IntegrationAnnouncements;
 }

@@ -17,6 +17,7 @@ const capabilityFacts = (integration: Integration): CapabilityFacts => ({
   accountId: integration.accountId,
   pageId: integration.pageId,
   tokenExpiresAt: integration.tokenExpiresAt,
+  imap: integration.imap,
 });
 
 /** DrizzleIntegrationRepository's behaviour over rows in memory (the contract suites prove them equal). */

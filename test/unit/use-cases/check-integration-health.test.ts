@@ -3,7 +3,7 @@ import { generateFernetKey } from '../../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../../src/adapters/crypto/fernet-secret-cipher.js';
 import { checkIntegrationHealth } from '../../../src/application/use-cases/check-integration-health.js';
 import { fail, ok } from '../../../src/domain/result.js';
-import { ScriptedGateway, ScriptedMailVerifier } from '../../support/fakes.js';
+import { ScriptedGateway, ScriptedMailboxReader, ScriptedMailVerifier } from '../../support/fakes.js';
 import { emailDraft, instagramDraft, storedIntegration } from '../../support/integration-builders.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
@@ -16,7 +16,12 @@ beforeAll(async () => {
 function checker() {
   const gateway = new ScriptedGateway();
   const mailVerifier = new ScriptedMailVerifier();
-  const check = checkIntegrationHealth({ cipher, mailVerifier, gateways: gateway.asGateways() });
+  const check = checkIntegrationHealth({
+    cipher,
+    mailVerifier,
+    mailboxReader: new ScriptedMailboxReader(),
+    gateways: gateway.asGateways(),
+  });
   return { gateway, mailVerifier, check };
 }
 

@@ -13,6 +13,7 @@ const emailInput = (overrides: Partial<EmailInput> = {}): EmailInput => ({
   smtpPort: 587,
   smtpUsername: 'me@example.com',
   smtpPassword: 'correct horse battery staple',
+  imap: null,
   ...overrides,
 });
 
