@@ -20,6 +20,7 @@ import { DrizzleEventLog } from './adapters/persistence/drizzle-event-log.js';
 import { DrizzleInboundMessageStore } from './adapters/persistence/drizzle-inbound-message-store.js';
 import { DrizzleIntegrationRepository } from './adapters/persistence/drizzle-integration-repository.js';
 import { DrizzleLifecycleStore } from './adapters/persistence/drizzle-lifecycle-store.js';
+import { DrizzleMailboxPolls } from './adapters/persistence/drizzle-mailbox-polls.js';
 import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js';
 import { DrizzleMessagingWindowStore } from './adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleOAuthStateStore } from './adapters/persistence/drizzle-oauth-state-store.js';
@@ -64,6 +65,7 @@ import {
   unsubscribe,
   unsuppressAddress,
 } from './application/use-cases/outreach-log.js';
+import { pollMailboxes } from './application/use-cases/poll-mailboxes.js';
 import { purgeEvents } from './application/use-cases/purge-events.js';
 import { receiveMetaMessages } from './application/use-cases/receive-meta-messages.js';
 import { refreshDueIntegrations } from './application/use-cases/refresh-due-integrations.js';
@@ -270,6 +272,14 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       onSettled: (attempt) => metrics?.recorder.webhookAttemptSettled(attempt),
     }),
     redeliverFailed: redeliverFailed({ outbox: webhookOutbox, clock }),
+    pollMailboxes: pollMailboxes({
+      mailboxes: new DrizzleMailboxPolls(db),
+      reader: mailboxReader,
+      cipher,
+      clock,
+      logger: log.logger,
+      settings: config.imap.settings,
+    }),
     purgeEvents: purgeEvents({
       eventLog,
       clock,

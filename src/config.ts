@@ -167,6 +167,7 @@ const EnvironmentSchema = z
     REFRESH_INTERVAL_SECONDS: whole(300, 1, 86_400),
     REFRESH_BATCH_SIZE: whole(25, 1, 1000),
     HEALTH_CHECK_INTERVAL_HOURS: whole(24, 1, 720),
+    IMAP_POLL_SECONDS: whole(60, 0, 86_400),
     LOG_LEVEL: z.preprocess(unsetWhenEmpty, z.enum(LOG_LEVELS).default('info')),
     INSTAGRAM_CLIENT_ID: optionalText,
     INSTAGRAM_CLIENT_SECRET: optionalText,
@@ -434,6 +435,21 @@ export interface LifecycleConfig {
 // could take it over.
 const leaseFor = (outboundTimeoutMs: number) => Math.max(5 * 60_000, 30 * outboundTimeoutMs);
 
+/** The IMAP poller of the Node server: each mailbox with IMAP read every `intervalMs`. */
+export interface ImapPollConfig {
+  /** Whether the server polls (IMAP_POLL_SECONDS=0 turns it off). */
+  readonly enabled: boolean;
+  readonly settings: {
+    readonly intervalMs: number;
+    readonly batchSize: number;
+    readonly messagesPerRead: number;
+    readonly leaseMs: number;
+  };
+}
+
+const IMAP_BATCH_SIZE = 10;
+const IMAP_MESSAGES_PER_READ = 50;
+
 export interface WebhookSettings {
   readonly endpoints: readonly string[];
   /** `whsec_` secrets: each attempt carries one signature per secret (rotation). */
@@ -464,6 +480,7 @@ export interface Config {
   readonly smtpAllowedPorts: readonly number[];
   readonly outboundTimeoutMs: number;
   readonly lifecycle: LifecycleConfig;
+  readonly imap: ImapPollConfig;
   readonly logLevel: LogLevel;
   readonly platforms: PlatformSettings;
   /** The exact redirect URIs an OAuth flow may return to, as configured. */
@@ -525,6 +542,16 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
           leaseMs: leaseFor(env.OUTBOUND_TIMEOUT_MS),
           healthCheckIntervalMs: env.HEALTH_CHECK_INTERVAL_HOURS * 3_600_000,
           expiryWarningMs: env.EXPIRY_WARNING_HOURS * 3_600_000,
+        },
+      },
+      imap: {
+        enabled: env.IMAP_POLL_SECONDS > 0,
+        settings: {
+          intervalMs: env.IMAP_POLL_SECONDS * 1000,
+          batchSize: IMAP_BATCH_SIZE,
+          messagesPerRead: IMAP_MESSAGES_PER_READ,
+          // A read is bounded by the timeout for the login and once more per message.
+          leaseMs: Math.max(5 * 60_000, (IMAP_MESSAGES_PER_READ + 2) * env.OUTBOUND_TIMEOUT_MS),
         },
       },
       logLevel: env.LOG_LEVEL,

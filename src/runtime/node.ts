@@ -10,7 +10,7 @@ import { runsJobs, superviseWorkers, workerCount } from './node-cluster.js';
 import { aggregateWorkerMetrics, metricsEnabled, processMetrics, serveMetricsPort } from './node-metrics.js';
 import { onShutdownSignal, stopServing } from './node-process.js';
 import { loadConfig, startNode, stop } from './node-start.js';
-import { startEventPurge, startRefresher, startWebhookDelivery } from './periodic-job.js';
+import { startEventPurge, startMailboxPoller, startRefresher, startWebhookDelivery } from './periodic-job.js';
 import { startupWarnings } from './service-start.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -61,7 +61,7 @@ async function serveOneProcess() {
     await Promise.all([stopServing(server), metricsServer === null ? undefined : stopServing(metricsServer)]);
     // The jobs stop taking work; what they hold (a renewal in flight) is saved before the database closes.
     await unlisten?.();
-    await Promise.all([refresher?.stop(), delivery?.stop(), purge?.stop(), backfill]);
+    await Promise.all([refresher?.stop(), delivery?.stop(), purge?.stop(), poller?.stop(), backfill]);
     await handle.close();
   });
   const background = runsJobs();
@@ -69,5 +69,6 @@ async function serveOneProcess() {
   const refresher = background ? startRefresher(config, jobs, logger, stopping, metrics?.recorder) : null;
   const delivery = background ? startWebhookDelivery(config, jobs, logger, stopping) : null;
   const purge = background ? startEventPurge(jobs, logger, stopping) : null;
+  const poller = background ? startMailboxPoller(config, jobs, logger, stopping) : null;
   const unlisten = delivery === null ? null : await listenForOutboxCommits(handle, () => delivery.wake());
 }

@@ -105,6 +105,26 @@ export async function refreshOnce(
   return report.failed;
 }
 
+/** The in-process IMAP poller every IMAP_POLL_SECONDS, or null when it is off or IMAP cannot run here. */
+export function startMailboxPoller(
+  config: Config,
+  jobs: LifecycleJobs,
+  logger: Logger,
+  stopping?: AbortSignal,
+): PeriodicJob | null {
+  if (!config.imap.enabled) return null;
+  return startPeriodicJob(
+    async () => {
+      const report = await jobs.pollMailboxes({ signal: stopping });
+      if (report.received + report.bounced + report.failed + report.leaseLost > 0) {
+        logger.info('mailbox poll run', { ...report });
+      }
+    },
+    config.imap.settings.intervalMs,
+    (error) => logger.error('mailbox poll run failed', errorFields(error)),
+  );
+}
+
 /** How often delivery looks for due retries; new events wake it as soon as they commit. */
 const DELIVERY_POLL_MS = 1000;
 

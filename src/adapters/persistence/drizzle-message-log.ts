@@ -17,7 +17,7 @@ import { insertEvents } from './drizzle-event-log.js';
 import { type OutreachMessageRow, outreachMessages as table } from './schema.js';
 
 // Only this adapter writes the table, so its closed values read back as the types they were written as.
-const toRecord = (row: OutreachMessageRow): MessageRecord => ({
+export const toRecord = (row: OutreachMessageRow): MessageRecord => ({
   id: row.id,
   userId: row.userId,
   platform: row.platform as Platform,

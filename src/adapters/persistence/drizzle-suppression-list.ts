@@ -7,6 +7,25 @@ import { reachable } from './database-errors.js';
 import { insertEvents } from './drizzle-event-log.js';
 import { outreachSuppressions as table } from './schema.js';
 
+/**
+ * Suppresses an address within the caller's transaction, writing `events` only when it was not
+ * suppressed yet; true when it was newly suppressed.
+ */
+export async function insertSuppression(
+  tx: Database,
+  suppression: { userId: string; address: string; reason: SuppressionReason; at: Date },
+  events: readonly NewEvent[],
+): Promise<boolean> {
+  const { userId, address, reason, at } = suppression;
+  const rows = await tx
+    .insert(table)
+    .values({ userId, address, reason, createdAt: at })
+    .onConflictDoNothing()
+    .returning({ address: table.address });
+  if (rows.length > 0) await insertEvents(tx, events);
+  return rows.length > 0;
+}
+
 /** Suppressions in `outreach_suppressions`; callers pass addresses lower-cased. */
 export class DrizzleSuppressionList implements SuppressionList {
   constructor(private readonly db: Database) {}
@@ -30,15 +49,7 @@ export class DrizzleSuppressionList implements SuppressionList {
     events: readonly NewEvent[],
   ): Promise<boolean> {
     return reachable(() =>
-      this.db.transaction(async (tx) => {
-        const rows = await tx
-          .insert(table)
-          .values({ userId, address, reason, createdAt: at })
-          .onConflictDoNothing()
-          .returning({ address: table.address });
-        if (rows.length > 0) await insertEvents(tx, events);
-        return rows.length > 0;
-      }),
+      this.db.transaction((tx) => insertSuppression(tx, { userId, address, reason, at }, events)),
     );
   }
 

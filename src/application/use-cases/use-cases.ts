@@ -17,6 +17,7 @@ import type {
   unsubscribe,
   unsuppressAddress,
 } from './outreach-log.js';
+import type { PollMailboxes } from './poll-mailboxes.js';
 import type { PurgeEvents } from './purge-events.js';
 import type { receiveMetaMessages } from './receive-meta-messages.js';
 import type { refreshDueIntegrations } from './refresh-due-integrations.js';
@@ -62,5 +63,6 @@ export interface LifecycleJobs {
   readonly backfillTokenMasks: ReturnType<typeof backfillTokenMasks>;
   readonly deliverWebhooks: DeliverWebhooks;
   readonly redeliverFailed: RedeliverFailed;
+  readonly pollMailboxes: PollMailboxes;
   readonly purgeEvents: PurgeEvents;
 }

@@ -1,0 +1,297 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrizzleMailboxPolls } from '../../src/adapters/persistence/drizzle-mailbox-polls.js';
+import { type ClaimedMailbox, NO_EFFECT } from '../../src/application/ports/mailbox-polls.js';
+import { databaseDrivers, selectRows, type TestDatabase } from '../support/databases.js';
+import {
+  dovecotReader,
+  dovecotUnavailableReason,
+  startTestDovecot,
+  type TestDovecot,
+} from '../support/dovecot-server.js';
+import { uniqueUserId } from '../support/integration-builders.js';
+import { createTestApp } from '../support/test-app.js';
+
+const unavailable = dovecotUnavailableReason();
+const drivers = await databaseDrivers();
+
+type App = Awaited<ReturnType<typeof createTestApp>>;
+
+interface StoredEvent {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+const reply = (messageId: string, inReplyTo: string, text: string, references = inReplyTo) =>
+  [
+    'From: "Bob" <Bob@Example.org>',
+    'To: mailbox@example.test',
+    'Subject: Re: hello',
+    `Message-ID: ${messageId}`,
+    `In-Reply-To: ${inReplyTo}`,
+    `References: ${references}`,
+    'Date: Wed, 02 Dec 2026 10:00:00 +0000',
+    '',
+    text,
+    '',
+  ].join('\r\n');
+
+const deliveryReport = (reportId: string, recipient: string, status: string, original: string) =>
+  [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
+    'To: mailbox@example.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    `Message-ID: ${reportId}`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    '',
+    '--B',
+    'Content-Type: text/plain',
+    '',
+    'Your message could not be delivered.',
+    '--B',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.org',
+    '',
+    `Final-Recipient: rfc822; ${recipient}`,
+    `Action: ${status.startsWith('5') ? 'failed' : 'delayed'}`,
+    `Status: ${status}`,
+    '--B',
+    'Content-Type: text/rfc822-headers',
+    '',
+    'From: mailbox@example.test',
+    `To: ${recipient}`,
+    `Message-ID: ${original}`,
+    '--B--',
+    '',
+  ].join('\r\n');
+
+describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', () => {
+  let dovecot: TestDovecot;
+  beforeAll(async () => {
+    dovecot = await startTestDovecot();
+  });
+  afterAll(() => dovecot?.stop());
+
+  // `keys`: a second instance shares the first one's keyring, as instances of one deployment do.
+  const appOn = (database: TestDatabase, keys?: string) =>
+    createTestApp(database, {
+      mailboxReader: dovecotReader(dovecot, [dovecot.tlsPort]),
+      ...(keys === undefined ? {} : { keys }),
+    });
+
+  for (const driver of drivers) {
+    describe.skipIf(driver.skip)(`on ${driver.name}`, () => {
+      let database: TestDatabase;
+      let app: App;
+      beforeAll(async () => {
+        database = await driver.open();
+        app = await appOn(database);
+      });
+      afterAll(() => database?.dispose());
+
+      const call = async (target: App, method: string, path: string, body?: unknown) => {
+        const response = await target.app.request(path, {
+          method,
+          ...(body === undefined
+            ? {}
+            : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+
+      /** A user whose email integration reads the test mailbox from where it stands now. */
+      async function connectedUser(): Promise<string> {
+        const userId = uniqueUserId();
+        const created = await call(app, 'POST', `/api/integrations?user_id=${userId}`, {
+          platform: 'email',
+          email_address: dovecot.user,
+          smtp_host: 'smtp.example.com',
+          smtp_port: 587,
+          smtp_username: dovecot.user,
+          smtp_password: dovecot.password,
+          imap_host: 'localhost',
+          imap_port: dovecot.tlsPort,
+        });
+        expect(created.status).toBe(201);
+        return userId;
+      }
+
+      async function send(userId: string, to: string) {
+        const sent = await call(app, 'POST', `/api/outreach/email/messages?user_id=${userId}`, {
+          to,
+          subject: 'hello',
+          text: 'Would you like a demo?',
+        });
+        expect(sent.status).toBe(201);
+        return sent.body as { id: string; platform_message_id: string };
+      }
+
+      const events = async (userId: string, type: string) => {
+        const page = await call(app, 'GET', `/api/events?user_id=${userId}&limit=100`);
+        return (page.body.events as StoredEvent[]).filter((event) => event.type === type);
+      };
+
+      // Every mailbox due again, as an interval later.
+      const makeDue = () =>
+        database.handle.db.execute(sql`update social_integrations set imap_next_poll_at = now()`);
+
+      it('turns a reply threaded by In-Reply-To into message.received, once', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'bob@example.org');
+        await dovecot.deliver(reply('<not-for-us@example.org>', '<someone-else@example.com>', 'Unrelated'));
+        await dovecot.deliver(
+          reply('<r1@example.org>', ours.platform_message_id, 'Yes please, Tuesday works.'),
+        );
+
+        const report = await app.jobs.pollMailboxes();
+        expect(report).toMatchObject({ failed: 0, leaseLost: 0 });
+        expect(report.received).toBeGreaterThanOrEqual(1);
+        const received = await events(userId, 'message.received');
+        expect(received).toEqual([
+          {
+            id: expect.any(String),
+            type: 'message.received',
+            timestamp: expect.any(String),
+            data: {
+              user_id: userId,
+              platform: 'email',
+              sender: 'Bob@Example.org',
+              platform_message_id: '<r1@example.org>',
+              text: expect.stringContaining('Yes please, Tuesday works.'),
+              received_at: '2026-12-02T10:00:00.000Z',
+              in_reply_to: ours.id,
+            },
+          },
+        ]);
+
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(await events(userId, 'message.received')).toHaveLength(1);
+      });
+
+      it('finds our message in References when In-Reply-To names another', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'carol@example.org');
+        await dovecot.deliver(
+          reply(
+            '<r2@example.org>',
+            '<her-own@example.org>',
+            'Forwarding',
+            `${ours.platform_message_id} <her-own@example.org>`,
+          ),
+        );
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect((await events(userId, 'message.received')).map((event) => event.data.in_reply_to)).toEqual([
+          ours.id,
+        ]);
+      });
+
+      it('suppresses the recipient of a permanent-failure DSN as bounced, with recipient.suppressed', async () => {
+        const userId = await connectedUser();
+        const bounced = await send(userId, 'Nobody@Example.org');
+        const delayed = await send(userId, 'slow@example.org');
+        await dovecot.deliver(
+          deliveryReport('<dsn-1@mx>', 'slow@example.org', '4.4.1', delayed.platform_message_id),
+        );
+        await dovecot.deliver(
+          deliveryReport('<dsn-2@mx>', 'nobody@example.org', '5.1.1', bounced.platform_message_id),
+        );
+        // A report of a message that is not ours changes nothing.
+        await dovecot.deliver(
+          deliveryReport('<dsn-3@mx>', 'stranger@example.org', '5.1.1', '<unknown@example.com>'),
+        );
+
+        await makeDue();
+        const report = await app.jobs.pollMailboxes();
+        expect(report.bounced).toBe(1);
+        const suppressions = await call(app, 'GET', `/api/outreach/email/suppressions?user_id=${userId}`);
+        expect(suppressions.body).toEqual({
+          suppressions: [
+            { address: 'nobody@example.org', reason: 'bounced', created_at: expect.any(String) },
+          ],
+        });
+        expect((await events(userId, 'recipient.suppressed')).map((event) => event.data)).toEqual([
+          { user_id: userId, platform: 'email', recipient: 'nobody@example.org', reason: 'bounced' },
+        ]);
+        const refused = await call(app, 'POST', `/api/outreach/email/messages?user_id=${userId}`, {
+          to: 'nobody@example.org',
+          subject: 'again',
+          text: 'Hello?',
+        });
+        expect(refused.body).toMatchObject({ code: 'recipient_suppressed' });
+      });
+
+      it('starts after the messages present when the mailbox is renumbered (UIDVALIDITY changed)', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'dave@example.org');
+        await dovecot.deliver(reply('<r3@example.org>', ours.platform_message_id, 'Before the renumbering'));
+        await database.handle.db.execute(
+          sql`update social_integrations set imap_uid_validity = 1, imap_next_poll_at = now() where user_id = ${userId}`,
+        );
+        await app.jobs.pollMailboxes();
+        expect(await events(userId, 'message.received')).toEqual([]);
+        const [row] = await selectRows<{ imap_uid_validity: string }>(
+          database,
+          sql`select imap_uid_validity from social_integrations where user_id = ${userId}`,
+        );
+        expect(Number(row?.imap_uid_validity)).not.toBe(1);
+
+        await dovecot.deliver(reply('<r4@example.org>', ours.platform_message_id, 'After the renumbering'));
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(
+          (await events(userId, 'message.received')).map((event) => event.data.platform_message_id),
+        ).toEqual(['<r4@example.org>']);
+      });
+
+      it('handles each message once when two instances poll one mailbox', async () => {
+        const userId = await connectedUser();
+        const other = await appOn(database, app.key);
+        const ours = await send(userId, 'erin@example.org');
+        const expected: string[] = [];
+        for (let round = 0; round < 3; round++) {
+          for (let index = 0; index < 3; index++) {
+            const id = `<concurrent-${round}-${index}-${userId}@example.org>`;
+            expected.push(id);
+            await dovecot.deliver(reply(id, ours.platform_message_id, `Reply ${round}.${index}`));
+          }
+          await makeDue();
+          const reports = await Promise.all([app.jobs.pollMailboxes(), other.jobs.pollMailboxes()]);
+          expect(reports.map((report) => report.failed)).toEqual([0, 0]);
+        }
+        const received = (await events(userId, 'message.received')).map(
+          (event) => event.data.platform_message_id,
+        );
+        expect(received.sort()).toEqual(expected.sort());
+      });
+
+      it('writes nothing for a claim that lapsed and was taken over', async () => {
+        const userId = await connectedUser();
+        const polls = new DrizzleMailboxPolls(database.handle.db);
+        await makeDue();
+        const now = new Date();
+        const mine = (claims: ClaimedMailbox[]) => {
+          const claim = claims.find((each) => each.integration.userId === userId);
+          if (claim === undefined) throw new Error('the mailbox was not claimed');
+          return claim;
+        };
+        const first = mine(await polls.claimDue(now, now, 100, 1000));
+        const later = new Date(now.getTime() + 2000);
+        const takenOver = await polls.claimDue(later, later, 100, 60_000);
+        const second = mine(takenOver);
+        const { id } = second.integration;
+        const position = { uidValidity: 7, lastUid: 99 };
+
+        expect(await polls.record(id, first.lease, position, NO_EFFECT)).toBe(false);
+        expect(await polls.release(id, first.lease, later)).toBe(false);
+        expect(await polls.record(id, second.lease, position, NO_EFFECT)).toBe(true);
+        for (const claim of takenOver) {
+          expect(await polls.release(claim.integration.id, claim.lease, later)).toBe(true);
+        }
+      });
+    });
+  }
+});
