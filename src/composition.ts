@@ -199,28 +199,22 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     clock,
   };
 
+  // Saving and validating check credentials with the platform (or the SMTP and IMAP servers) and write.
+  const credentialWrites = {
+    repository,
+    cipher,
+    clock,
+    mailVerifier,
+    mailboxReader,
+    gateways,
+    announcements,
+  };
   const useCases: UseCases = {
     listIntegrations: listIntegrations({ repository, cipher, clock }),
     getAllCapabilities: getAllCapabilities({ repository, clock, mailVerifier }),
     getPlatformCapability: getPlatformCapability({ repository, clock, mailVerifier }),
-    saveIntegration: saveIntegration({
-      repository,
-      cipher,
-      clock,
-      mailVerifier,
-      mailboxReader,
-      gateways,
-      announcements,
-    }),
-    validateIntegration: validateIntegration({
-      repository,
-      cipher,
-      clock,
-      mailVerifier,
-      mailboxReader,
-      gateways,
-      announcements,
-    }),
+    saveIntegration: saveIntegration(credentialWrites),
+    validateIntegration: validateIntegration(credentialWrites),
     deleteIntegration: deleteIntegration({ repository, cipher, gateways, announcements }),
     listAuditEntries: listAuditEntries({ auditLog }),
     listEvents: listEvents({

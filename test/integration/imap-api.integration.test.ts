@@ -1,10 +1,10 @@
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapflowMailboxReader } from '../../src/adapters/gateways/imap/imapflow-mailbox-reader.js';
 import type { EncryptedSecret } from '../../src/domain/integration.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import {
+  dovecotEmailBody,
   dovecotReader,
   dovecotUnavailableReason,
   startTestDovecot,
@@ -12,6 +12,7 @@ import {
 } from '../support/dovecot-server.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
+import { type SilentServer, startSilentServer } from '../support/silent-server.js';
 import {
   IMPOSSIBLE_HOSTS,
   INTERNAL_ADDRESS_LITERALS,
@@ -33,48 +34,32 @@ async function serve(database: TestDatabase, mailboxReader: ImapflowMailboxReade
   return { app, http: await serveOnLoopback(app.app.fetch) };
 }
 
-/** An email integration whose SMTP login the scripted verifier accepts and whose IMAP login is dovecot's. */
-const emailBody = (dovecot: TestDovecot, imap: Record<string, unknown>) => ({
-  platform: 'email',
-  email_address: dovecot.user,
-  smtp_host: 'smtp.example.com',
-  smtp_port: 587,
-  smtp_username: dovecot.user,
-  smtp_password: dovecot.password,
-  ...imap,
-});
-
 describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over HTTP', () => {
   let database: TestDatabase;
   let dovecot: TestDovecot;
   let plaintextOnly: TestDovecot;
-  let silent: Server;
-  let silentPort: number;
+  let silent: SilentServer;
   let harness: Harness;
-  const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    [database, dovecot, plaintextOnly] = await Promise.all([
+    [database, dovecot, plaintextOnly, silent] = await Promise.all([
       pgliteTestDatabase(),
       startTestDovecot(),
       startTestDovecot({ starttls: false }),
+      startSilentServer(),
     ]);
-    silent = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    silentPort = (silent.address() as AddressInfo).port;
     harness = await serve(
       database,
-      dovecotReader(dovecot, [dovecot.tlsPort, dovecot.plainPort, plaintextOnly.plainPort, silentPort], 1500),
+      dovecotReader(
+        dovecot,
+        [dovecot.tlsPort, dovecot.plainPort, plaintextOnly.plainPort, silent.port],
+        1500,
+      ),
     );
   });
   afterAll(async () => {
     await harness?.http.close();
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => silent?.close(resolve));
-    await Promise.all([dovecot?.stop(), plaintextOnly?.stop(), database?.dispose()]);
+    await Promise.all([dovecot?.stop(), plaintextOnly?.stop(), silent?.close(), database?.dispose()]);
   });
 
   const create = (userId: string, body: unknown) =>
@@ -89,7 +74,10 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
     ['STARTTLS', () => dovecot.plainPort],
   ])('checks the IMAP login over %s before saving; can_read_messages then holds', async (_name, port) => {
     const userId = uniqueUserId();
-    const response = await create(userId, emailBody(dovecot, { imap_host: 'localhost', imap_port: port() }));
+    const response = await create(
+      userId,
+      dovecotEmailBody(dovecot, { imap_host: 'localhost', imap_port: port() }),
+    );
     const text = await response.text();
 
     expect(response.status).toBe(201);
@@ -118,7 +106,7 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
 
   it('validates on demand with the IMAP login too', async () => {
     const userId = uniqueUserId();
-    await create(userId, emailBody(dovecot, { imap_host: 'localhost', imap_port: dovecot.tlsPort }));
+    await create(userId, dovecotEmailBody(dovecot, { imap_host: 'localhost', imap_port: dovecot.tlsPort }));
     const validated = await harness.http.call('POST', `/api/integrations/email/validate?user_id=${userId}`);
     expect(await validated.json()).toMatchObject({ valid: true, detail: null });
   });
@@ -138,7 +126,7 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
     ],
     [
       'a server that never answers',
-      () => ({ imap_host: '127.0.0.1', imap_port: silentPort }),
+      () => ({ imap_host: '127.0.0.1', imap_port: silent.port }),
       'imap_timeout',
       /did not answer in time/,
     ],
@@ -150,7 +138,7 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
     ],
   ])('answers %s with 400 and saves nothing', async (_name, imap, code, detail) => {
     const userId = uniqueUserId();
-    const response = await create(userId, emailBody(dovecot, imap()));
+    const response = await create(userId, dovecotEmailBody(dovecot, imap()));
     const text = await response.text();
 
     expect(response.status).toBe(400);
@@ -163,7 +151,7 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
   });
 
   it('refuses IMAP fields without imap_host', async () => {
-    const response = await create(uniqueUserId(), emailBody(dovecot, { imap_port: 993 }));
+    const response = await create(uniqueUserId(), dovecotEmailBody(dovecot, { imap_port: 993 }));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'invalid_request' });
   });
@@ -171,38 +159,26 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
 
 describe('SSRF corpus on imap_host, over HTTP: refused, nothing saved, nothing connected', () => {
   let database: TestDatabase;
-  let sinkhole: Server;
-  let sinkholePort: number;
-  let connections = 0;
-  const sockets = new Set<Socket>();
+  let sinkhole: SilentServer;
   const lookups: string[] = [];
   let harness: Harness;
 
   beforeAll(async () => {
-    database = await pgliteTestDatabase();
-    sinkhole = createServer((socket) => {
-      connections += 1;
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => sinkhole.listen(0, '127.0.0.1', resolve));
-    sinkholePort = (sinkhole.address() as AddressInfo).port;
+    [database, sinkhole] = await Promise.all([pgliteTestDatabase(), startSilentServer()]);
     // The production guard, except that the sinkhole's port counts as an IMAP port so a slip would reach it.
     harness = await serve(
       database,
       new ImapflowMailboxReader({
         timeoutMs: 2000,
         allowPrivateHosts: false,
-        allowPort: (port) => port === sinkholePort,
+        allowPort: (port) => port === sinkhole.port,
         resolve: ssrfResolver(lookups),
       }),
     );
   });
   afterAll(async () => {
     await harness?.http.close();
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => sinkhole?.close(resolve));
-    await database?.dispose();
+    await Promise.all([sinkhole?.close(), database?.dispose()]);
   });
 
   const hosts = [...INTERNAL_ADDRESS_LITERALS, ...INTERNAL_NAMES].map(([host]) => host);
@@ -216,7 +192,7 @@ describe('SSRF corpus on imap_host, over HTTP: refused, nothing saved, nothing c
       smtp_username: 'me@example.com',
       smtp_password: 'CANARY_PW_imap_ssrf',
       imap_host: host,
-      imap_port: sinkholePort,
+      imap_port: sinkhole.port,
     });
     const body = (await response.json()) as { code: string };
 
@@ -225,6 +201,6 @@ describe('SSRF corpus on imap_host, over HTTP: refused, nothing saved, nothing c
     expect(['imap_host_not_allowed', 'invalid_request']).toContain(body.code);
     const listed = await harness.http.call('GET', `/api/integrations?user_id=${userId}`);
     expect(await listed.json()).toEqual([]);
-    expect(connections).toBe(0);
+    expect(sinkhole.connections()).toBe(0);
   });
 });

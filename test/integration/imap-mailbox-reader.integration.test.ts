@@ -1,4 +1,3 @@
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapflowMailboxReader } from '../../src/adapters/gateways/imap/imapflow-mailbox-reader.js';
 import type { ImapLogin, InboundMail } from '../../src/application/ports/mailbox-reader.js';
@@ -9,6 +8,8 @@ import {
   startTestDovecot,
   type TestDovecot,
 } from '../support/dovecot-server.js';
+import { deliveryReportMail, replyMail } from '../support/inbound-mail.js';
+import { type SilentServer, startSilentServer } from '../support/silent-server.js';
 
 const unavailable = dovecotUnavailableReason();
 
@@ -19,70 +20,32 @@ const login = (dovecot: TestDovecot, port: number, password = dovecot.password):
   password,
 });
 
-const REPLY = [
-  'From: "Bob" <Bob@Example.org>',
-  'To: me@example.com',
-  'Subject: Re: hello',
-  'Message-ID: <reply-1@example.org>',
-  'In-Reply-To: <ours-1@example.com>',
-  'References: <older@example.com> <ours-1@example.com>',
-  'Date: Wed, 02 Dec 2026 10:00:00 +0000',
-  '',
+const REPLY = replyMail(
+  '<reply-1@example.org>',
+  '<ours-1@example.com>',
   'Thanks, sounds good!',
-  '',
-].join('\r\n');
-
-const DSN = [
-  'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
-  'To: me@example.com',
-  'Subject: Undelivered Mail Returned to Sender',
-  'Message-ID: <dsn-1@mx.example.org>',
-  'MIME-Version: 1.0',
-  'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-  '',
-  '--B',
-  'Content-Type: text/plain',
-  '',
-  'Your message could not be delivered.',
-  '--B',
-  'Content-Type: message/delivery-status',
-  '',
-  'Reporting-MTA: dns; mx.example.org',
-  '',
-  'Final-Recipient: rfc822; Nobody@Example.org',
-  'Action: failed',
-  'Status: 5.1.1',
-  '--B',
-  'Content-Type: text/rfc822-headers',
-  '',
-  'From: me@example.com',
-  'To: nobody@example.org',
-  'Message-ID: <ours-2@example.com>',
-  '--B--',
-  '',
-].join('\r\n');
+  '<older@example.com> <ours-1@example.com>',
+);
+const DSN = deliveryReportMail(
+  '<dsn-1@mx.example.org>',
+  'Nobody@Example.org',
+  '5.1.1',
+  '<ours-2@example.com>',
+);
 
 describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
   let dovecot: TestDovecot;
   let plaintextOnly: TestDovecot;
-  let silent: Server;
-  let silentPort: number;
-  const sockets = new Set<Socket>();
+  let silent: SilentServer;
 
   beforeAll(async () => {
-    [dovecot, plaintextOnly] = await Promise.all([startTestDovecot(), startTestDovecot({ starttls: false })]);
-    silent = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    silentPort = (silent.address() as AddressInfo).port;
+    [dovecot, plaintextOnly, silent] = await Promise.all([
+      startTestDovecot(),
+      startTestDovecot({ starttls: false }),
+      startSilentServer(),
+    ]);
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => silent?.close(resolve));
-    await Promise.all([dovecot?.stop(), plaintextOnly?.stop()]);
-  });
+  afterAll(() => Promise.all([dovecot?.stop(), plaintextOnly?.stop(), silent?.close()]));
 
   it.each([
     ['implicit TLS', () => dovecot.tlsPort],
@@ -120,8 +83,8 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
   });
 
   it('gives up on a server that never answers: imap_timeout', async () => {
-    const verified = await dovecotReader(dovecot, [silentPort], 300).verify({
-      ...login(dovecot, silentPort),
+    const verified = await dovecotReader(dovecot, [silent.port], 300).verify({
+      ...login(dovecot, silent.port),
       host: '127.0.0.1',
     });
     expect(verified).toMatchObject({ ok: false, failure: { code: 'imap_timeout' } });

@@ -4,11 +4,13 @@ import { DrizzleMailboxPolls } from '../../src/adapters/persistence/drizzle-mail
 import { type ClaimedMailbox, NO_EFFECT } from '../../src/application/ports/mailbox-polls.js';
 import { databaseDrivers, selectRows, type TestDatabase } from '../support/databases.js';
 import {
+  dovecotEmailBody,
   dovecotReader,
   dovecotUnavailableReason,
   startTestDovecot,
   type TestDovecot,
 } from '../support/dovecot-server.js';
+import { deliveryReportMail, replyMail } from '../support/inbound-mail.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -21,51 +23,6 @@ interface StoredEvent {
   readonly type: string;
   readonly data: Record<string, unknown>;
 }
-
-const reply = (messageId: string, inReplyTo: string, text: string, references = inReplyTo) =>
-  [
-    'From: "Bob" <Bob@Example.org>',
-    'To: mailbox@example.test',
-    'Subject: Re: hello',
-    `Message-ID: ${messageId}`,
-    `In-Reply-To: ${inReplyTo}`,
-    `References: ${references}`,
-    'Date: Wed, 02 Dec 2026 10:00:00 +0000',
-    '',
-    text,
-    '',
-  ].join('\r\n');
-
-const deliveryReport = (reportId: string, recipient: string, status: string, original: string) =>
-  [
-    'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
-    'To: mailbox@example.test',
-    'Subject: Undelivered Mail Returned to Sender',
-    `Message-ID: ${reportId}`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    '',
-    '--B',
-    'Content-Type: text/plain',
-    '',
-    'Your message could not be delivered.',
-    '--B',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.example.org',
-    '',
-    `Final-Recipient: rfc822; ${recipient}`,
-    `Action: ${status.startsWith('5') ? 'failed' : 'delayed'}`,
-    `Status: ${status}`,
-    '--B',
-    'Content-Type: text/rfc822-headers',
-    '',
-    'From: mailbox@example.test',
-    `To: ${recipient}`,
-    `Message-ID: ${original}`,
-    '--B--',
-    '',
-  ].join('\r\n');
 
 describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', () => {
   let dovecot: TestDovecot;
@@ -104,16 +61,12 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
       /** A user whose email integration reads the test mailbox from where it stands now. */
       async function connectedUser(): Promise<string> {
         const userId = uniqueUserId();
-        const created = await call(app, 'POST', `/api/integrations?user_id=${userId}`, {
-          platform: 'email',
-          email_address: dovecot.user,
-          smtp_host: 'smtp.example.com',
-          smtp_port: 587,
-          smtp_username: dovecot.user,
-          smtp_password: dovecot.password,
-          imap_host: 'localhost',
-          imap_port: dovecot.tlsPort,
-        });
+        const created = await call(
+          app,
+          'POST',
+          `/api/integrations?user_id=${userId}`,
+          dovecotEmailBody(dovecot, { imap_host: 'localhost', imap_port: dovecot.tlsPort }),
+        );
         expect(created.status).toBe(201);
         return userId;
       }
@@ -140,9 +93,11 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
       it('turns a reply threaded by In-Reply-To into message.received, once', async () => {
         const userId = await connectedUser();
         const ours = await send(userId, 'bob@example.org');
-        await dovecot.deliver(reply('<not-for-us@example.org>', '<someone-else@example.com>', 'Unrelated'));
         await dovecot.deliver(
-          reply('<r1@example.org>', ours.platform_message_id, 'Yes please, Tuesday works.'),
+          replyMail('<not-for-us@example.org>', '<someone-else@example.com>', 'Unrelated'),
+        );
+        await dovecot.deliver(
+          replyMail('<r1@example.org>', ours.platform_message_id, 'Yes please, Tuesday works.'),
         );
 
         const report = await app.jobs.pollMailboxes();
@@ -175,7 +130,7 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         const userId = await connectedUser();
         const ours = await send(userId, 'carol@example.org');
         await dovecot.deliver(
-          reply(
+          replyMail(
             '<r2@example.org>',
             '<her-own@example.org>',
             'Forwarding',
@@ -194,14 +149,14 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         const bounced = await send(userId, 'Nobody@Example.org');
         const delayed = await send(userId, 'slow@example.org');
         await dovecot.deliver(
-          deliveryReport('<dsn-1@mx>', 'slow@example.org', '4.4.1', delayed.platform_message_id),
+          deliveryReportMail('<dsn-1@mx>', 'slow@example.org', '4.4.1', delayed.platform_message_id),
         );
         await dovecot.deliver(
-          deliveryReport('<dsn-2@mx>', 'nobody@example.org', '5.1.1', bounced.platform_message_id),
+          deliveryReportMail('<dsn-2@mx>', 'nobody@example.org', '5.1.1', bounced.platform_message_id),
         );
         // A report of a message that is not ours changes nothing.
         await dovecot.deliver(
-          deliveryReport('<dsn-3@mx>', 'stranger@example.org', '5.1.1', '<unknown@example.com>'),
+          deliveryReportMail('<dsn-3@mx>', 'stranger@example.org', '5.1.1', '<unknown@example.com>'),
         );
 
         await makeDue();
@@ -227,7 +182,9 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
       it('starts after the messages present when the mailbox is renumbered (UIDVALIDITY changed)', async () => {
         const userId = await connectedUser();
         const ours = await send(userId, 'dave@example.org');
-        await dovecot.deliver(reply('<r3@example.org>', ours.platform_message_id, 'Before the renumbering'));
+        await dovecot.deliver(
+          replyMail('<r3@example.org>', ours.platform_message_id, 'Before the renumbering'),
+        );
         await database.handle.db.execute(
           sql`update social_integrations set imap_uid_validity = 1, imap_next_poll_at = now() where user_id = ${userId}`,
         );
@@ -239,7 +196,9 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         );
         expect(Number(row?.imap_uid_validity)).not.toBe(1);
 
-        await dovecot.deliver(reply('<r4@example.org>', ours.platform_message_id, 'After the renumbering'));
+        await dovecot.deliver(
+          replyMail('<r4@example.org>', ours.platform_message_id, 'After the renumbering'),
+        );
         await makeDue();
         await app.jobs.pollMailboxes();
         expect(
@@ -256,7 +215,7 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
           for (let index = 0; index < 3; index++) {
             const id = `<concurrent-${round}-${index}-${userId}@example.org>`;
             expected.push(id);
-            await dovecot.deliver(reply(id, ours.platform_message_id, `Reply ${round}.${index}`));
+            await dovecot.deliver(replyMail(id, ours.platform_message_id, `Reply ${round}.${index}`));
           }
           await makeDue();
           const reports = await Promise.all([app.jobs.pollMailboxes(), other.jobs.pollMailboxes()]);

@@ -1,7 +1,7 @@
-import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodemailerMailVerifier } from '../../src/adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import type { SmtpLogin } from '../../src/application/ports/mail-verifier.js';
+import { type SilentServer, startSilentServer } from '../support/silent-server.js';
 import {
   IMPOSSIBLE_HOSTS,
   INTERNAL_ADDRESS_LITERALS,
@@ -10,36 +10,24 @@ import {
   ssrfResolver,
 } from '../support/ssrf-corpus.js';
 
-let sinkhole: Server;
-let sinkholePort: number;
-let connections = 0;
-const sockets = new Set<Socket>();
+let sinkhole: SilentServer;
 const lookups: string[] = [];
 
 beforeAll(async () => {
-  sinkhole = createServer((socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => sinkhole.listen(0, '127.0.0.1', resolve));
-  sinkholePort = (sinkhole.address() as AddressInfo).port;
+  sinkhole = await startSilentServer();
 });
-afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => sinkhole.close(resolve));
-});
+afterAll(() => sinkhole.close());
 
 /** The production guard, except that the sinkhole's port counts as an SMTP port so a slip would reach it. */
 const guarded = () =>
   new NodemailerMailVerifier({
     timeoutMs: 2000,
     allowPrivateHosts: false,
-    allowPort: (port) => port === sinkholePort,
+    allowPort: (port) => port === sinkhole.port,
     resolve: ssrfResolver(lookups),
   });
 
-const login = (host: string, port = sinkholePort): SmtpLogin => ({
+const login = (host: string, port = sinkhole.port): SmtpLogin => ({
   emailAddress: 'me@example.com',
   host,
   port,
@@ -63,7 +51,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
         },
       });
       expect(lookups.length).toBe(before);
-      expect(connections).toBe(0);
+      expect(sinkhole.connections()).toBe(0);
     },
   );
 
@@ -80,7 +68,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
         },
       });
       expect(lookups.at(-1)).toBe(canonical);
-      expect(connections).toBe(0);
+      expect(sinkhole.connections()).toBe(0);
     },
   );
 
@@ -97,7 +85,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
       },
     });
     expect(lookups.length).toBe(before);
-    expect(connections).toBe(0);
+    expect(sinkhole.connections()).toBe(0);
   });
 });
 
@@ -156,6 +144,6 @@ describe('one refusal for hosts that do not resolve and hosts that are internal 
     SSRF_DNS['empty.test'] = [];
 
     expect(await guarded().verify(login(host))).toEqual(refusal(host));
-    expect(connections).toBe(0);
+    expect(sinkhole.connections()).toBe(0);
   });
 });

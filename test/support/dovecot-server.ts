@@ -219,6 +219,20 @@ export async function startTestDovecot(options: TestDovecotOptions = {}): Promis
 }
 
 /**
+ * An email integration to create whose IMAP login is the test dovecot's (SMTP with the same account,
+ * for a scripted verifier to accept), with `imap` fields added or overriding.
+ */
+export const dovecotEmailBody = (dovecot: TestDovecot, imap: Readonly<Record<string, unknown>>) => ({
+  platform: 'email',
+  email_address: dovecot.user,
+  smtp_host: 'smtp.example.com',
+  smtp_port: 587,
+  smtp_username: dovecot.user,
+  smtp_password: dovecot.password,
+  ...imap,
+});
+
+/**
  * The production IMAP reader, allowed to reach a test dovecot: loopback allowed, its certificate trusted,
  * `ports` connectable and its TLS port spoken to with implicit TLS.
  */
