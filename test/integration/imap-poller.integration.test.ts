@@ -86,9 +86,12 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         return (page.body.events as StoredEvent[]).filter((event) => event.type === type);
       };
 
-      // Every mailbox due again, as an interval later.
+      // Every mailbox due again, as an interval later; a second back, as the database's clock counts
+      // microseconds where the poller's counts milliseconds.
       const makeDue = () =>
-        database.handle.db.execute(sql`update social_integrations set imap_next_poll_at = now()`);
+        database.handle.db.execute(
+          sql`update social_integrations set imap_next_poll_at = now() - interval '1 second'`,
+        );
 
       it('turns a reply threaded by In-Reply-To into message.received, once', async () => {
         const userId = await connectedUser();
@@ -186,7 +189,7 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
           replyMail('<r3@example.org>', ours.platform_message_id, 'Before the renumbering'),
         );
         await database.handle.db.execute(
-          sql`update social_integrations set imap_uid_validity = 1, imap_next_poll_at = now() where user_id = ${userId}`,
+          sql`update social_integrations set imap_uid_validity = 1, imap_next_poll_at = now() - interval '1 second' where user_id = ${userId}`,
         );
         await app.jobs.pollMailboxes();
         expect(await events(userId, 'message.received')).toEqual([]);
