@@ -35,16 +35,27 @@ export async function recreateDatabase(url: string): Promise<void> {
 
 const token = (prefix: string, bytes: number) => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
+/** Where the seeded accounts send: each Page's token (as the fake Meta minted it) and the SMTP sink. */
+export interface SendTargets {
+  pageToken(pageId: string, platform: 'facebook' | 'instagram'): string;
+  readonly smtp: { readonly host: string; readonly port: number };
+}
+
+/** The Facebook Page of a bench user (Instagram sends through it too). */
+export const benchPageId = (userId: string) => `1000${userId.padStart(11, '0')}`;
+
 /** One user's four integrations as the service stores them after connecting each, secrets sealed. */
 async function userDrafts(
   userId: string,
   cipher: FernetSecretCipher,
   now: Date,
+  targets: SendTargets,
 ): Promise<IntegrationDraft[]> {
-  // Meta Page tokens are ~200 characters; TikTok's access and refresh tokens ~70.
+  const pageId = benchPageId(userId);
+  // TikTok's access and refresh tokens are ~70 characters.
   const [instagramToken, facebookToken, tiktokAccess, tiktokRefresh] = await Promise.all([
-    sealToken(cipher, token('EAAG', 150)),
-    sealToken(cipher, token('EAAG', 150)),
+    sealToken(cipher, targets.pageToken(pageId, 'instagram')),
+    sealToken(cipher, targets.pageToken(pageId, 'facebook')),
     sealToken(cipher, token('act.', 50)),
     sealToken(cipher, token('rft.', 50)),
   ]);
@@ -65,7 +76,6 @@ async function userDrafts(
     imapPassword: null,
     metadata: {},
   } as const;
-  const pageId = `1000${userId.padStart(11, '0')}`;
   return [
     {
       ...common,
@@ -118,8 +128,8 @@ async function userDrafts(
       accessToken: null,
       smtp: {
         emailAddress: `user${userId}@example.com`,
-        host: 'smtp.example.com',
-        port: 587,
+        host: targets.smtp.host,
+        port: targets.smtp.port,
         username: `user${userId}@example.com`,
       },
       smtpPassword,
@@ -131,10 +141,15 @@ const ROWS_PER_INSERT = 2000;
 
 /**
  * Migrates the database and stores `users` users with all four platforms, through the repository's own
- * row mapping. Rows were checked recently (next check in a day), so the in-server refresher, which
+ * row mapping, their Meta and email accounts sending to `targets`. Rows were checked recently (next check in a day), so the in-server refresher, which
  * production runs, has nothing to do during the measurement.
  */
-export async function seedDatabase(url: string, users: number, cipher: FernetSecretCipher): Promise<void> {
+export async function seedDatabase(
+  url: string,
+  users: number,
+  cipher: FernetSecretCipher,
+  targets: SendTargets,
+): Promise<void> {
   const handle = openPostgres(url, { maxConnections: 4, connectTimeoutSeconds: 5 });
   try {
     await migrateDatabase(handle);
@@ -144,7 +159,7 @@ export async function seedDatabase(url: string, users: number, cipher: FernetSec
     const pending: Promise<unknown>[] = [];
     let batch: (typeof socialIntegrations.$inferInsert)[] = [];
     for (let index = 1; index <= users; index += 1) {
-      for (const draft of await userDrafts(benchUserId(index), cipher, now)) {
+      for (const draft of await userDrafts(benchUserId(index), cipher, now, targets)) {
         batch.push({ ...toRow(draft), nextCheckAt });
       }
       if (batch.length >= ROWS_PER_INSERT || index === users) {

@@ -1,6 +1,6 @@
 // npm run bench [-- --smoke]: seeds a PostgreSQL database, starts the built service as production runs it,
-// drives it with wrk from separate cores, measures the bare-Hono and pgbench ceilings in the same run, and
-// prints one table. See the README's Performance section.
+// drives it with wrk from separate cores (reads, creates, outreach sends to a fake Meta and an SMTP sink),
+// measures the bare-Hono and pgbench ceilings in the same run, and prints one table. See docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { fernetRoundTripsPerSecond } from './fernet-bench.js';
 import { type LoadShape, type Measurement, measureHttp, measurePgbench } from './load.js';
 import {
   allArrived,
+  clearOutbox,
   lagQuantiles,
   lags,
   type OutboxFigures,
@@ -26,11 +27,13 @@ import {
 } from './outbox.js';
 import { observed, startBareHono, startService, treeMegabytes } from './processes.js';
 import { printReport, type Row } from './report.js';
+import { startSendSinks } from './send-targets.js';
 
 const { values: flags } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
-    // A comma-separated subset of bare,pgbench,capabilities,list,create,outbox, for measuring one change quickly.
+    // A comma-separated subset of bare,pgbench,capabilities,list,create,precheck,send-meta,send-email,outbox,
+    // for measuring one change quickly.
     only: { type: 'string' },
     // --no-pin leaves every process to the scheduler.
     pin: { type: 'boolean', default: true },
@@ -89,10 +92,11 @@ try {
 
   const encryptionKey = generateFernetKey();
   const cipher = await FernetSecretCipher.fromKeyList(encryptionKey);
+  const sinks = await startSendSinks(work);
   step(`seeding ${users} users × 4 platforms into ${new URL(databaseUrl).pathname.slice(1)}`);
   const seedStarted = performance.now();
   await recreateDatabase(databaseUrl);
-  await seedDatabase(databaseUrl, users, cipher);
+  await seedDatabase(databaseUrl, users, cipher, sinks);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
 
   const statements = await capabilitiesStatements(databaseUrl, benchUserId(1));
@@ -166,6 +170,7 @@ try {
     TIKTOK_API_URL: tiktok.baseUrl,
     TIKTOK_CLIENT_KEY: tiktok.clientKey,
     TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+    ...sinks.environment,
     // Passed on when set, to compare pool sizes; otherwise the service's default applies.
     WEB_CONCURRENCY: String(workers),
     ...(process.env.DATABASE_POOL_SIZE === undefined
@@ -197,6 +202,10 @@ try {
         { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
         { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
         { key: 'create', name: 'POST create (TikTok, fake)', mode: 'create' },
+        { key: 'precheck', name: 'GET pre-check (Facebook)', mode: 'precheck:facebook' },
+        { key: 'precheck', name: 'GET pre-check (email)', mode: 'precheck:email' },
+        { key: 'send-meta', name: 'POST send (Facebook, fake Meta)', mode: 'send:facebook' },
+        { key: 'send-email', name: 'POST send (email, SMTP sink)', mode: 'send:email' },
       ];
       for (const { key, name, mode } of scenarios) {
         if (selected(key)) {
@@ -211,6 +220,8 @@ try {
 
   let outbox: OutboxFigures | null = null;
   if (selected('outbox')) {
+    // The send scenarios' message.sent events are not this scenario's to deliver.
+    await clearOutbox(databaseUrl);
     const receiver = await startBenchReceiver();
     const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
     const service = await startService(
@@ -252,6 +263,7 @@ try {
     }
   }
   await tiktok.close();
+  await sinks.close();
 
   const failed = printReport({
     rows,

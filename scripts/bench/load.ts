@@ -53,6 +53,8 @@ async function wrk(url: string, mode: string, usersFile: string, shape: LoadShap
     '--',
     mode,
     usersFile,
+    // Makes each request's Idempotency-Key unique across runs, warm-up included.
+    `${process.pid}.${Date.now()}`,
   ]);
   const { stdout } = await run(command, args, { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((text) => text.startsWith('WRK_RESULT '));
@@ -62,7 +64,8 @@ async function wrk(url: string, mode: string, usersFile: string, shape: LoadShap
 
 /**
  * Drives `url` with wrk from its own process (and cores): a warm-up that is thrown away, then the measured
- * run. `mode` is `get:<path>` or `create` (see wrk-random-user.lua); each request picks a random user.
+ * run. `mode` is `get:<path>`, `create`, `precheck:<platform>` or `send:<platform>` (see
+ * wrk-random-user.lua); each request picks a random user.
  */
 export async function measureHttp(
   url: string,

@@ -38,6 +38,16 @@ export type BenchReceiver = Awaited<ReturnType<typeof startBenchReceiver>>;
 const quantile = (sorted: readonly number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 
+/** Removes every event from the outbox, so a service with webhooks starts with nothing to deliver. */
+export async function clearOutbox(databaseUrl: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`delete from outbox_events`;
+  } finally {
+    await sql.end();
+  }
+}
+
 /**
  * Writes events as committed changes would (a transaction of `perCommit` each, which NOTIFYs the service),
  * `ratePerSecond` of them for `seconds`, or all at once when `ratePerSecond` is null; their ids and times.

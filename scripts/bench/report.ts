@@ -60,6 +60,9 @@ export function printReport(report: Report): boolean {
   const capabilities = rowNamed(rows, 'GET capabilities');
   const list = rowNamed(rows, 'GET list');
   const create = rowNamed(rows, 'POST create');
+  const prechecks = rows.filter((row) => row.name.startsWith('GET pre-check'));
+  const metaSend = rowNamed(rows, 'POST send (Facebook');
+  const emailSend = rowNamed(rows, 'POST send (email');
   const delivering = rows.find((row) => row.name.includes('events/s delivering'));
   const { outbox } = report;
   const out: string[] = ['', table(rows), ''];
@@ -78,6 +81,12 @@ export function printReport(report: Report): boolean {
         `${percent(capabilities.requestsPerSecond, pgbench.requestsPerSecond)} of pgbench; ` +
         `GET list = ${percent(list.requestsPerSecond, capabilities.requestsPerSecond)} of GET capabilities`,
     );
+  }
+  if (capabilities && prechecks.length > 0) {
+    const shares = prechecks.map(
+      (row) => `${row.name} = ${percent(row.requestsPerSecond, capabilities.requestsPerSecond)}`,
+    );
+    out.push(`${shares.join(', ')} of GET capabilities`);
   }
   if (outbox !== null) {
     out.push(
@@ -120,6 +129,22 @@ export function printReport(report: Report): boolean {
     target(capabilities.errors === 0, `capabilities without errors: ${capabilities.errors}`);
     target(listShare >= 0.8, `list ≥ 80% of capabilities: ${percent(listShare, 1)}`);
     target((create.p99Ms ?? Infinity) < 50, `create p99 < 50 ms: ${fixed(create.p99Ms, 2)} ms`);
+    for (const row of prechecks) {
+      const share = row.requestsPerSecond / capabilities.requestsPerSecond;
+      target(share >= 1, `${row.name} at least as fast as capabilities: ${percent(share, 1)}`);
+    }
+    if (metaSend) {
+      target(
+        metaSend.requestsPerSecond >= 1000 && metaSend.errors === 0,
+        `Meta ≥ 1,000 sends/s without errors: ${metaSend.requestsPerSecond.toFixed(0)}/s, ${metaSend.errors} errors`,
+      );
+    }
+    if (emailSend) {
+      target(
+        emailSend.requestsPerSecond >= 200 && emailSend.errors === 0,
+        `email ≥ 200 sends/s without errors: ${emailSend.requestsPerSecond.toFixed(0)}/s, ${emailSend.errors} errors`,
+      );
+    }
     if (outbox !== null && delivering) {
       const share = delivering.requestsPerSecond / capabilities.requestsPerSecond;
       target(
