@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DrizzleMessageLog } from '../../src/adapters/persistence/drizzle-message-log.js';
+import type { Fault } from '../fakes/fake-http-server.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import {
@@ -7,11 +9,17 @@ import {
   SMTP_USER,
   startOutreachHarness,
 } from '../support/outreach-harness.js';
+import { testConfig } from '../support/test-app.js';
 
 const drivers = await databaseDrivers();
 const HOUR = 3_600_000;
 const PSID = '24000000000000001';
 const DAILY_LIMIT = 3;
+const LEASE_MS = testConfig().outreach.attemptLeaseMs;
+const metaAnswer = (status: number, error: Record<string, number>): Fault => ({
+  kind: 'answer',
+  response: { status, body: { error } },
+});
 
 const dm = (overrides: Record<string, unknown> = {}) => ({
   recipient_id: PSID,
@@ -265,6 +273,48 @@ for (const driver of drivers) {
         const log = await h.call('GET', `/api/outreach/messages?user_id=${user}`);
         expect(log.body.messages).toHaveLength(1);
       });
+
+      it('takes over a key whose attempt outlived its lease (its instance died): sent once, the abandoned attempt announces nothing', async () => {
+        const user = await h.metaUser();
+        reachPerson();
+        // Another instance claimed these keys through the same table and never settled them.
+        const otherInstance = new DrizzleMessageLog(database.handle.db);
+        const claim = (key: string, claimedAt: number) =>
+          otherInstance.claim(
+            { userId: user, platform: 'facebook', recipient: PSID, idempotencyKey: key, requestHash: 'h' },
+            new Date(claimedAt),
+            LEASE_MS,
+          );
+        await claim('order-11', Date.now() - LEASE_MS + 60_000);
+        await claim('order-12', Date.now() - LEASE_MS - 1000);
+        const calls = metaCalls();
+
+        const held = await h.send(user, 'facebook', dm(), { 'idempotency-key': 'order-11' });
+        expect([held.status, held.body.code]).toEqual([409, 'idempotency_key_in_use']);
+        expect(metaCalls()).toBe(calls);
+        const taken = await h.send(user, 'facebook', dm(), { 'idempotency-key': 'order-12' });
+        expect(taken.status).toBe(201);
+        expect(metaCalls()).toBe(calls + 1);
+
+        const log = await h.call('GET', `/api/outreach/messages?user_id=${user}`);
+        expect(
+          log.body.messages.map(
+            (m: { status: string; error_code: string | null; idempotency_key: string }) => [
+              m.idempotency_key,
+              m.status,
+              m.error_code,
+            ],
+          ),
+        ).toEqual([
+          ['order-12', 'sent', null],
+          ['order-12', 'failed', 'attempt_abandoned'],
+        ]);
+        expect(await messageEvents(user)).toEqual([
+          { type: 'message.sent', data: { user_id: user, platform: 'facebook', message: taken.body } },
+        ]);
+        const again = await h.send(user, 'facebook', dm(), { 'idempotency-key': 'order-12' });
+        expect([again.status, again.body]).toEqual([200, taken.body]);
+      });
     });
 
     describe('refusals: Meta', () => {
@@ -333,6 +383,42 @@ for (const driver of drivers) {
         ]);
       });
 
+      // What Meta may answer a send with, each refused as the contract's table says and recorded as failed.
+      const metaAnswers: readonly (readonly [string, number, string, Fault])[] = [
+        ['551 without a subcode', 422, 'recipient_unavailable', metaAnswer(400, { code: 551 })],
+        ...[4, 17, 32, 613, 80_000, 80_014].map(
+          (code) => [`rate limit ${code}`, 429, 'platform_rate_limited', metaAnswer(400, { code })] as const,
+        ),
+        ['no answer within the timeout', 502, 'platform_unavailable', { kind: 'hang' }],
+        ['a malformed answer', 502, 'platform_unavailable', { kind: 'malformed' }],
+        ['HTTP 503', 502, 'platform_unavailable', { kind: 'answer', response: { status: 503, body: {} } }],
+        ['an unknown error code', 502, 'platform_unavailable', metaAnswer(400, { code: 9999 })],
+      ];
+
+      it.each(metaAnswers)(
+        'Meta answering %s: %i %s, a failed message announced',
+        async (_name, status, code, fault) => {
+          const user = await h.metaUser();
+          reachPerson();
+          h.meta.fail('messages', fault);
+          const refused = await h.send(user, 'facebook', dm());
+
+          expect([refused.status, refused.body.code]).toEqual([status, code]);
+          if (status === 429) expect(refused.headers.get('retry-after')).toBe('60');
+          const log = await h.call('GET', `/api/outreach/messages?user_id=${user}`);
+          expect(log.body.messages).toEqual([
+            expect.objectContaining({ status: 'failed', error_code: code, platform_message_id: null }),
+          ]);
+          expect(await messageEvents(user)).toEqual([
+            {
+              type: 'message.failed',
+              data: { user_id: user, platform: 'facebook', message: log.body.messages[0] },
+            },
+          ]);
+          expect(await auditCodes(user)).toEqual([['failure', code]]);
+        },
+      );
+
       it('429 platform_rate_limited with Retry-After', async () => {
         const user = await h.metaUser();
         h.meta.rateLimit = { code: 80006, regainMinutes: 2 };
@@ -361,21 +447,32 @@ for (const driver of drivers) {
         ]);
       });
 
-      it('a refused Page token (190/460) revokes the integration: 409 token_revoked, and capabilities follow', async () => {
-        const user = await h.metaUser();
-        h.meta.fail('messages', {
-          kind: 'answer',
-          response: { status: 400, body: { error: { code: 190, error_subcode: 460 } } },
-        });
-        const refused = await h.send(user, 'facebook', dm());
-        expect([refused.status, refused.body.code]).toEqual([409, 'token_revoked']);
-        const capability = await h.call('GET', `/api/integrations/facebook/capabilities?user_id=${user}`);
-        expect(capability.body).toMatchObject({
-          can_send_dm: false,
-          reason_code: 'token_revoked',
-          connection_status: 'revoked',
-        });
-      });
+      it.each([
+        [460, 'token_revoked', 'revoked'],
+        [458, 'token_revoked', 'revoked'],
+        [467, 'token_revoked', 'revoked'],
+        [463, 'token_expired', 'expired'],
+        [undefined, 'validation_failed', 'error'],
+      ] as const)(
+        'a refused Page token (190/%s) changes the integration: 409 %s, and capabilities follow',
+        async (subcode, code, status) => {
+          const user = await h.metaUser();
+          reachPerson();
+          h.meta.fail('messages', metaAnswer(400, { code: 190, ...(subcode && { error_subcode: subcode }) }));
+          const refused = await h.send(user, 'facebook', dm());
+          expect([refused.status, refused.body.code]).toEqual([409, code]);
+          const capability = await h.call('GET', `/api/integrations/facebook/capabilities?user_id=${user}`);
+          expect(capability.body).toMatchObject({
+            can_send_dm: false,
+            reason_code: code,
+            reason: refused.body.detail,
+            connection_status: status,
+          });
+          const calls = metaCalls();
+          expect((await h.send(user, 'facebook', dm())).body.code).toBe(code);
+          expect(metaCalls()).toBe(calls);
+        },
+      );
     });
 
     describe('refusals: email', () => {
@@ -443,6 +540,18 @@ for (const driver of drivers) {
           reason_code: 'validation_failed',
           connection_status: 'error',
         });
+      });
+
+      it('502 platform_unavailable on a temporary (4xx) recipient refusal, which suppresses nothing', async () => {
+        const user = await h.emailUser();
+        h.smtp.deferred.add('later@example.org');
+        const failed = await h.send(user, 'email', mail({ to: 'later@example.org' }));
+        expect([failed.status, failed.body.code]).toEqual([502, 'platform_unavailable']);
+        expect(
+          (await h.call('GET', `/api/outreach/email/suppressions?user_id=${user}`)).body.suppressions,
+        ).toEqual([]);
+        h.smtp.deferred.clear();
+        expect((await h.send(user, 'email', mail({ to: 'later@example.org' }))).status).toBe(201);
       });
 
       it('502 platform_unavailable when the SMTP server cannot be reached', async () => {
@@ -601,8 +710,12 @@ for (const driver of drivers) {
           sent.map((m: { platform_message_id: string }) => m.platform_message_id).sort(),
         );
         expect(received.map((m) => m.to)).toEqual([['one@example.org'], ['two@example.org']]);
-        for (const message of received)
+        for (const message of received) {
+          expect(message.headers['list-unsubscribe']).toMatch(
+            new RegExp(`^<${PUBLIC_BASE_URL}/unsubscribe/[A-Za-z0-9_=-]+>$`),
+          );
           expect(message.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+        }
       });
     });
   });
