@@ -1,11 +1,12 @@
 -- Drives one bench scenario with a random user per request: wrk -s wrk-random-user.lua URL -- MODE USERS_FILE RUN
 -- MODE: get:<path> sends GET <path> with the user's bearer token; create posts a TikTok token for the user;
--- precheck:<platform> asks about a random recipient; send:<platform> sends it a message, under an
--- Idempotency-Key unique to this request (RUN, this wrk thread, a counter).
+-- precheck:<platform> asks about a random recipient; send:<platform>[:<senders>] sends it a message, under an
+-- Idempotency-Key unique to this request (RUN, this wrk thread, a counter), from one of the first <senders>
+-- users (all of them without it).
 -- USERS_FILE: one "user_id jwt tiktok_access_token" line per user.
 -- Recipients: PSIDs 2000010000-2000010999 (the fake Meta knows them, send-targets.ts), r1-r1000@example.org.
 local users = {}
-local mode, path, platform, run
+local mode, path, platform, run, senders
 local sent = 0
 local threads = 0
 
@@ -22,7 +23,9 @@ function init(args)
   end
   run = args[3] or "run"
   if mode:sub(1, 4) == "get:" then path = mode:sub(5) end
-  platform = mode:match("^%a+:(%a+)$")
+  local count
+  platform, count = mode:match("^%a+:(%a+):?(%d*)$")
+  senders = math.min(tonumber(count) or #users, #users)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000) + (thread_id or 0) * 7919)
 end
 
@@ -32,7 +35,7 @@ local function recipient()
 end
 
 function request()
-  local user = users[math.random(#users)]
+  local user = users[math.random(senders or #users)]
   local headers = { ["Authorization"] = "Bearer " .. user.jwt }
   if path ~= nil then return wrk.format("GET", path, headers) end
   if mode:sub(1, 9) == "precheck:" then
