@@ -12,6 +12,7 @@ import {
   normalizeAddress,
   secondsUntilNextUtcDay,
   utcDay,
+  type WindowRecord,
   windowFor,
 } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
@@ -147,13 +148,10 @@ export function sendMessage(ports: OutreachPorts) {
     userId: string,
     integration: Integration,
     request: Extract<SendRequest, { platform: MetaMessagingPlatform }>,
+    stored: WindowRecord | null,
   ): Promise<Attempt> {
     const now = clock.now();
-    const window = decideWindow(
-      request.platform,
-      await ports.windows.find(userId, request.platform, request.recipientId),
-      now,
-    );
+    const window = decideWindow(request.platform, stored, now);
     if (windowFor(window, request.tag) === 'closed') {
       return refused(
         'outside_messaging_window',
@@ -188,9 +186,10 @@ export function sendMessage(ports: OutreachPorts) {
     messageId: string,
     integration: Integration,
     request: Extract<SendRequest, { platform: 'email' }>,
+    suppressed: boolean,
   ): Promise<Attempt> {
     const address = normalizeAddress(request.to);
-    if (await ports.suppressions.isSuppressed(userId, address)) {
+    if (suppressed) {
       return refused(
         'recipient_suppressed',
         'This address unsubscribed, bounced or was suppressed: nothing is sent to it.',
@@ -263,17 +262,24 @@ export function sendMessage(ports: OutreachPorts) {
       return ok({ kind: 'denied', capability: gate.value });
     }
 
-    const claim = await messageLog.claim(
-      {
-        userId,
-        platform: request.platform,
-        recipient: recipientOf(request),
-        idempotencyKey,
-        requestHash: await requestHash(userId, idempotencyKey, request),
-      },
-      clock.now(),
-      ports.outreach.attemptLeaseMs,
-    );
+    // What the attempt needs to know of the recipient is read beside the claim: one round trip, not two.
+    const [claim, suppressed, stored] = await Promise.all([
+      messageLog.claim(
+        {
+          userId,
+          platform: request.platform,
+          recipient: recipientOf(request),
+          idempotencyKey,
+          requestHash: await requestHash(userId, idempotencyKey, request),
+        },
+        clock.now(),
+        ports.outreach.attemptLeaseMs,
+      ),
+      request.platform === 'email'
+        ? ports.suppressions.isSuppressed(userId, normalizeAddress(request.to))
+        : false,
+      request.platform === 'email' ? null : ports.windows.find(userId, request.platform, request.recipientId),
+    ]);
     if (claim.kind === 'replay') return ok({ kind: 'sent', message: claim.message, replayed: true });
     if (claim.kind === 'in_use') {
       return fail(
@@ -293,8 +299,8 @@ export function sendMessage(ports: OutreachPorts) {
       attempt = await withStoredSecrets(async () =>
         ok(
           request.platform === 'email'
-            ? await sendEmail(userId, claim.id, integration, request)
-            : await sendDirect(userId, integration, request),
+            ? await sendEmail(userId, claim.id, integration, request, suppressed)
+            : await sendDirect(userId, integration, request, stored),
         ),
       );
     } catch (error) {
