@@ -160,8 +160,13 @@ function sendOutcome(result: Result<SendResult>): SendOutcome {
   return result.value.replayed ? 'replayed' : 'sent';
 }
 
+// Built once: the pre-check and the suppression routes check a path segment on every request.
+const RecipientAddress = EmailAddress('recipient');
+const SuppressedAddress = EmailAddress('address');
+const AnyRecipient = z.string();
+
 const recipientSchema = (platform: Platform): z.ZodType<string> =>
-  platform === 'email' ? EmailAddress('recipient') : platform === 'tiktok' ? z.string() : RecipientId;
+  platform === 'email' ? RecipientAddress : platform === 'tiktok' ? AnyRecipient : RecipientId;
 
 /** The `/api/outreach` resource: sending, the message log, the pre-check and the suppression list. */
 export function outreachRoutes(useCases: UseCases) {
@@ -219,13 +224,13 @@ export function outreachRoutes(useCases: UseCases) {
       return c.json({ suppressions: suppressions.map(suppressionJson) }, 200);
     })
     .openapi(suppressRoute, async (c) => {
-      const address = parsed(c, EmailAddress('address'), c.req.valid('param').address, 'address');
+      const address = parsed(c, SuppressedAddress, c.req.valid('param').address, 'address');
       if (!address.ok) return address.response;
       const added = await useCases.suppressAddress(authenticatedUser(c), address.value);
       return c.body(null, added ? 201 : 200);
     })
     .openapi(unsuppressRoute, async (c) => {
-      const address = parsed(c, EmailAddress('address'), c.req.valid('param').address, 'address');
+      const address = parsed(c, SuppressedAddress, c.req.valid('param').address, 'address');
       if (!address.ok) return address.response;
       await useCases.unsuppressAddress(authenticatedUser(c), address.value);
       return c.body(null, 204);

@@ -9,7 +9,17 @@ import { emailDailySends as table } from './schema.js';
  * ever read, so a user's first reservation of a day deletes that user's earlier days: each user keeps one row.
  */
 export class DrizzleDailySendCounter implements DailySendCounter {
-  constructor(private readonly db: Database) {}
+  // Every email pre-check reads today's count: the query is built once, not per request.
+  private readonly countQuery;
+
+  constructor(private readonly db: Database) {
+    this.countQuery = db
+      .select({ sent: table.sent })
+      .from(table)
+      .where(and(eq(table.userId, sql.placeholder('userId')), eq(table.day, sql.placeholder('day'))))
+      .limit(1)
+      .prepare('daily_sends_of_day');
+  }
 
   async reserve(userId: string, day: string, limit: number | null): Promise<boolean> {
     if (limit !== null && limit <= 0) return false;
@@ -41,13 +51,7 @@ export class DrizzleDailySendCounter implements DailySendCounter {
   }
 
   async count(userId: string, day: string): Promise<number> {
-    const [row] = await reachable(() =>
-      this.db
-        .select({ sent: table.sent })
-        .from(table)
-        .where(and(eq(table.userId, userId), eq(table.day, day)))
-        .limit(1),
-    );
+    const [row] = await reachable(() => this.countQuery.execute({ userId, day }));
     return row?.sent ?? 0;
   }
 }

@@ -30,24 +30,34 @@ export async function openWindows(db: Database, inbound: readonly InboundAt[]): 
 
 /** Messaging windows in `outreach_windows`, one row per person a user's Meta account talks to. */
 export class DrizzleMessagingWindowStore implements MessagingWindowStore {
-  constructor(private readonly db: Database) {}
+  // Every send and pre-check reads a window: the query is built once, not per request.
+  private readonly findQuery;
+
+  constructor(private readonly db: Database) {
+    this.findQuery = db
+      .select({
+        lastInboundAt: table.lastInboundAt,
+        closedAt: table.closedAt,
+        humanAgentClosedAt: table.humanAgentClosedAt,
+      })
+      .from(table)
+      .where(
+        and(
+          eq(table.userId, sql.placeholder('userId')),
+          eq(table.platform, sql.placeholder('platform')),
+          eq(table.recipient, sql.placeholder('recipient')),
+        ),
+      )
+      .limit(1)
+      .prepare('window_by_recipient');
+  }
 
   async find(
     userId: string,
     platform: MetaMessagingPlatform,
     recipient: string,
   ): Promise<WindowRecord | null> {
-    const [row] = await reachable(() =>
-      this.db
-        .select({
-          lastInboundAt: table.lastInboundAt,
-          closedAt: table.closedAt,
-          humanAgentClosedAt: table.humanAgentClosedAt,
-        })
-        .from(table)
-        .where(and(eq(table.userId, userId), eq(table.platform, platform), eq(table.recipient, recipient)))
-        .limit(1),
-    );
+    const [row] = await reachable(() => this.findQuery.execute({ userId, platform, recipient }));
     return row ?? null;
   }
 

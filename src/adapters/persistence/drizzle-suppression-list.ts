@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { NewEvent } from '../../application/events.js';
 import type { Suppression, SuppressionList } from '../../application/ports/suppression-list.js';
 import type { SuppressionReason } from '../../domain/outreach.js';
@@ -28,16 +28,20 @@ export async function insertSuppression(
 
 /** Suppressions in `outreach_suppressions`; callers pass addresses lower-cased. */
 export class DrizzleSuppressionList implements SuppressionList {
-  constructor(private readonly db: Database) {}
+  // Every email send and pre-check asks: the query is built once, not per request.
+  private readonly suppressedQuery;
+
+  constructor(private readonly db: Database) {
+    this.suppressedQuery = db
+      .select({ address: table.address })
+      .from(table)
+      .where(and(eq(table.userId, sql.placeholder('userId')), eq(table.address, sql.placeholder('address'))))
+      .limit(1)
+      .prepare('suppression_of_address');
+  }
 
   async isSuppressed(userId: string, address: string): Promise<boolean> {
-    const rows = await reachable(() =>
-      this.db
-        .select({ address: table.address })
-        .from(table)
-        .where(and(eq(table.userId, userId), eq(table.address, address)))
-        .limit(1),
-    );
+    const rows = await reachable(() => this.suppressedQuery.execute({ userId, address }));
     return rows.length > 0;
   }
 
