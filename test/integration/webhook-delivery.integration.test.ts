@@ -173,6 +173,7 @@ for (const driver of await databaseDrivers()) {
       expect(receiver.at('/later').map((webhook) => webhook.id)).toEqual([id, id, id, id]);
     });
 
+    // 2,000 deliveries on PGlite take 12-17 s on a busy two-core machine: the 60 s is a hang guard, not a target.
     it('with four instances over 1,000 events, delivers each event once per endpoint', async () => {
       const paths = ['/many-a', '/many-b'];
       const services = await Promise.all([1, 2, 3, 4].map(() => serviceFor(paths)));
@@ -183,7 +184,7 @@ for (const driver of await databaseDrivers()) {
         expect(delivered).toHaveLength(1000);
         expect(new Set(delivered)).toEqual(new Set(ids));
       }
-    });
+    }, 60_000);
   });
 }
 
