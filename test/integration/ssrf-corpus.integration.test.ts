@@ -35,6 +35,14 @@ const login = (host: string, port = sinkhole.port): SmtpLogin => ({
   password: 'CANARY_PW_ssrf',
 });
 
+const hostRefused = (host: string) => ({
+  ok: false,
+  failure: {
+    code: 'smtp_host_not_allowed',
+    detail: `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
+  },
+});
+
 describe('SSRF corpus: every internal target is refused without a connection', () => {
   it.each(INTERNAL_ADDRESS_LITERALS)(
     'refuses the address literal %s without a DNS lookup',
@@ -43,13 +51,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
 
       const result = await guarded().verify(login(host));
 
-      expect(result).toEqual({
-        ok: false,
-        failure: {
-          code: 'smtp_host_not_allowed',
-          detail: `The SMTP host ${shown} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
-        },
-      });
+      expect(result).toEqual(hostRefused(shown));
       expect(lookups.length).toBe(before);
       expect(sinkhole.connections()).toBe(0);
     },
@@ -60,13 +62,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
     async (host, canonical) => {
       const result = await guarded().verify(login(host));
 
-      expect(result).toEqual({
-        ok: false,
-        failure: {
-          code: 'smtp_host_not_allowed',
-          detail: `The SMTP host ${canonical} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
-        },
-      });
+      expect(result).toEqual(hostRefused(canonical));
       expect(lookups.at(-1)).toBe(canonical);
       expect(sinkhole.connections()).toBe(0);
     },
@@ -77,13 +73,7 @@ describe('SSRF corpus: every internal target is refused without a connection', (
 
     const result = await guarded().verify(login(host));
 
-    expect(result).toEqual({
-      ok: false,
-      failure: {
-        code: 'smtp_host_not_allowed',
-        detail: `The SMTP host ${host} cannot be used: it was not found, or it points to a private or reserved network address, which this service does not connect to.`,
-      },
-    });
+    expect(result).toEqual(hostRefused(host));
     expect(lookups.length).toBe(before);
     expect(sinkhole.connections()).toBe(0);
   });
