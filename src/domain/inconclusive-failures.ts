@@ -1,10 +1,10 @@
 import type { ErrorCode } from './errors.js';
 
 // They say nothing about the credentials: the platform timed out, failed or limited requests; this
-// service lacks the platform app's settings; the mail server could not be reached, or its name resolved, at the moment; this
-// runtime cannot speak SMTP at all (a Node process sharing the database can); or no configured key opens
-// the stored secret, which is the deployment's ENCRYPTION_KEY at fault (fixing it heals the row), not
-// the account.
+// service lacks the platform app's settings; the mail server (SMTP or IMAP) could not be reached, or its
+// name resolved, at the moment; this runtime cannot speak SMTP at all (a Node process sharing the database
+// can); or no configured key opens the stored secret, which is the deployment's ENCRYPTION_KEY at fault
+// (fixing it heals the row), not the account.
 const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'platform_unavailable',
   'platform_not_configured',
@@ -13,6 +13,9 @@ const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'smtp_connection_refused',
   'smtp_connection_failed',
   'smtp_host_not_allowed',
+  'imap_timeout',
+  'imap_connection_failed',
+  'imap_host_not_allowed',
   'credentials_unreadable',
 ]);
 

@@ -21,6 +21,10 @@ describe('which failures say nothing about the credentials', () => {
     ['smtp_connection_refused', true],
     ['smtp_connection_failed', true],
     ['smtp_host_not_allowed', true],
+    // An IMAP server down for a moment must not stop the mailbox from sending.
+    ['imap_timeout', true],
+    ['imap_connection_failed', true],
+    ['imap_host_not_allowed', true],
     // The configured key's fault, not the account's: fixing ENCRYPTION_KEY must heal the row.
     ['credentials_unreadable', true],
     ['token_revoked', false],
@@ -28,6 +32,8 @@ describe('which failures say nothing about the credentials', () => {
     ['credentials_rejected', false],
     ['smtp_auth_failed', false],
     ['smtp_tls_failed', false],
+    ['imap_auth_failed', false],
+    ['imap_tls_failed', false],
   ] as [ErrorCode, boolean][])('%s → %s', (code, inconclusive) => {
     expect(isInconclusive(code)).toBe(inconclusive);
   });
