@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -15,8 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * test files launching at once, or a stale /tmp/chromium of another version, cannot hand out a broken one.
  */
 export async function bundledChromium(): Promise<string> {
-  const packageDir = dirname(dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium')));
-  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+  const packageFile = join(ROOT, 'node_modules', '@sparticuz', 'chromium', 'package.json');
+  const { version } = JSON.parse(readFileSync(packageFile, 'utf8')) as {
     version: string;
   };
   const target = join(ROOT, 'node_modules', '.cache', `sparticuz-chromium-${version}`);
