@@ -25,6 +25,7 @@ import { DrizzleMessageLog } from './adapters/persistence/drizzle-message-log.js
 import { DrizzleMessagingWindowStore } from './adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleOAuthStateStore } from './adapters/persistence/drizzle-oauth-state-store.js';
 import { DrizzleRateLimitStore } from './adapters/persistence/drizzle-rate-limit-store.js';
+import { DrizzleRecipientFacts } from './adapters/persistence/drizzle-recipient-facts.js';
 import { DrizzleSealedSecretStore } from './adapters/persistence/drizzle-sealed-secret-store.js';
 import { DrizzleSuppressionList } from './adapters/persistence/drizzle-suppression-list.js';
 import { DrizzleTokenMaskStore } from './adapters/persistence/drizzle-token-mask-store.js';
@@ -225,7 +226,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
     completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock, announcements }),
     sendMessage: sendMessage(outreach),
-    checkRecipient: checkRecipient(outreach),
+    checkRecipient: checkRecipient({ ...outreach, recipientFacts: new DrizzleRecipientFacts(db) }),
     listMessages: listMessages(outreach),
     listSuppressions: listSuppressions(outreach),
     suppressAddress: suppressAddress(outreach),

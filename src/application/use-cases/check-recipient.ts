@@ -1,3 +1,4 @@
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import {
   decideWindow,
@@ -9,6 +10,7 @@ import {
 } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
 import { ok, type Result } from '../../domain/result.js';
+import type { RecipientFacts } from '../ports/recipient-facts.js';
 import { type OutreachPorts, sendingCapability } from './send-message.js';
 
 export interface RecipientCheck {
@@ -28,44 +30,42 @@ export interface RecipientCheck {
   readonly dailyLimit: number | null;
 }
 
-type Deps = Pick<
-  OutreachPorts,
-  'repository' | 'clock' | 'mailSender' | 'suppressions' | 'windows' | 'dailySends' | 'outreach'
->;
+type Deps = Pick<OutreachPorts, 'repository' | 'clock' | 'mailSender' | 'outreach'> & {
+  readonly recipientFacts: RecipientFacts;
+};
 
-/** What the pre-check reads about the recipient besides the integration. */
-type RecipientFacts =
-  | { readonly kind: 'meta'; readonly window: WindowRecord | null }
-  | { readonly kind: 'email'; readonly suppressed: boolean; readonly sentToday: number }
-  | { readonly kind: 'none' };
+/** What the pre-check read, the integration's facts beside what it knows of the recipient. */
+type Facts =
+  | {
+      readonly kind: 'meta';
+      readonly integration: CapabilityFacts | null;
+      readonly window: WindowRecord | null;
+    }
+  | {
+      readonly kind: 'email';
+      readonly integration: CapabilityFacts | null;
+      readonly suppressed: boolean;
+      readonly sentToday: number;
+    }
+  | { readonly kind: 'none'; readonly integration: CapabilityFacts | null };
 
 /** Whether a send to `recipient` now would go out, by the same rules as a send, without sending. */
 export function checkRecipient(ports: Deps) {
-  async function recipientFacts(
-    userId: string,
-    platform: Platform,
-    recipient: string,
-    now: Date,
-  ): Promise<RecipientFacts> {
+  // One statement for a Meta platform or email: the integration and the recipient's facts read together.
+  async function read(userId: string, platform: Platform, recipient: string, now: Date): Promise<Facts> {
     if (isMetaMessagingPlatform(platform)) {
-      return { kind: 'meta', window: await ports.windows.find(userId, platform, recipient) };
+      return { kind: 'meta', ...(await ports.recipientFacts.forMeta(userId, platform, recipient)) };
     }
-    if (platform !== 'email') return { kind: 'none' };
-    const [suppressed, sentToday] = await Promise.all([
-      ports.suppressions.isSuppressed(userId, normalizeAddress(recipient)),
-      ports.dailySends.count(userId, utcDay(now)),
-    ]);
-    return { kind: 'email', suppressed, sentToday };
+    if (platform !== 'email')
+      return { kind: 'none', integration: await ports.repository.find(userId, platform) };
+    const facts = await ports.recipientFacts.forEmail(userId, normalizeAddress(recipient), utcDay(now));
+    return { kind: 'email', ...facts };
   }
 
   return async (userId: string, platform: Platform, recipient: string): Promise<Result<RecipientCheck>> => {
     const now = ports.clock.now();
-    // Independent reads, sent together: one round trip to the database instead of two or three.
-    const [integration, facts] = await Promise.all([
-      ports.repository.find(userId, platform),
-      recipientFacts(userId, platform, recipient, now),
-    ]);
-    const gate = sendingCapability(platform, integration, now, ports.mailSender);
+    const facts = await read(userId, platform, recipient, now);
+    const gate = sendingCapability(platform, facts.integration, now, ports.mailSender);
     if (!gate.ok) return gate;
     const capability = gate.value;
     let refusal: { code: ErrorCode; reason: string } | null =

@@ -1,4 +1,4 @@
-import { type Capability, decideCapability } from '../../domain/capability-policy.js';
+import { type Capability, type CapabilityFacts, decideCapability } from '../../domain/capability-policy.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Integration } from '../../domain/integration.js';
 import { statusAfterRefusal } from '../../domain/integration.js';
@@ -91,7 +91,7 @@ export const unsupportedHere = (platform: Platform, mailSender: MailSender) =>
 /** The capability that gates a send; on a runtime without SMTP, email is 501 as validation is. */
 export function sendingCapability(
   platform: Platform,
-  integration: Integration | null,
+  integration: CapabilityFacts | null,
   now: Date,
   mailSender: MailSender,
 ): Result<Capability> {

@@ -7,6 +7,7 @@ import { InMemoryLifecycleStore } from './in-memory-lifecycle-store.js';
 import { InMemoryMessageLog } from './in-memory-message-log.js';
 import { InMemoryMessagingWindowStore } from './in-memory-messaging-window-store.js';
 import { InMemoryOAuthStateStore } from './in-memory-oauth-state-store.js';
+import { InMemoryRecipientFacts } from './in-memory-recipient-facts.js';
 import { InMemorySealedSecretStore } from './in-memory-sealed-secret-store.js';
 import { InMemorySuppressionList } from './in-memory-suppression-list.js';
 import { InMemoryIntegrationRows } from './integration-rows.js';
@@ -15,18 +16,23 @@ import { InMemoryIntegrationRows } from './integration-rows.js';
 export function inMemoryStores(clock: Clock = systemClock) {
   const integrations = new InMemoryIntegrationRows(clock);
   const oauthStates = new InMemoryOAuthStateStore();
+  const repository = new InMemoryIntegrationRepository(integrations);
+  const suppressions = new InMemorySuppressionList();
+  const windows = new InMemoryMessagingWindowStore();
+  const dailySends = new InMemoryDailySendCounter();
   return {
     integrations,
-    repository: new InMemoryIntegrationRepository(integrations),
+    repository,
     lifecycle: new InMemoryLifecycleStore(integrations),
     oauthStates,
     sealedSecrets: new InMemorySealedSecretStore(integrations, oauthStates),
     auditLog: new InMemoryAuditLog(clock),
     rateLimitStore: new InMemoryRateLimitStore(),
     messageLog: new InMemoryMessageLog(),
-    suppressions: new InMemorySuppressionList(),
-    windows: new InMemoryMessagingWindowStore(),
-    dailySends: new InMemoryDailySendCounter(),
+    suppressions,
+    windows,
+    dailySends,
+    recipientFacts: new InMemoryRecipientFacts({ repository, windows, suppressions, dailySends }),
   };
 }
 

@@ -1,0 +1,90 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type {
+  EmailRecipientFacts,
+  MetaRecipientFacts,
+  RecipientFacts,
+} from '../../application/ports/recipient-facts.js';
+import type { CapabilityFacts } from '../../domain/capability-policy.js';
+import type { MetaMessagingPlatform } from '../../domain/outreach.js';
+import type { Database } from './database.js';
+import { reachable } from './database-errors.js';
+import { capabilityColumns, toCapabilityFacts } from './row-mapping.js';
+import {
+  emailDailySends,
+  socialIntegrations as integrations,
+  outreachSuppressions as suppressions,
+  outreachWindows as windows,
+} from './schema.js';
+
+type CapabilityColumns = { [K in keyof typeof capabilityColumns]: unknown };
+
+// Left-joined, every integration column reads null when the user has no integration on the platform;
+// `platform` is NOT NULL in the table, so it tells the two apart.
+const integrationOf = (row: CapabilityColumns): CapabilityFacts | null =>
+  row.platform === null ? null : toCapabilityFacts(row as Parameters<typeof toCapabilityFacts>[0]);
+
+/**
+ * The pre-check's facts in one prepared statement each: the integration row's capability columns and the
+ * recipient's window, or its suppression and today's count, around a one-row base so the answer is one row
+ * whether or not any of them exists. Every part is a primary-key or (user_id, platform) index probe.
+ */
+export class DrizzleRecipientFacts implements RecipientFacts {
+  private readonly metaQuery;
+  private readonly emailQuery;
+
+  constructor(db: Database) {
+    const userId = sql.placeholder('userId');
+    const platform = sql.placeholder('platform');
+    const integrationOnPlatform = and(eq(integrations.userId, userId), eq(integrations.platform, platform));
+    this.metaQuery = db
+      .select({
+        ...capabilityColumns,
+        lastInboundAt: windows.lastInboundAt,
+        closedAt: windows.closedAt,
+        humanAgentClosedAt: windows.humanAgentClosedAt,
+      })
+      .from(sql`(select 1) as "one"`)
+      .leftJoin(integrations, integrationOnPlatform)
+      .leftJoin(
+        windows,
+        and(
+          eq(windows.userId, userId),
+          eq(windows.platform, platform),
+          eq(windows.recipient, sql.placeholder('recipient')),
+        ),
+      )
+      .prepare('recipient_facts_meta');
+    this.emailQuery = db
+      .select({
+        ...capabilityColumns,
+        suppressed: sql<boolean>`exists (select 1 from ${suppressions} where ${and(
+          eq(suppressions.userId, userId),
+          eq(suppressions.address, sql.placeholder('address')),
+        )})`,
+        sentToday: sql<number>`coalesce((select ${emailDailySends.sent} from ${emailDailySends} where ${and(
+          eq(emailDailySends.userId, userId),
+          eq(emailDailySends.day, sql.placeholder('day')),
+        )}), 0)`,
+      })
+      .from(sql`(select 1) as "one"`)
+      .leftJoin(integrations, and(eq(integrations.userId, userId), eq(integrations.platform, 'email')))
+      .prepare('recipient_facts_email');
+  }
+
+  async forMeta(
+    userId: string,
+    platform: MetaMessagingPlatform,
+    recipient: string,
+  ): Promise<MetaRecipientFacts> {
+    const [row] = await reachable(() => this.metaQuery.execute({ userId, platform, recipient }));
+    if (row === undefined) throw new Error('The recipient facts query returned no row');
+    const { lastInboundAt, closedAt, humanAgentClosedAt } = row;
+    return { integration: integrationOf(row), window: { lastInboundAt, closedAt, humanAgentClosedAt } };
+  }
+
+  async forEmail(userId: string, address: string, day: string): Promise<EmailRecipientFacts> {
+    const [row] = await reachable(() => this.emailQuery.execute({ userId, address, day }));
+    if (row === undefined) throw new Error('The recipient facts query returned no row');
+    return { integration: integrationOf(row), suppressed: row.suppressed, sentToday: Number(row.sentToday) };
+  }
+}
