@@ -1,11 +1,11 @@
-import type { CapabilityFacts } from '../../domain/capability-policy.js';
+import type { Capability } from '../../domain/capability-policy.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import {
   decideWindow,
   isMetaMessagingPlatform,
+  type MessagingWindow,
   normalizeAddress,
   utcDay,
-  type WindowRecord,
   type WindowState,
 } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
@@ -34,103 +34,91 @@ type Deps = Pick<OutreachPorts, 'repository' | 'clock' | 'mailSender' | 'outreac
   readonly recipientFacts: RecipientFacts;
 };
 
-/** What the pre-check read, the integration's facts beside what it knows of the recipient. */
-type Facts =
-  | {
-      readonly kind: 'meta';
-      readonly integration: CapabilityFacts | null;
-      readonly window: WindowRecord | null;
-    }
-  | {
-      readonly kind: 'email';
-      readonly integration: CapabilityFacts | null;
-      readonly suppressed: boolean;
-      readonly sentToday: number;
-    }
-  | { readonly kind: 'none'; readonly integration: CapabilityFacts | null };
+type Refusal = { readonly code: ErrorCode; readonly reason: string } | null;
 
-/** Whether a send to `recipient` now would go out, by the same rules as a send, without sending. */
+const OUTSIDE_WINDOW: Refusal = {
+  code: 'outside_messaging_window',
+  reason: 'This person last wrote more than 24 hours ago, or Meta said the window is closed.',
+};
+const SUPPRESSED: Refusal = {
+  code: 'recipient_suppressed',
+  reason: 'This address unsubscribed, bounced or was suppressed.',
+};
+
+/** The capability's own refusal, or null when it allows a send (or has nothing to say). */
+function refusalOf(capability: Capability): Refusal {
+  return capability.canSendDm || capability.reasonCode === null
+    ? null
+    : { code: capability.reasonCode, reason: capability.reason ?? '' };
+}
+
+// Every answer built in one place, with every field, so each has the same shape.
+function answer(
+  platform: Platform,
+  recipient: string,
+  canSend: boolean,
+  refusal: Refusal,
+  window: MessagingWindow | null,
+  email: { readonly suppressed: boolean; readonly sentToday: number; readonly limit: number } | null,
+): RecipientCheck {
+  return {
+    platform,
+    recipient,
+    canSend,
+    reasonCode: refusal === null ? null : refusal.code,
+    reason: refusal === null ? null : refusal.reason,
+    window: window === null ? null : window.state,
+    windowClosesAt: window === null ? null : window.closesAt,
+    humanAgentUntil: window === null ? null : window.humanAgentUntil,
+    suppressed: email === null ? false : email.suppressed,
+    sentToday: email === null ? null : email.sentToday,
+    dailyLimit: email === null ? null : email.limit,
+  };
+}
+
+/**
+ * Whether a send to `recipient` now would go out, by the same rules as a send, without sending. A Meta
+ * platform or email is one read (the integration and what is known of the recipient together).
+ */
 export function checkRecipient(ports: Deps) {
-  // One statement for a Meta platform or email: the integration and the recipient's facts read together.
-  async function read(userId: string, platform: Platform, recipient: string, now: Date): Promise<Facts> {
-    if (isMetaMessagingPlatform(platform)) {
-      return { kind: 'meta', ...(await ports.recipientFacts.forMeta(userId, platform, recipient)) };
-    }
-    if (platform !== 'email')
-      return { kind: 'none', integration: await ports.repository.find(userId, platform) };
-    const facts = await ports.recipientFacts.forEmail(userId, normalizeAddress(recipient), utcDay(now));
-    return { kind: 'email', ...facts };
-  }
-
   return async (userId: string, platform: Platform, recipient: string): Promise<Result<RecipientCheck>> => {
     const now = ports.clock.now();
-    const facts = await read(userId, platform, recipient, now);
-    const gate = sendingCapability(platform, facts.integration, now, ports.mailSender);
-    if (!gate.ok) return gate;
-    const capability = gate.value;
-    let refusal: { code: ErrorCode; reason: string } | null =
-      capability.canSendDm || capability.reasonCode === null
-        ? null
-        : { code: capability.reasonCode, reason: capability.reason ?? '' };
-
-    const base = {
-      platform,
-      recipient,
-      window: null,
-      windowClosesAt: null,
-      humanAgentUntil: null,
-      suppressed: false,
-      sentToday: null,
-      dailyLimit: null,
-    };
-    if (facts.kind === 'meta' && isMetaMessagingPlatform(platform)) {
+    if (isMetaMessagingPlatform(platform)) {
+      const facts = await ports.recipientFacts.forMeta(userId, platform, recipient);
+      const gate = sendingCapability(platform, facts.integration, now, ports.mailSender);
+      if (!gate.ok) return gate;
       const window = decideWindow(platform, facts.window, now);
-      if (refusal === null && window.state === 'closed') {
-        refusal = {
-          code: 'outside_messaging_window',
-          reason: 'This person last wrote more than 24 hours ago, or Meta said the window is closed.',
-        };
-      }
-      return ok({
-        ...base,
-        canSend: refusal === null,
-        reasonCode: refusal?.code ?? null,
-        reason: refusal?.reason ?? null,
-        window: window.state,
-        windowClosesAt: window.closesAt,
-        humanAgentUntil: window.humanAgentUntil,
-      });
+      let refusal = refusalOf(gate.value);
+      if (refusal === null && window.state === 'closed') refusal = OUTSIDE_WINDOW;
+      return ok(answer(platform, recipient, refusal === null, refusal, window, null));
     }
-    if (facts.kind !== 'email') {
-      return ok({
-        ...base,
-        canSend: false,
-        reasonCode: refusal?.code ?? null,
-        reason: refusal?.reason ?? null,
-      });
+    if (platform !== 'email') {
+      const gate = sendingCapability(
+        platform,
+        await ports.repository.find(userId, platform),
+        now,
+        ports.mailSender,
+      );
+      if (!gate.ok) return gate;
+      return ok(answer(platform, recipient, false, refusalOf(gate.value), null, null));
     }
-    const { suppressed, sentToday } = facts;
+    const address = normalizeAddress(recipient);
+    const { integration, suppressed, sentToday } = await ports.recipientFacts.forEmail(
+      userId,
+      address,
+      utcDay(now),
+    );
+    const gate = sendingCapability(platform, integration, now, ports.mailSender);
+    if (!gate.ok) return gate;
     const limit = ports.outreach.emailDailyLimit;
-    if (refusal === null && suppressed) {
-      refusal = {
-        code: 'recipient_suppressed',
-        reason: 'This address unsubscribed, bounced or was suppressed.',
-      };
-    }
+    let refusal = refusalOf(gate.value);
+    if (refusal === null && suppressed) refusal = SUPPRESSED;
     if (refusal === null && limit !== 0 && sentToday >= limit) {
       refusal = {
         code: 'daily_limit_reached',
         reason: `This mailbox already sent ${limit} messages today (UTC).`,
       };
     }
-    return ok({
-      ...base,
-      canSend: refusal === null,
-      reasonCode: refusal?.code ?? null,
-      reason: refusal?.reason ?? null,
-      suppressed,
-      sentToday,
-      dailyLimit: limit,
-    });
+    return ok(answer(platform, recipient, refusal === null, refusal, null, { suppressed, sentToday, limit }));
   };
 }
