@@ -23,10 +23,14 @@ type CapabilityColumns = { [K in keyof typeof capabilityColumns]: unknown };
 const integrationOf = (row: CapabilityColumns): CapabilityFacts | null =>
   row.platform === null ? null : toCapabilityFacts(row as Parameters<typeof toCapabilityFacts>[0]);
 
+/** A column of the one-row `args` the statements start from: each parameter is bound once. */
+const arg = (name: string) => sql.raw(`"args"."${name}"`);
+
 /**
- * The pre-check's facts in one prepared statement each: the integration row's capability columns and the
- * recipient's window, or its suppression and today's count, around a one-row base so the answer is one row
- * whether or not any of them exists. Every part is a primary-key or (user_id, platform) index probe.
+ * The pre-check's facts in one prepared statement each: from a one-row base holding the parameters, so the
+ * answer is one row whether or not anything is stored, the integration row's capability columns and the
+ * recipient's window, or its suppression and today's count. Each part is a primary-key or
+ * (user_id, platform) index probe.
  */
 export class DrizzleRecipientFacts implements RecipientFacts {
   private readonly metaQuery;
@@ -34,8 +38,6 @@ export class DrizzleRecipientFacts implements RecipientFacts {
 
   constructor(db: Database) {
     const userId = sql.placeholder('userId');
-    const platform = sql.placeholder('platform');
-    const integrationOnPlatform = and(eq(integrations.userId, userId), eq(integrations.platform, platform));
     this.metaQuery = db
       .select({
         ...capabilityColumns,
@@ -43,14 +45,19 @@ export class DrizzleRecipientFacts implements RecipientFacts {
         closedAt: windows.closedAt,
         humanAgentClosedAt: windows.humanAgentClosedAt,
       })
-      .from(sql`(select 1) as "one"`)
-      .leftJoin(integrations, integrationOnPlatform)
+      .from(
+        sql`(select ${userId}::text as "user_id", ${sql.placeholder('platform')}::text as "platform", ${sql.placeholder('recipient')}::text as "recipient") as "args"`,
+      )
+      .leftJoin(
+        integrations,
+        and(eq(integrations.userId, arg('user_id')), eq(integrations.platform, arg('platform'))),
+      )
       .leftJoin(
         windows,
         and(
-          eq(windows.userId, userId),
-          eq(windows.platform, platform),
-          eq(windows.recipient, sql.placeholder('recipient')),
+          eq(windows.userId, arg('user_id')),
+          eq(windows.platform, arg('platform')),
+          eq(windows.recipient, arg('recipient')),
         ),
       )
       .prepare('recipient_facts_meta');
@@ -58,16 +65,21 @@ export class DrizzleRecipientFacts implements RecipientFacts {
       .select({
         ...capabilityColumns,
         suppressed: sql<boolean>`exists (select 1 from ${suppressions} where ${and(
-          eq(suppressions.userId, userId),
-          eq(suppressions.address, sql.placeholder('address')),
+          eq(suppressions.userId, arg('user_id')),
+          eq(suppressions.address, arg('address')),
         )})`,
         sentToday: sql<number>`coalesce((select ${emailDailySends.sent} from ${emailDailySends} where ${and(
-          eq(emailDailySends.userId, userId),
-          eq(emailDailySends.day, sql.placeholder('day')),
+          eq(emailDailySends.userId, arg('user_id')),
+          eq(emailDailySends.day, arg('day')),
         )}), 0)`,
       })
-      .from(sql`(select 1) as "one"`)
-      .leftJoin(integrations, and(eq(integrations.userId, userId), eq(integrations.platform, 'email')))
+      .from(
+        sql`(select ${userId}::text as "user_id", ${sql.placeholder('address')}::text as "address", ${sql.placeholder('day')}::date as "day") as "args"`,
+      )
+      .leftJoin(
+        integrations,
+        and(eq(integrations.userId, arg('user_id')), sql`${integrations.platform} = 'email'`),
+      )
       .prepare('recipient_facts_email');
   }
 
