@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type {
   EmailRecipientFacts,
   MetaRecipientFacts,
@@ -9,12 +10,16 @@ import type { MetaMessagingPlatform } from '../../domain/outreach.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
 import { capabilityColumns, toCapabilityFacts } from './row-mapping.js';
-import {
-  emailDailySends,
-  socialIntegrations as integrations,
-  outreachSuppressions as suppressions,
-  outreachWindows as windows,
-} from './schema.js';
+import { emailDailySends, outreachSuppressions, outreachWindows, socialIntegrations } from './schema.js';
+
+// One-letter aliases keep the statements short: postgres.js hashes each statement's text per execution.
+const integrations = alias(socialIntegrations, 'i');
+const windows = alias(outreachWindows, 'w');
+const suppressions = alias(outreachSuppressions, 's');
+const dailySends = alias(emailDailySends, 'd');
+const capabilities = Object.fromEntries(
+  Object.keys(capabilityColumns).map((key) => [key, integrations[key as keyof typeof capabilityColumns]]),
+) as { [K in keyof typeof capabilityColumns]: (typeof integrations)[K] };
 
 type CapabilityColumns = { [K in keyof typeof capabilityColumns]: unknown };
 
@@ -23,8 +28,8 @@ type CapabilityColumns = { [K in keyof typeof capabilityColumns]: unknown };
 const integrationOf = (row: CapabilityColumns): CapabilityFacts | null =>
   row.platform === null ? null : toCapabilityFacts(row as Parameters<typeof toCapabilityFacts>[0]);
 
-/** A column of the one-row `args` the statements start from: each parameter is bound once. */
-const arg = (name: string) => sql.raw(`"args"."${name}"`);
+/** A column of the one-row `a` (arguments) the statements start from: each parameter is bound once. */
+const arg = (name: string) => sql.raw(`"a"."${name}"`);
 
 /**
  * The pre-check's facts in one prepared statement each: from a one-row base holding the parameters, so the
@@ -40,13 +45,13 @@ export class DrizzleRecipientFacts implements RecipientFacts {
     const userId = sql.placeholder('userId');
     this.metaQuery = db
       .select({
-        ...capabilityColumns,
+        ...capabilities,
         lastInboundAt: windows.lastInboundAt,
         closedAt: windows.closedAt,
         humanAgentClosedAt: windows.humanAgentClosedAt,
       })
       .from(
-        sql`(select ${userId}::text as "user_id", ${sql.placeholder('platform')}::text as "platform", ${sql.placeholder('recipient')}::text as "recipient") as "args"`,
+        sql`(select ${userId}::text as "user_id", ${sql.placeholder('platform')}::text as "platform", ${sql.placeholder('recipient')}::text as "recipient") as "a"`,
       )
       .leftJoin(
         integrations,
@@ -63,18 +68,18 @@ export class DrizzleRecipientFacts implements RecipientFacts {
       .prepare('recipient_facts_meta');
     this.emailQuery = db
       .select({
-        ...capabilityColumns,
-        suppressed: sql<boolean>`exists (select 1 from ${suppressions} where ${and(
+        ...capabilities,
+        suppressed: sql<boolean>`exists (select 1 from ${outreachSuppressions} as "s" where ${and(
           eq(suppressions.userId, arg('user_id')),
           eq(suppressions.address, arg('address')),
         )})`,
-        sentToday: sql<number>`coalesce((select ${emailDailySends.sent} from ${emailDailySends} where ${and(
-          eq(emailDailySends.userId, arg('user_id')),
-          eq(emailDailySends.day, arg('day')),
+        sentToday: sql<number>`coalesce((select ${dailySends.sent} from ${emailDailySends} as "d" where ${and(
+          eq(dailySends.userId, arg('user_id')),
+          eq(dailySends.day, arg('day')),
         )}), 0)`,
       })
       .from(
-        sql`(select ${userId}::text as "user_id", ${sql.placeholder('address')}::text as "address", ${sql.placeholder('day')}::date as "day") as "args"`,
+        sql`(select ${userId}::text as "user_id", ${sql.placeholder('address')}::text as "address", ${sql.placeholder('day')}::date as "day") as "a"`,
       )
       .leftJoin(
         integrations,
