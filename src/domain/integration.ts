@@ -69,7 +69,7 @@ export interface Integration {
 /**
  * What the caller may write; the store assigns id and times, and a saved token is not yet warned about.
  * `imapStart` is where the mailbox stood when its login was checked: reading starts after it, so mail
- * already there is not taken for replies.
+ * already there is not taken for replies. A re-save of the same IMAP login keeps the stored position instead.
  */
 export type IntegrationDraft = Omit<Integration, 'id' | 'createdAt' | 'updatedAt' | 'expiryWarnedFor'> & {
   readonly imapStart?: MailboxPosition | null;

@@ -209,6 +209,69 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         ).toEqual(['<r4@example.org>']);
       });
 
+      const resave = async (userId: string, imap: Readonly<Record<string, unknown>>) => {
+        const saved = await call(
+          app,
+          'POST',
+          `/api/integrations?user_id=${userId}`,
+          dovecotEmailBody(dovecot, { imap_port: dovecot.tlsPort, ...imap }),
+        );
+        expect(saved.status).toBe(200);
+      };
+      const receivedIds = async (userId: string) =>
+        (await events(userId, 'message.received')).map((event) => event.data.platform_message_id);
+
+      it('still reads mail that arrived before a re-save of the same IMAP login (password changed)', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'erin@example.org');
+        await dovecot.deliver(replyMail('<r5@example.org>', ours.platform_message_id, 'Before the re-save'));
+        // Another SMTP password, the IMAP one given explicitly; the host differs only in case.
+        await resave(userId, {
+          imap_host: 'LOCALHOST',
+          smtp_password: 'another-smtp-password',
+          imap_password: dovecot.password,
+        });
+
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(await receivedIds(userId)).toEqual(['<r5@example.org>']);
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(await receivedIds(userId)).toEqual(['<r5@example.org>']);
+      });
+
+      it('starts from the mailbox as it stands when a re-save names another IMAP host', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'frank@example.org');
+        await dovecot.deliver(replyMail('<r6@example.org>', ours.platform_message_id, 'Before the move'));
+        await resave(userId, { imap_host: '127.0.0.1' });
+        await dovecot.deliver(replyMail('<r7@example.org>', ours.platform_message_id, 'After the move'));
+
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(await receivedIds(userId)).toEqual(['<r7@example.org>']);
+      });
+
+      it('forgets the position when IMAP is removed, and starts fresh when it is added again', async () => {
+        const userId = await connectedUser();
+        const ours = await send(userId, 'gina@example.org');
+        const smtpOnly = dovecotEmailBody(dovecot, {});
+        const removed = await call(app, 'POST', `/api/integrations?user_id=${userId}`, smtpOnly);
+        expect(removed.status).toBe(200);
+        const [row] = await selectRows<{ imap_uid_validity: string | null; imap_last_uid: string | null }>(
+          database,
+          sql`select imap_uid_validity, imap_last_uid from social_integrations where user_id = ${userId}`,
+        );
+        expect(row).toEqual({ imap_uid_validity: null, imap_last_uid: null });
+
+        await dovecot.deliver(replyMail('<r8@example.org>', ours.platform_message_id, 'While IMAP was off'));
+        await resave(userId, { imap_host: 'localhost' });
+        await dovecot.deliver(replyMail('<r9@example.org>', ours.platform_message_id, 'After IMAP was back'));
+        await makeDue();
+        await app.jobs.pollMailboxes();
+        expect(await receivedIds(userId)).toEqual(['<r9@example.org>']);
+      });
+
       it('handles each message once when two instances poll one mailbox', async () => {
         const userId = await connectedUser();
         const other = await appOn(database, app.key);

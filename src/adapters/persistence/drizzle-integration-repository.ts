@@ -23,6 +23,19 @@ const replaceOnConflict = Object.fromEntries(
   Object.entries(replaceableColumns).map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
 );
 
+// A re-save that keeps the IMAP login's identity (host, compared case-insensitively, port, username) keeps
+// where reading stands, so mail that arrived since the last poll is still read; a new or changed login
+// starts from the mailbox's state at save (the incoming value), and no login clears it. Decided in the
+// statement, against the row it updates, so concurrent saves and polls see one answer.
+const sameMailbox = sql`(lower(${table.imapHost}) = lower(excluded."imap_host")
+  and ${table.imapPort} = excluded."imap_port"
+  and ${table.imapUsername} = excluded."imap_username"
+  and ${table.imapUidValidity} is not null and ${table.imapLastUid} is not null)`;
+const keepPosition = {
+  imapUidValidity: sql`case when ${sameMailbox} then ${table.imapUidValidity} else excluded."imap_uid_validity" end`,
+  imapLastUid: sql`case when ${sameMailbox} then ${table.imapLastUid} else excluded."imap_last_uid" end`,
+};
+
 export class DrizzleIntegrationRepository implements IntegrationRepository {
   // The reads every request makes are built once, not per request; each uses the (user_id, platform) index.
   private readonly capabilityFactsQuery;
@@ -76,7 +89,7 @@ export class DrizzleIntegrationRepository implements IntegrationRepository {
         .values(toRow(draft))
         .onConflictDoUpdate({
           target: [table.userId, table.platform],
-          set: { ...replaceOnConflict, updatedAt: sql`now()` },
+          set: { ...replaceOnConflict, ...keepPosition, updatedAt: sql`now()` },
         })
         // xmax is 0 only for a row this statement inserted (rather than updated).
         .returning({ ...getTableColumns(table), created: sql<boolean>`(xmax = 0)` });

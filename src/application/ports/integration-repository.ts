@@ -23,7 +23,11 @@ export interface IntegrationRepository {
   find(userId: string, platform: Platform): Promise<Integration | null>;
   /** Every integration connected through this app-scoped Meta user, whichever users hold them. */
   listByMetaUser(metaUserId: string): Promise<Integration[]>;
-  /** Inserts or replaces the user's integration for the draft's platform in one atomic statement. */
+  /**
+   * Inserts or replaces the user's integration for the draft's platform in one atomic statement. A
+   * replaced row with the same IMAP login (host case-insensitive, port, username) keeps its read position;
+   * otherwise the draft's `imapStart` is stored.
+   */
   upsert(
     draft: IntegrationDraft,
     announce?: Announce,
