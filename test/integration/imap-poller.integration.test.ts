@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrizzleMailboxPolls } from '../../src/adapters/persistence/drizzle-mailbox-polls.js';
+import { openPostgres } from '../../src/adapters/persistence/postgres.js';
 import { type ClaimedMailbox, NO_EFFECT } from '../../src/application/ports/mailbox-polls.js';
+import type { MailboxReader } from '../../src/application/ports/mailbox-reader.js';
 import { databaseDrivers, selectRows, type TestDatabase } from '../support/databases.js';
 import {
   dovecotEmailBody,
@@ -12,6 +14,7 @@ import {
 } from '../support/dovecot-server.js';
 import { deliveryReportMail, replyMail } from '../support/inbound-mail.js';
 import { uniqueUserId } from '../support/integration-builders.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestApp } from '../support/test-app.js';
 
 const unavailable = dovecotUnavailableReason();
@@ -292,6 +295,138 @@ describe.skipIf(unavailable !== null)('the IMAP poller against a real dovecot', 
         );
         expect(received.sort()).toEqual(expected.sort());
       });
+
+      /** Only this user's mailbox is due, so a pass reads it alone. */
+      const onlyDue = (userId: string) =>
+        database.handle.db.execute(
+          sql`update social_integrations set imap_next_poll_at = case when user_id = ${userId} then now() - interval '1 second' else now() + interval '1 hour' end`,
+        );
+      /** As if the lease ran out: the claim of a pass that did not release it lapses. */
+      const lapseLease = (userId: string) =>
+        database.handle.db.execute(
+          sql`update social_integrations set imap_lease_until = now() - interval '1 second' where user_id = ${userId}`,
+        );
+      /** The log lines of `target` since `from` with this message. */
+      const logged = (target: App, from: number, message: string) =>
+        target.logLines
+          .slice(from)
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .filter((entry) => entry.msg === message);
+      const connectionStatus = async (userId: string) => {
+        const [row] = await selectRows<{ connection_status: string }>(
+          database,
+          sql`select connection_status from social_integrations where user_id = ${userId}`,
+        );
+        return row?.connection_status;
+      };
+
+      /**
+       * A failure of ours while a message is handled: the IMAP session still ends cleanly, the failure is
+       * logged with its own code (never `imap_connection_failed`), the claim is kept until its lease lapses,
+       * and the message is then handled once.
+       */
+      async function expectHandledOnceAfter(
+        target: App,
+        userId: string,
+        failingPass: () => Promise<void>,
+        code: string,
+      ) {
+        const ours = await send(userId, 'hana@example.org');
+        const id = `<after-failure-${userId}@example.org>`;
+        await dovecot.deliver(replyMail(id, ours.platform_message_id, 'Answered while we failed'));
+        await onlyDue(userId);
+        const logsBefore = target.logLines.length;
+        await failingPass();
+        expect(logged(target, logsBefore, 'mailbox read failed unexpectedly')).toEqual([
+          expect.objectContaining({ level: 'error', code }),
+        ]);
+        expect(logged(target, logsBefore, 'mailbox not read')).toEqual([]);
+        expect(target.logLines.slice(logsBefore).join('\n')).not.toContain('imap_connection_failed');
+        expect(await receivedIds(userId)).toEqual([]);
+        expect(await connectionStatus(userId)).toBe('connected');
+
+        // Still claimed: a pass before the lease lapses does not read it.
+        expect((await target.jobs.pollMailboxes()).read).toBe(0);
+        await lapseLease(userId);
+        expect(await target.jobs.pollMailboxes()).toMatchObject({ read: 1, received: 1, failed: 0 });
+        expect(await receivedIds(userId)).toEqual([id]);
+        await onlyDue(userId);
+        expect(await target.jobs.pollMailboxes()).toMatchObject({ read: 1, received: 0, failed: 0 });
+        expect(await receivedIds(userId)).toEqual([id]);
+        expect(await connectionStatus(userId)).toBe('connected');
+        expect(logged(target, logsBefore, 'mailbox read failed unexpectedly')).toHaveLength(1);
+      }
+
+      it('logs internal_error, not imap_connection_failed, when recording a message fails, and handles it once later', async () => {
+        const userId = await connectedUser();
+        // A statement that fails for a reason other than the connection: the position cannot move.
+        await database.handle.db.execute(
+          sql.raw(`create function refuse_position() returns trigger language plpgsql as
+            $$ begin raise exception 'position refused by the test'; end $$`),
+        );
+        await database.handle.db.execute(
+          sql.raw(`create trigger refuse_position before update of imap_last_uid on social_integrations
+            for each row when (new.user_id = '${userId}') execute function refuse_position()`),
+        );
+        await expectHandledOnceAfter(
+          app,
+          userId,
+          async () => {
+            expect(await app.jobs.pollMailboxes()).toMatchObject({ read: 0, received: 0, failed: 1 });
+            await database.handle.db.execute(sql.raw('drop trigger refuse_position on social_integrations'));
+            await database.handle.db.execute(sql.raw('drop function refuse_position()'));
+          },
+          'internal_error',
+        );
+      });
+
+      it.skipIf(driver.name !== 'PostgreSQL')(
+        'logs service_unavailable when the database goes away while a message is handled, and handles it once after it is back',
+        async () => {
+          const target = new URL(database.url ?? '');
+          const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+          const proxied = new URL(target);
+          proxied.port = String(proxy.port);
+          const handle = openPostgres(proxied.toString(), { maxConnections: 2, connectTimeoutSeconds: 2 });
+          // The database goes away just before the first message is handled, and comes back once it failed.
+          let outage = false;
+          const real = dovecotReader(dovecot, [dovecot.tlsPort]);
+          const reader: MailboxReader = {
+            verify: (login) => real.verify(login),
+            read: (login, from, limit, onMail) =>
+              real.read(login, from, limit, async (mail) => {
+                if (!outage) return onMail(mail);
+                proxy.cut('refuse');
+                try {
+                  return await onMail(mail);
+                } finally {
+                  outage = false;
+                  proxy.restore();
+                }
+              }),
+          };
+          const other = await createTestApp(
+            { handle, url: proxied.toString(), dispose: () => handle.close() },
+            { mailboxReader: reader, keys: app.key },
+          );
+          try {
+            const userId = await connectedUser();
+            await expectHandledOnceAfter(
+              other,
+              userId,
+              async () => {
+                outage = true;
+                expect(await other.jobs.pollMailboxes()).toMatchObject({ read: 0, received: 0, failed: 1 });
+                expect(outage).toBe(false);
+              },
+              'service_unavailable',
+            );
+          } finally {
+            await handle.close();
+            await proxy.close();
+          }
+        },
+      );
 
       it('writes nothing for a claim that lapsed and was taken over', async () => {
         const userId = await connectedUser();

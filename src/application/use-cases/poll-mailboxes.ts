@@ -4,6 +4,7 @@ import { withStoredSecrets } from '../credential-check.js';
 import { errorFields } from '../error-fields.js';
 import { messageReceived, recipientSuppressed } from '../events.js';
 import type { Clock } from '../ports/clock.js';
+import { DatabaseUnavailable } from '../ports/database-unavailable.js';
 import type { Logger } from '../ports/logger.js';
 import {
   type ClaimedMailbox,
@@ -141,12 +142,21 @@ async function readMailbox(
 
   const { uidValidity } = claim.position;
   let lost = false;
+  // A failure of our own while handling a message (the database not answering, mostly) is not the IMAP
+  // server's: it stops the read, so the session still ends cleanly, and is thrown once it has.
+  const failures: unknown[] = [];
   const read = await deps.reader.read(login, claim.position, deps.settings.messagesPerRead, async (mail) => {
-    const effect = await effectOf(mail, userId, deps);
-    lost = !(await moveTo({ uidValidity, lastUid: mail.uid }, effect));
-    if (!lost) count(effect, tally);
-    return !lost;
+    try {
+      const effect = await effectOf(mail, userId, deps);
+      lost = !(await moveTo({ uidValidity, lastUid: mail.uid }, effect));
+      if (!lost) count(effect, tally);
+      return !lost;
+    } catch (error) {
+      failures.push(error);
+      return false;
+    }
   });
+  if (failures.length > 0) throw failures[0];
   if (lost) return 'leaseLost';
   if (!read.ok) return notRead(read.failure.code);
   if (read.value.kind === 'renumbered') {
@@ -185,10 +195,13 @@ export function pollMailboxes(deps: PollMailboxesDeps) {
       if (claimed.length === 0) break;
       await Promise.all(
         claimed.map((claim) =>
+          // The claim is not released: its lease lapses and the mailbox is read again from its recorded
+          // position, so a message whose handling failed is handled once, later.
           poll(claim, deps, tally).catch((error: unknown) => {
             tally.failed += 1;
             deps.logger.error('mailbox read failed unexpectedly', {
               integration_id: claim.integration.id,
+              code: error instanceof DatabaseUnavailable ? 'service_unavailable' : 'internal_error',
               ...errorFields(error),
             });
           }),
