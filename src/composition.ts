@@ -158,7 +158,7 @@ async function databaseAnswers(db: Database): Promise<boolean> {
 /** Webhook deliveries claimed and attempted at once by one instance. */
 const WEBHOOK_BATCH_SIZE = 100;
 
-/** Expired events one purge statement deletes, and the batches one pass deletes at most. */
+/** Expired rows one purge statement deletes, and the batches of each kind one pass deletes at most. */
 const PURGE_BATCH_SIZE = 500;
 const PURGE_MAX_BATCHES = 200;
 
@@ -190,6 +190,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   };
   const auditLog = new DrizzleAuditLog(db);
   const eventLog = new DrizzleEventLog(db);
+  const inbox = new DrizzleInboundMessageStore(db);
   const oauthStates = new DrizzleOAuthStateStore(db);
   const oauthRedirectUris = config.oauthRedirectUris;
   const lifecycleSettings = config.lifecycle.settings;
@@ -233,7 +234,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     unsuppressAddress: unsuppressAddress(outreach),
     findUnsubscribe: findUnsubscribe(outreach),
     unsubscribe: unsubscribe(outreach),
-    receiveMetaMessages: receiveMetaMessages({ inbox: new DrizzleInboundMessageStore(db), clock }),
+    receiveMetaMessages: receiveMetaMessages({ inbox, clock }),
     deauthorizeMetaUser: deauthorizeMetaUser(metaCallbacks),
     eraseMetaUser: eraseMetaUser(metaCallbacks),
     findDataDeletion: findDataDeletion(metaCallbacks),
@@ -277,6 +278,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     }),
     purgeEvents: purgeEvents({
       eventLog,
+      inbox,
       clock,
       retentionDays: config.events.retentionDays,
       batchSize: PURGE_BATCH_SIZE,

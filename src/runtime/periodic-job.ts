@@ -158,8 +158,9 @@ const PURGE_INTERVAL_MS = 60 * 60_000;
 
 /** One pass of the retention purge, logged when it deleted anything. */
 export async function purgeOnce(jobs: LifecycleJobs, logger: Logger, stopping?: AbortSignal): Promise<void> {
-  const purged = await jobs.purgeEvents({ signal: stopping });
-  if (purged > 0) logger.info('expired events purged', { purged });
+  const { events, metaMids } = await jobs.purgeEvents({ signal: stopping });
+  if (events > 0) logger.info('expired events purged', { purged: events });
+  if (metaMids > 0) logger.info('expired Meta message ids purged', { purged: metaMids });
 }
 
 /** The in-process retention purge: at start, then every hour (every instance; they share the work). */

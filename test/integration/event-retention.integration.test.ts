@@ -2,7 +2,12 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/persistence/database.js';
 import { DrizzleEventLog } from '../../src/adapters/persistence/drizzle-event-log.js';
-import { outboxEvents, webhookDeliveries } from '../../src/adapters/persistence/schema.js';
+import { DrizzleInboundMessageStore } from '../../src/adapters/persistence/drizzle-inbound-message-store.js';
+import {
+  metaReceivedMessages,
+  outboxEvents,
+  webhookDeliveries,
+} from '../../src/adapters/persistence/schema.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { createTestApp } from '../support/test-app.js';
@@ -58,7 +63,7 @@ for (const driver of await databaseDrivers()) {
       ]);
       const harness = await createTestApp(database, { env: { EVENT_RETENTION_DAYS: '30' } });
 
-      expect(await harness.jobs.purgeEvents()).toBe(3);
+      expect(await harness.jobs.purgeEvents()).toEqual({ events: 3, metaMids: 0 });
 
       expect((await remaining([delivered, failed, pending, unqueued, ...recent])).sort()).toEqual(
         [pending, ...recent].sort(),
@@ -73,26 +78,77 @@ for (const driver of await databaseDrivers()) {
         .update(webhookDeliveries)
         .set({ status: 'delivered' })
         .where(eq(webhookDeliveries.eventId, pending));
-      expect(await harness.jobs.purgeEvents()).toBe(1);
+      expect(await harness.jobs.purgeEvents()).toEqual({ events: 1, metaMids: 0 });
       expect(await remaining([pending])).toEqual([]);
     });
+
+    /** Six purgers taking batches of at most 100 at once; answers how many rows they deleted together. */
+    async function concurrentBatches(purge: (limit: number) => Promise<number>): Promise<number> {
+      const batches = await Promise.all(Array.from({ length: 6 }, () => purge(100)));
+      expect(batches.every((deleted) => deleted <= 100)).toBe(true);
+      return batches.reduce((sum, deleted) => sum + deleted, 0);
+    }
 
     it('works in bounded batches that concurrent purgers share without deleting anything twice', async () => {
       const ids = await eventsAged(uniqueUserId(), 40, 1_250);
       const log = new DrizzleEventLog(db);
       const before = new Date(Date.now() - 30 * DAY);
-      const batches = await Promise.all(Array.from({ length: 6 }, () => log.purge(before, 100)));
-      expect(batches.every((deleted) => deleted <= 100)).toBe(true);
+      const concurrent = await concurrentBatches((limit) => log.purge(before, limit));
 
       const harness = await createTestApp(database);
-      const rest = await harness.jobs.purgeEvents();
+      const { events: rest } = await harness.jobs.purgeEvents();
       const [{ count } = { count: -1 }] = await db
         .select({ count: sql<number>`count(*)::int` })
         .from(outboxEvents)
         .where(inArray(outboxEvents.id, ids));
       expect(count).toBe(0);
       // The earlier test left no expired event behind: each of these was deleted exactly once.
-      expect(batches.reduce((sum, deleted) => sum + deleted, 0) + rest).toBe(ids.length);
+      expect(concurrent + rest).toBe(ids.length);
+    });
+
+    /** `count` Meta message ids recorded for one user `ageHours` ago. */
+    async function midsAged(userId: string, ageHours: number, count: number): Promise<string[]> {
+      const receivedAt = new Date(Date.now() - ageHours * 3_600_000);
+      const mids = Array.from({ length: count }, (_, index) => `m_${userId}_${ageHours}_${index}`);
+      await db
+        .insert(metaReceivedMessages)
+        .values(mids.map((mid) => ({ userId, platform: 'facebook', mid, receivedAt })));
+      return mids;
+    }
+    const midsLeft = async (userId: string) =>
+      (
+        await db
+          .select({ mid: metaReceivedMessages.mid })
+          .from(metaReceivedMessages)
+          .where(eq(metaReceivedMessages.userId, userId))
+      )
+        .map((row) => row.mid)
+        .sort();
+
+    it('forgets Meta message ids after 7 days, whatever EVENT_RETENTION_DAYS says, keeping younger ones', async () => {
+      const userId = uniqueUserId();
+      const old = await midsAged(userId, 7 * 24 + 1, 3);
+      // Meta's last retries come about 36 hours after the message: those ids are still known.
+      const recent = [...(await midsAged(userId, 36, 2)), ...(await midsAged(userId, 7 * 24 - 1, 1))];
+      const harness = await createTestApp(database, { env: { EVENT_RETENTION_DAYS: '1' } });
+
+      expect(await harness.jobs.purgeEvents()).toMatchObject({ metaMids: old.length });
+      expect(await midsLeft(userId)).toEqual(recent.sort());
+      expect(await harness.jobs.purgeEvents()).toMatchObject({ metaMids: 0 });
+    });
+
+    it('forgets Meta message ids in bounded batches that concurrent purgers share', async () => {
+      const userId = uniqueUserId();
+      const mids = await midsAged(userId, 10 * 24, 1_250);
+      const inbox = new DrizzleInboundMessageStore(db);
+      const before = new Date(Date.now() - 7 * DAY);
+      const concurrent = await concurrentBatches((limit) => inbox.purge(before, limit));
+
+      const harness = await createTestApp(database);
+      const { metaMids: rest } = await harness.jobs.purgeEvents();
+      expect(await midsLeft(userId)).toEqual([]);
+      // The earlier test left no expired id behind: each of these was deleted exactly once.
+      expect(concurrent + rest).toBe(mids.length);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { NewEvent } from '../../application/events.js';
 import type {
   InboundMessage,
@@ -101,5 +101,21 @@ export class DrizzleInboundMessageStore implements InboundMessageStore {
         return fresh.length;
       }),
     );
+  }
+
+  async purge(before: Date, limit: number): Promise<number> {
+    // SKIP LOCKED: rows another purger holds are left to it (by the index on received_at).
+    const doomed = this.db
+      .select({ userId: received.userId, platform: received.platform, mid: received.mid })
+      .from(received)
+      .where(lt(received.receivedAt, before))
+      .orderBy(asc(received.receivedAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const rows = await this.db
+      .delete(received)
+      .where(sql`(${received.userId}, ${received.platform}, ${received.mid}) in ${doomed}`)
+      .returning({ mid: received.mid });
+    return rows.length;
   }
 }

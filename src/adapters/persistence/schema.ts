@@ -218,7 +218,11 @@ export const metaReceivedMessages = pgTable(
     mid: text('mid').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.platform, table.mid] })],
+  (table) => [
+    primaryKey({ columns: [table.userId, table.platform, table.mid] }),
+    // The retention purge takes the oldest first.
+    index('meta_received_messages_received_at_idx').on(table.receivedAt),
+  ],
 );
 
 /** Meta data deletion requests carried out, for the status page: what went, and when; no Meta user id. */

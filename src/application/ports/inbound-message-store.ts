@@ -31,4 +31,9 @@ export interface InboundMessageStore {
     messages: readonly InboundMessage[],
     announce: (message: InboundOnIntegration) => NewEvent,
   ): Promise<number>;
+  /**
+   * Forgets at most `limit` recorded `mid`s received before `before`, oldest first, skipping any another
+   * purger holds; answers how many.
+   */
+  purge(before: Date, limit: number): Promise<number>;
 }
