@@ -4,7 +4,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/application/ports/clock.js';
+import { hubSignature, messagingDelivery } from '../fakes/meta-fake.js';
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
+import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
 import { createTestApp } from '../support/test-app.js';
 
 const LIMIT = 5;
@@ -169,5 +171,63 @@ describe('behind a trusted proxy header', () => {
     for (let n = 0; n < 20; n += 1)
       statuses.add((await unlimited.request('/api/integrations?user_id=bench', from('192.0.2.1'))).status);
     expect([...statuses]).toEqual([200]);
+  });
+});
+
+describe('Meta webhook deliveries and the address limit, over a real socket', () => {
+  const APP_SECRET = 'CANARY_SECRET_rate_limit_meta_7c1d';
+  // A clock of its own, fixed well inside a window, so no request of this test falls into the next one.
+  const fixed: Clock = { now: () => new Date('2026-03-01T13:00:10.000Z') };
+  let server: LoopbackApp;
+
+  beforeAll(async () => {
+    const { app } = await createTestApp(database, {
+      clock: fixed,
+      env: {
+        RATE_LIMIT_PER_MINUTE: '3',
+        FACEBOOK_CLIENT_ID: '1234567890',
+        FACEBOOK_CLIENT_SECRET: APP_SECRET,
+        META_WEBHOOK_VERIFY_TOKEN: 'verify-token-rate-limit',
+      },
+      socketAddress: (c) => getConnInfo(c).remote.address,
+    });
+    server = await serveOnLoopback(app.fetch);
+  });
+  afterAll(() => server.close());
+
+  const body = JSON.stringify(
+    messagingDelivery('facebook', '998877', [{ from: '2400000000000001', text: 'hi' }]),
+  );
+  const deliver = (signature: string | null) =>
+    fetch(`${server.base}/webhooks/meta`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(signature === null ? {} : { 'x-hub-signature-256': signature }),
+      },
+      body,
+    });
+  const statuses = async (signature: string | null, times: number) => {
+    const answers: number[] = [];
+    for (let n = 0; n < times; n += 1) answers.push((await deliver(signature)).status);
+    return answers;
+  };
+
+  it('lets every delivery Meta signed through, while unsigned and badly signed ones count and are refused', async () => {
+    const good = hubSignature(APP_SECRET, body);
+    const wrong = hubSignature('another-app-secret', body);
+
+    // Well past the limit of 3, and not counted: the unsigned requests after them still get their 3.
+    expect(await statuses(good, 6)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await statuses(null, 2)).toEqual([401, 401]);
+    expect(await statuses(wrong, 2)).toEqual([401, 429]);
+    const refused = await deliver('sha256=not-hex');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual(RATE_LIMITED);
+    // The address is over its limit for everything else too.
+    expect((await fetch(`${server.base}/api/integrations?user_id=meta-limit`)).status).toBe(429);
+
+    const signed = await deliver(good);
+    expect([signed.status, await signed.text()]).toEqual([200, 'EVENT_RECEIVED']);
   });
 });

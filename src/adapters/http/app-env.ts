@@ -24,6 +24,11 @@ export type AppEnv = {
     audit: (facts: AuditFacts) => Promise<void>;
     /** Where the request's handler counts what it did (sends, revokes). */
     metrics: MetricsRecorder;
+    /**
+     * The raw body of a `POST /webhooks/meta` whose `X-Hub-Signature-256` verified, set before the rate
+     * limit (which lets such a delivery through); unset for any other request.
+     */
+    metaDelivery: Uint8Array | undefined;
     /** The code of the error response this request got, for its audit entry. */
     errorCode: ErrorCode | undefined;
   };

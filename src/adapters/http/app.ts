@@ -16,7 +16,7 @@ import { resolveClientAddress } from './client-address.js';
 import { refuseDuplicateKeys } from './duplicate-keys.js';
 import { databaseUnavailable, errorResponse, FailureResponse } from './errors.js';
 import { identify, type VerifyBearerToken } from './identity.js';
-import { type MetaWebhookOptions, metaWebhookRoutes } from './meta-webhook-routes.js';
+import { META_WEBHOOK_PATH, type MetaWebhookOptions, metaWebhooks } from './meta-webhook-routes.js';
 import { measureRequests, type metricsRoutes } from './metrics-routes.js';
 import { OPENAPI_PATH, serveOpenApiDocument } from './openapi-document.js';
 import { type RateLimits, rateLimit } from './rate-limit.js';
@@ -137,6 +137,10 @@ export function createApp(deps: AppDeps) {
   ];
   const limitAddress = rateLimit('address', security.rateLimits, deps.rateLimitStore, deps.clock);
   for (const path of addressLimited) app.use(path, auditTrail(deps.auditLog));
+  // Meta delivers from a few shared addresses and disables a subscription whose deliveries keep failing,
+  // so a delivery whose signature verifies is told apart here and not held to the address limit.
+  const meta = metaWebhooks(useCases, deps.metaWebhooks);
+  app.use(META_WEBHOOK_PATH, meta.checkDelivery);
   // Who is asking comes before reading any body, so unauthenticated callers cannot make the service read one.
   for (const path of addressLimited) app.use(path, limitAddress);
   app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
@@ -154,7 +158,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', captureBodySecrets);
 
   app.route('/', apiRoutes(useCases, deps.isDatabaseReady));
-  app.route('/', metaWebhookRoutes(useCases, deps.metaWebhooks));
+  app.route('/', meta.routes);
   serveOpenApiDocument(app);
   app.route('/', webRoutes({ useCases, developmentIdentity: security.verifyBearer === null }));
   app.use(`${ASSETS_PATH}/*`, deps.staticAssets);

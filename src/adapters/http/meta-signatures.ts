@@ -32,14 +32,19 @@ function hexBytes(hex: string): Uint8Array {
   return bytes;
 }
 
-/** Whether `header` is `sha256=<hex HMAC-SHA256 of body>` under one of the app secrets. */
-export async function hasHubSignature(
+/** The signature an `X-Hub-Signature-256` header carries (`sha256=<64 hex digits>`), or null when malformed. */
+export function hubSignature(header: string | undefined): Uint8Array | null {
+  const hex = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '')?.[1];
+  return hex === undefined ? null : hexBytes(hex);
+}
+
+/** Whether `signature` (from {@link hubSignature}) is the HMAC-SHA256 of `body` under one of the app secrets. */
+export function hasHubSignature(
   keys: AppSecretKeys,
-  header: string | undefined,
+  signature: Uint8Array,
   body: Uint8Array,
 ): Promise<boolean> {
-  const hex = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '')?.[1];
-  return hex !== undefined && signedByAny(keys, hexBytes(hex), body);
+  return signedByAny(keys, signature, body);
 }
 
 function base64UrlBytes(text: string): Uint8Array | null {

@@ -1,9 +1,9 @@
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { errorResponse } from './errors.js';
-import { hasHubSignature, importAppSecrets, signedRequestPayload } from './meta-signatures.js';
+import { hasHubSignature, hubSignature, importAppSecrets, signedRequestPayload } from './meta-signatures.js';
 import { inboundMessages } from './meta-webhook-payload.js';
 import { sameSecret } from './same-secret.js';
 import { DATA_DELETION_PATH } from './web/web-routes.js';
@@ -23,6 +23,15 @@ export interface MetaWebhookOptions {
 // Meta batches deliveries; well above what a batch of text messages comes to, and still bounded.
 const MAX_DELIVERY_BYTES = 1024 * 1024;
 
+/** Where Meta delivers webhooks. */
+export const META_WEBHOOK_PATH = '/webhooks/meta';
+
+const limitBody = bodyLimit({
+  maxSize: MAX_DELIVERY_BYTES,
+  onError: (c) =>
+    errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 1 MiB.' }),
+});
+
 const notFound = (c: Context<AppEnv>) =>
   errorResponse(c, { code: 'not_found', detail: `No route for ${c.req.method} ${c.req.path}.` });
 
@@ -37,10 +46,26 @@ const unsigned = (c: Context<AppEnv>, what: string) =>
  * subscription check and deliveries (`/webhooks/meta`), and the deauthorize and data deletion callbacks.
  * A delivery is recorded before the 200 (four statements, however large the batch): Meta redelivers
  * whatever did not get a 200, and a redelivered `mid` changes nothing.
+ *
+ * `checkDelivery` goes on `META_WEBHOOK_PATH` before the address rate limit: it reads a delivery that
+ * carries a well-formed `X-Hub-Signature-256` and, when the signature verifies, sets `metaDelivery` to its
+ * body, which the rate limit lets through and the route records. Anything else reaches the rate limit
+ * unread, and the route answers it 401.
  */
-export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOptions) {
+export function metaWebhooks(useCases: UseCases, options: MetaWebhookOptions) {
   const { verifyToken, appSecrets } = options;
   const keys = importAppSecrets(appSecrets);
+
+  // The signature covers the bytes as sent: the body is read raw, and parsed only once it checks out.
+  const checkDelivery: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const signature = hubSignature(c.req.header('x-hub-signature-256'));
+    if (verifyToken === null || c.req.method !== 'POST' || signature === null) return next();
+    return limitBody(c, async () => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      if (await hasHubSignature(await keys, signature, body)) c.set('metaDelivery', body);
+      await next();
+    });
+  };
 
   // The callbacks' user: the app-scoped Meta user id of a signed_request.
   const signedUser = async (c: Context<AppEnv>): Promise<string | Response> => {
@@ -56,16 +81,11 @@ export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOption
     return userId;
   };
 
-  return new Hono<AppEnv>()
-    .use(
-      '/webhooks/*',
-      bodyLimit({
-        maxSize: MAX_DELIVERY_BYTES,
-        onError: (c) =>
-          errorResponse(c, { code: 'payload_too_large', detail: 'The request body is larger than 1 MiB.' }),
-      }),
-    )
-    .get('/webhooks/meta', async (c) => {
+  const routes = new Hono<AppEnv>()
+    // A delivery's body was read by `checkDelivery`, or is not needed: only the callbacks read theirs here.
+    .use('/webhooks/meta/deauthorize', limitBody)
+    .use('/webhooks/meta/data-deletion', limitBody)
+    .get(META_WEBHOOK_PATH, async (c) => {
       if (verifyToken === null) return notFound(c);
       const mode = c.req.query('hub.mode');
       const given = c.req.query('hub.verify_token');
@@ -84,13 +104,11 @@ export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOption
       }
       return c.text(challenge, 200);
     })
-    .post('/webhooks/meta', async (c) => {
+    .post(META_WEBHOOK_PATH, async (c) => {
       if (verifyToken === null) return notFound(c);
-      // The signature covers the bytes as sent: the body is read raw, and parsed only once it checks out.
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      if (!(await hasHubSignature(await keys, c.req.header('x-hub-signature-256'), body))) {
-        return unsigned(c, 'X-Hub-Signature-256');
-      }
+      // Read and verified by `checkDelivery`; unset when the signature was missing or wrong.
+      const body = c.get('metaDelivery');
+      if (body === undefined) return unsigned(c, 'X-Hub-Signature-256');
       let delivery: unknown;
       try {
         delivery = JSON.parse(new TextDecoder().decode(body));
@@ -121,4 +139,5 @@ export function metaWebhookRoutes(useCases: UseCases, options: MetaWebhookOption
         200,
       );
     });
+  return { checkDelivery, routes };
 }

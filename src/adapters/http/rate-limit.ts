@@ -39,7 +39,9 @@ export async function firstInWindow(
  * server (`declareRoute({ limit: 'outbound' })`) also counts against the tighter outbound limit: each such
  * request costs an outbound connection and, unthrottled, would make the service an oracle for guessing
  * passwords. Over the limit: 429 with `Retry-After`, and one audit entry per client and window (not per
- * request, so a flood cannot fill the audit log).
+ * request, so a flood cannot fill the audit log). A Meta webhook delivery whose signature verified
+ * (`metaDelivery`) is neither counted nor refused: Meta answers a 429 with retries and in the end turns the
+ * subscription off, and its deliveries come from a few addresses that many apps share.
  */
 export function rateLimit(
   by: 'address' | 'user',
@@ -48,7 +50,7 @@ export function rateLimit(
   clock: Clock,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (limits.perMinute === 0) return next();
+    if (limits.perMinute === 0 || c.get('metaDelivery') !== undefined) return next();
     const who = by === 'user' ? (c.get('userId') ?? '') : addressBucket(c.get('clientAddress'));
     const { now, start: windowStart } = windowOf(clock);
     const buckets = [{ name: 'all', limit: limits.perMinute }];
