@@ -145,6 +145,7 @@ const EnvironmentSchema = z
     ),
     DATABASE_POOL_SIZE: z.preprocess(unsetWhenEmpty, wholeNumber(1, 1000).optional()),
     WEB_CONCURRENCY: z.preprocess(unsetWhenEmpty, wholeNumber(1, 256).optional()),
+    BACKGROUND_JOBS: flag('true'),
     METRICS_TOKEN: z.preprocess(
       unsetWhenEmpty,
       z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32 makes one)').optional(),
@@ -471,6 +472,11 @@ export interface Config {
   readonly databasePoolSize: number | null;
   /** Worker processes serving one port (Node); null leaves it to the runtime (one per core in production). */
   readonly webConcurrency: number | null;
+  /**
+   * Whether the Node server runs the background jobs (refresh, webhook delivery, event purge, IMAP poller,
+   * mask backfill) itself; false leaves them to `npm run jobs` and the server only serves HTTP.
+   */
+  readonly backgroundJobs: boolean;
   /** Who may read `/metrics` (Node): a bearer token, a port of its own, both, or neither (no `/metrics`). */
   readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly dataDir: string;
@@ -528,6 +534,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE ?? null,
       webConcurrency: env.WEB_CONCURRENCY ?? null,
+      backgroundJobs: env.BACKGROUND_JOBS,
       metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT ?? null },
       dataDir: env.DATA_DIR,
       encryptionKey: env.ENCRYPTION_KEY ?? null,

@@ -21,3 +21,11 @@ export function pgliteServesOneWorker(workers: number): string {
     'Set DATABASE_URL to a PostgreSQL database, or WEB_CONCURRENCY=1.'
   );
 }
+
+export function pgliteRunsNoJobsProcess(): string {
+  return (
+    'npm run jobs runs the background jobs beside servers started with BACKGROUND_JOBS=false, and needs ' +
+    'PostgreSQL: the embedded PGlite database serves one process. Set DATABASE_URL to a PostgreSQL ' +
+    'database, or run npm start alone with BACKGROUND_JOBS=true (the default), which runs the jobs itself.'
+  );
+}

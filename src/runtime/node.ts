@@ -2,15 +2,13 @@ import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
-import { listenForOutboxCommits } from '../adapters/persistence/outbox-notifications.js';
 import { createServiceLog, type RuntimeDrivers } from '../composition.js';
+import { startBackgroundJobs } from './background-jobs.js';
 import { pgliteServesOneWorker, portInUse } from './collisions.js';
-import { backfillWhileServing } from './mask-backfill.js';
 import { runsJobs, superviseWorkers, workerCount } from './node-cluster.js';
 import { aggregateWorkerMetrics, metricsEnabled, processMetrics, serveMetricsPort } from './node-metrics.js';
 import { onShutdownSignal, stopServing } from './node-process.js';
 import { loadConfig, startNode, stop } from './node-start.js';
-import { startEventPurge, startMailboxPoller, startRefresher, startWebhookDelivery } from './periodic-job.js';
 import { startupWarnings } from './service-start.js';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,6 +36,11 @@ async function serveOneProcess() {
   if (runsJobs()) {
     logger.info('database ready', { database: description });
     for (const { message, hint } of startupWarnings(config)) logger.warn(message, { hint });
+    if (!config.backgroundJobs) {
+      logger.info('background jobs are off (BACKGROUND_JOBS=false)', {
+        hint: 'run npm run jobs beside this server (PostgreSQL only)',
+      });
+    }
   }
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (address) => {
@@ -60,15 +63,13 @@ async function serveOneProcess() {
   const stopping = onShutdownSignal(logger, async () => {
     await Promise.all([stopServing(server), metricsServer === null ? undefined : stopServing(metricsServer)]);
     // The jobs stop taking work; what they hold (a renewal in flight) is saved before the database closes.
-    await unlisten?.();
-    await Promise.all([refresher?.stop(), delivery?.stop(), purge?.stop(), poller?.stop(), backfill]);
+    await (await background)?.stop();
     await handle.close();
   });
-  const background = runsJobs();
-  const backfill = background ? backfillWhileServing(jobs, logger, stopping) : undefined;
-  const refresher = background ? startRefresher(config, jobs, logger, stopping, metrics?.recorder) : null;
-  const delivery = background ? startWebhookDelivery(config, jobs, logger, stopping) : null;
-  const purge = background ? startEventPurge(jobs, logger, stopping) : null;
-  const poller = background ? startMailboxPoller(config, jobs, logger, stopping) : null;
-  const unlisten = delivery === null ? null : await listenForOutboxCommits(handle, () => delivery.wake());
+  // BACKGROUND_JOBS=false leaves them to npm run jobs; a cluster runs them in its first worker.
+  const background =
+    config.backgroundJobs && runsJobs()
+      ? startBackgroundJobs(config, handle, jobs, logger, stopping, metrics?.recorder)
+      : null;
+  await background;
 }

@@ -13,7 +13,7 @@ import { runNpm } from '../support/npm-process.js';
 import { freePort } from '../support/server-process.js';
 
 // The deploy sequence docs/production.md gives, on a fresh clone of this repository's committed HEAD:
-// install, build, drop the development dependencies, then start, migrate, make a key, refresh and rotate
+// install, build, drop the development dependencies, then start, migrate, make a key, run the jobs, refresh and rotate
 // with production dependencies only (no TypeScript, no tsx). The install uses npm's cache where it can.
 const repository = fileURLToPath(new URL('../..', import.meta.url));
 const INSTALL_MS = 300_000;
@@ -103,6 +103,23 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
         await npm.waitFor('"msg":"listening"');
         const url = /"url":"([^"]+)"/.exec(npm.output())?.[1];
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
+        process.kill(npm.pid, 'SIGTERM');
+        expect(await npm.exited).toBe(0);
+        expect(npm.output()).toContain('"msg":"shutting down"');
+        expect(npm.output()).not.toContain('Compiling');
+      } finally {
+        npm.child.kill('SIGKILL');
+      }
+    },
+    COMMAND_MS,
+  );
+
+  it(
+    'runs the background jobs without HTTP (npm run jobs) and stops on SIGTERM to npm',
+    async () => {
+      const npm = runNpm('jobs', env, { cwd: clone });
+      try {
+        await npm.waitFor('"msg":"background jobs started"');
         process.kill(npm.pid, 'SIGTERM');
         expect(await npm.exited).toBe(0);
         expect(npm.output()).toContain('"msg":"shutting down"');

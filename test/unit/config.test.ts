@@ -164,6 +164,24 @@ describe('parseConfig: the refresh job', () => {
   });
 });
 
+describe('parseConfig: BACKGROUND_JOBS', () => {
+  it('runs the background jobs in the server unless told otherwise', () => {
+    expect(parsed({}).backgroundJobs).toBe(true);
+    expect(parsed({ BACKGROUND_JOBS: '' }).backgroundJobs).toBe(true);
+    expect(parsed({ BACKGROUND_JOBS: 'true' }).backgroundJobs).toBe(true);
+    expect(parsed({ BACKGROUND_JOBS: '1' }).backgroundJobs).toBe(true);
+    expect(parsed({ BACKGROUND_JOBS: 'false' }).backgroundJobs).toBe(false);
+    expect(parsed({ BACKGROUND_JOBS: '0' }).backgroundJobs).toBe(false);
+  });
+
+  it('refuses anything but true or false', () => {
+    expect(parseConfig({ BACKGROUND_JOBS: 'web' })).toEqual({
+      ok: false,
+      problems: ['BACKGROUND_JOBS must be true or false'],
+    });
+  });
+});
+
 const KEY = 'KkH6mhmIH7ZKz7lRZ3yjXgSeW9T9_kyOjwS_8_3yQ9s=';
 const SECRET = 's'.repeat(32);
 
