@@ -25,7 +25,7 @@ import {
   startBenchReceiver,
   writeEvents,
 } from './outbox.js';
-import { observed, startBareHono, startService, treeMegabytes } from './processes.js';
+import { observed, startBareHono, startJobs, startService, treeMegabytes } from './processes.js';
 import { printReport, type Row } from './report.js';
 import { startSendSinks } from './send-targets.js';
 
@@ -230,42 +230,63 @@ try {
     // The send scenarios' message.sent events are not this scenario's to deliver.
     await clearOutbox(databaseUrl);
     const receiver = await startBenchReceiver();
-    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
-    const service = await startService(
-      serviceEnv(1, {
-        WEBHOOK_URLS: receiver.url,
-        WEBHOOK_SECRET: webhookSecret,
-        WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
-      }),
-      join(work, 'service-webhooks.log'),
-      serverCpus,
-      [],
-    );
+    const webhooks = serviceEnv(1, {
+      WEBHOOK_URLS: receiver.url,
+      WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true',
+    });
     try {
+      // The burst: one delivering process (npm run jobs) alone on the server's CPUs.
       const burstEvents = smoke ? 1000 : 20_000;
-      step(`outbox: a burst of ${burstEvents} events, delivered to a local receiver`);
+      step(`outbox: a burst of ${burstEvents} events, delivered to a local receiver by npm run jobs`);
+      const burstJobs = await startJobs(webhooks, join(work, 'jobs-burst.log'), serverCpus);
       const burstStarted = Date.now();
-      const burst = await writeEvents(databaseUrl, burstEvents, null);
-      const burstEnded = await allArrived(receiver, burst, 300_000);
-      const steadyRate = smoke ? 200 : 1000;
-      const steadyEvents = steadyRate * (shape.warmupSeconds + shape.seconds);
-      const steady = writeEvents(databaseUrl, steadyEvents, steadyRate);
-      await measure(
-        `GET capabilities, ${steadyRate} events/s delivering`,
-        () => measureHttp(service.url, 'get:/api/integrations/capabilities', usersFile, shape),
-        service.process.pid,
+      let burstEnded: number;
+      try {
+        const burst = await writeEvents(databaseUrl, burstEvents, null);
+        burstEnded = await allArrived(receiver, burst, 300_000);
+      } finally {
+        await burstJobs.close();
+      }
+
+      // The deployment docs/production.md recommends: the service only serves HTTP (BACKGROUND_JOBS=false)
+      // on its CPUs, and npm run jobs delivers beside it, on the load's CPUs (the service's are taken).
+      const service = await startService(
+        { ...webhooks, BACKGROUND_JOBS: 'false' },
+        join(work, 'service-webhooks.log'),
+        serverCpus,
+        [],
       );
-      const written = await steady;
-      await allArrived(receiver, written, 300_000);
-      outbox = {
-        burstEvents,
-        burstEventsPerSecond: burstEvents / ((burstEnded - burstStarted) / 1000),
-        steadyEvents,
-        steadyRatePerSecond: steadyRate,
-        ...lagQuantiles(lags(receiver, written)),
-      };
+      const jobs = await startJobs(webhooks, join(work, 'jobs.log'), loadCpus);
+      try {
+        const steadyRate = smoke ? 200 : 1000;
+        const steadyEvents = steadyRate * (shape.warmupSeconds + shape.seconds);
+        const steady = writeEvents(databaseUrl, steadyEvents, steadyRate);
+        const jobsPid = jobs.process.pid;
+        if (jobsPid === undefined) throw new Error('npm run jobs has no pid');
+        const { cpuPercent: jobsCpuPercent } = await observed(jobsPid, () =>
+          measure(
+            `GET capabilities, ${steadyRate} events/s delivering`,
+            () => measureHttp(service.url, 'get:/api/integrations/capabilities', usersFile, shape),
+            service.process.pid,
+          ),
+        );
+        const written = await steady;
+        await allArrived(receiver, written, 300_000);
+        outbox = {
+          burstEvents,
+          burstEventsPerSecond: burstEvents / ((burstEnded - burstStarted) / 1000),
+          steadyEvents,
+          steadyRatePerSecond: steadyRate,
+          ...lagQuantiles(lags(receiver, written)),
+          jobsCpuPercent,
+          jobsCpus: loadCpus,
+        };
+      } finally {
+        await jobs.close();
+        await service.close();
+      }
     } finally {
-      await service.close();
       await receiver.close();
     }
   }

@@ -3,7 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 
-/** What the outbox scenario measured: a burst's delivery rate, and the lag of a steady stream under load. */
+/**
+ * What the outbox scenario measured: a burst's delivery rate (one jobs process alone on the server's CPUs),
+ * and the lag of a steady stream under capabilities load (the jobs process beside the HTTP service).
+ */
 export interface OutboxFigures {
   readonly burstEvents: number;
   readonly burstEventsPerSecond: number;
@@ -11,6 +14,10 @@ export interface OutboxFigures {
   readonly steadyRatePerSecond: number;
   readonly lagP50Ms: number;
   readonly lagP99Ms: number;
+  /** The share of one core the jobs process used while the steady stream was measured. */
+  readonly jobsCpuPercent: number;
+  /** The CPUs it was pinned to; null when nothing is pinned. */
+  readonly jobsCpus: string | null;
 }
 
 /** A receiver that answers 204 at once and notes when each webhook-id first arrived. */

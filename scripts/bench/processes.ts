@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A server process the bench started, with what it needs to measure it. */
@@ -32,9 +33,29 @@ const stopper = (child: ChildProcess) => () =>
   });
 
 /**
- * The service as production runs it: the built JavaScript, its JSON log lines written to `logFile` (as a
- * process manager collecting stdout would), listening on a free port with `workers` processes.
+ * A built entry point (`entry` under dist/) as production runs it, its JSON log lines written to `logFile`
+ * (as a process manager collecting stdout would); resolves once `ready` finds what it waits for in them.
  */
+async function startBuilt<T>(
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  cpus: string | null,
+  nodeArgs: readonly string[],
+  ready: (lines: string[]) => T | undefined,
+): Promise<{ process: ChildProcess; found: T }> {
+  const log = openSync(logFile, 'w');
+  const [command, args] = pinned(cpus, process.execPath, [...nodeArgs, join('dist', entry)]);
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const found = await waitFor(entry, async () => ready((await readFile(logFile, 'utf8')).split('\n')), child);
+  return { process: child, found };
+}
+
+/** The service listening on a free port with `workers` processes. */
 export async function startService(
   env: Record<string, string>,
   logFile: string,
@@ -42,26 +63,28 @@ export async function startService(
   nodeArgs: readonly string[],
   workers = 1,
 ): Promise<StartedServer> {
-  const log = openSync(logFile, 'w');
-  const [command, args] = pinned(cpus, process.execPath, [...nodeArgs, 'dist/runtime/node.js']);
-  const child = spawn(command, args, {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  const url = await waitFor(
-    'service',
-    async () => {
-      const listening = (await readFile(logFile, 'utf8'))
-        .split('\n')
-        .filter((line) => line.includes('"msg":"listening"'));
+  const { process: child, found: url } = await startBuilt(
+    'runtime/node.js',
+    env,
+    logFile,
+    cpus,
+    nodeArgs,
+    (lines) => {
+      const listening = lines.filter((line) => line.includes('"msg":"listening"'));
       return listening.length >= workers
         ? (JSON.parse(listening[0] ?? '') as { url: string }).url
         : undefined;
     },
-    child,
   );
   return { process: child, url, close: stopper(child) };
+}
+
+/** `npm run jobs`: the background jobs without HTTP, once they have started. */
+export async function startJobs(env: Record<string, string>, logFile: string, cpus: string | null) {
+  const { process: child } = await startBuilt('runtime/cli/jobs.js', env, logFile, cpus, [], (lines) =>
+    lines.some((line) => line.includes('"msg":"background jobs started"')) ? true : undefined,
+  );
+  return { process: child, close: stopper(child) };
 }
 
 /** The bare Hono server (the HTTP stack's ceiling), started the same way as the service. */

@@ -92,7 +92,10 @@ export function printReport(report: Report): boolean {
     out.push(
       `Webhooks: a burst of ${outbox.burstEvents} events delivered at ${outbox.burstEventsPerSecond.toFixed(0)} events/s; ` +
         `${outbox.steadyEvents} events at ${outbox.steadyRatePerSecond}/s under capabilities load arrived ` +
-        `${fixed(outbox.lagP50Ms, 0)} ms (p50) / ${fixed(outbox.lagP99Ms, 0)} ms (p99) after their commit`,
+        `${fixed(outbox.lagP50Ms, 0)} ms (p50) / ${fixed(outbox.lagP99Ms, 0)} ms (p99) after their commit, ` +
+        `delivered by npm run jobs beside the service (BACKGROUND_JOBS=false), using ` +
+        `${fixed(outbox.jobsCpuPercent, 0)}% of a core` +
+        (outbox.jobsCpus === null ? '' : ` on CPU ${outbox.jobsCpus}`),
     );
   }
   if (capabilities && delivering) {
@@ -114,12 +117,14 @@ export function printReport(report: Report): boolean {
 
   const failures = rows.filter((row) => row.errors > 0 || !Number.isFinite(row.requestsPerSecond));
   if (failures.length > 0) out.push(`ERRORS in: ${failures.map((row) => row.name).join(', ')}`);
+  const target = (met: boolean, text: string) => {
+    if (!out.includes('Targets:')) out.push('', 'Targets:');
+    out.push(`${met ? 'met   ' : 'MISSED'} ${text}`);
+  };
   if (report.checkTargets && bare && pgbench && capabilities && list && create) {
-    const target = (met: boolean, text: string) => out.push(`${met ? 'met   ' : 'MISSED'} ${text}`);
     const ofBare = capabilities.requestsPerSecond / bare.requestsPerSecond;
     const ofPgbench = capabilities.requestsPerSecond / pgbench.requestsPerSecond;
     const listShare = list.requestsPerSecond / capabilities.requestsPerSecond;
-    out.push('', 'Targets:');
     target(ofBare >= 0.5, `capabilities ≥ 50% of bare Hono: ${percent(ofBare, 1)}`);
     target(ofPgbench >= 0.5, `capabilities ≥ 50% of pgbench: ${percent(ofPgbench, 1)}`);
     target(
@@ -145,16 +150,17 @@ export function printReport(report: Report): boolean {
         `email ≥ 200 sends/s without errors: ${emailSend.requestsPerSecond.toFixed(0)}/s, ${emailSend.errors} errors`,
       );
     }
-    if (outbox !== null && delivering) {
-      const share = delivering.requestsPerSecond / capabilities.requestsPerSecond;
-      target(
-        outbox.burstEventsPerSecond >= 1000,
-        `webhooks ≥ 1,000 events/s delivered: ${outbox.burstEventsPerSecond.toFixed(0)}`,
-      );
-      target(outbox.lagP99Ms < 2000, `delivery lag p99 < 2 s under load: ${fixed(outbox.lagP99Ms, 0)} ms`);
-      target(share >= 0.95, `capabilities while delivering ≥ 95% of without: ${percent(share, 1)}`);
-    }
     target(report.endRssMb < 150, `service RSS < 150 MB at the end: ${report.endRssMb.toFixed(0)} MB`);
+  }
+  // Also with --only capabilities,outbox.
+  if (report.checkTargets && outbox !== null && capabilities && delivering) {
+    const share = delivering.requestsPerSecond / capabilities.requestsPerSecond;
+    target(
+      outbox.burstEventsPerSecond >= 1000,
+      `webhooks ≥ 1,000 events/s delivered: ${outbox.burstEventsPerSecond.toFixed(0)}`,
+    );
+    target(outbox.lagP99Ms < 2000, `delivery lag p99 < 2 s under load: ${fixed(outbox.lagP99Ms, 0)} ms`);
+    target(share >= 0.95, `capabilities while delivering ≥ 95% of without: ${percent(share, 1)}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return failures.length > 0;
