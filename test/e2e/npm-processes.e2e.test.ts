@@ -10,6 +10,7 @@ import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/dri
 import { migrateDatabase } from '../../src/adapters/persistence/migrate.js';
 import { openPglite } from '../../src/adapters/persistence/pglite.js';
 import { socialIntegrations } from '../../src/adapters/persistence/schema.js';
+import { pgliteRunsNoJobsProcess } from '../../src/runtime/collisions.js';
 import { dueTikTokDraft } from '../support/integration-builders.js';
 import { descendants, isAlive, type NpmProcess, runNpm } from '../support/npm-process.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
@@ -230,6 +231,20 @@ describe('collisions: one line naming the fix', () => {
       // The lock goes with the process: the directory opens again.
       const reopened = await openPglite(join(dataDir, 'pglite'));
       await reopened.close();
+    },
+    PROCESS_TEST_MS,
+  );
+
+  it(
+    'npm run jobs without DATABASE_URL: PGlite serves one process',
+    async () => {
+      const jobs = await refused('jobs', {
+        DATA_DIR: mkdtempSync(join(workDir, 'jobs-')),
+        ENCRYPTION_KEY: KEY,
+      });
+      expect(jobs.code).toBe(1);
+      expect(jobs.output.split('\n')).toContain(pgliteRunsNoJobsProcess());
+      expect(jobs.output).not.toMatch(/^\s+at /m);
     },
     PROCESS_TEST_MS,
   );

@@ -9,7 +9,7 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import { DrizzleIntegrationRepository } from '../../src/adapters/persistence/drizzle-integration-repository.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
 import { instagramDraft } from '../support/integration-builders.js';
-import { runNpm } from '../support/npm-process.js';
+import { type NpmProcess, runNpm } from '../support/npm-process.js';
 import { freePort } from '../support/server-process.js';
 
 // The deploy sequence docs/production.md gives, on a fresh clone of this repository's committed HEAD:
@@ -31,6 +31,14 @@ const run = (command: string, args: readonly string[]) =>
 async function npmRun(script: string, extraEnv: Record<string, string> = {}, args: readonly string[] = []) {
   const npm = runNpm(script, { ...env, ...extraEnv }, { cwd: clone, args });
   return { code: await npm.exited, output: npm.output() };
+}
+
+/** SIGTERM to npm's pid reaches the process, which stops gracefully; it ran dist/ without compiling. */
+async function stopsOnSigterm(npm: NpmProcess) {
+  process.kill(npm.pid, 'SIGTERM');
+  expect(await npm.exited).toBe(0);
+  expect(npm.output()).toContain('"msg":"shutting down"');
+  expect(npm.output()).not.toContain('Compiling');
 }
 
 describe.skipIf(postgresSkip !== null)('a production install from a fresh clone', () => {
@@ -103,10 +111,7 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
         await npm.waitFor('"msg":"listening"');
         const url = /"url":"([^"]+)"/.exec(npm.output())?.[1];
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
-        process.kill(npm.pid, 'SIGTERM');
-        expect(await npm.exited).toBe(0);
-        expect(npm.output()).toContain('"msg":"shutting down"');
-        expect(npm.output()).not.toContain('Compiling');
+        await stopsOnSigterm(npm);
       } finally {
         npm.child.kill('SIGKILL');
       }
@@ -120,10 +125,7 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
       const npm = runNpm('jobs', env, { cwd: clone });
       try {
         await npm.waitFor('"msg":"background jobs started"');
-        process.kill(npm.pid, 'SIGTERM');
-        expect(await npm.exited).toBe(0);
-        expect(npm.output()).toContain('"msg":"shutting down"');
-        expect(npm.output()).not.toContain('Compiling');
+        await stopsOnSigterm(npm);
       } finally {
         npm.child.kill('SIGKILL');
       }
