@@ -33,12 +33,27 @@ async function npmRun(script: string, extraEnv: Record<string, string> = {}, arg
   return { code: await npm.exited, output: npm.output() };
 }
 
-/** SIGTERM to npm's pid reaches the process, which stops gracefully; it ran dist/ without compiling. */
-async function stopsOnSigterm(npm: NpmProcess) {
-  process.kill(npm.pid, 'SIGTERM');
-  expect(await npm.exited).toBe(0);
-  expect(npm.output()).toContain('"msg":"shutting down"');
-  expect(npm.output()).not.toContain('Compiling');
+/**
+ * `npm run <script>` in the clone until it prints `ready`, then `whileRunning`, then SIGTERM to npm's pid,
+ * which must reach the process and stop it gracefully; it ran dist/ without compiling.
+ */
+async function runUntilSigterm(
+  script: string,
+  extraEnv: Record<string, string>,
+  ready: string,
+  whileRunning: (npm: NpmProcess) => Promise<void> = async () => {},
+) {
+  const npm = runNpm(script, { ...env, ...extraEnv }, { cwd: clone });
+  try {
+    await npm.waitFor(ready);
+    await whileRunning(npm);
+    process.kill(npm.pid, 'SIGTERM');
+    expect(await npm.exited).toBe(0);
+    expect(npm.output()).toContain('"msg":"shutting down"');
+    expect(npm.output()).not.toContain('Compiling');
+  } finally {
+    npm.child.kill('SIGKILL');
+  }
 }
 
 describe.skipIf(postgresSkip !== null)('a production install from a fresh clone', () => {
@@ -106,15 +121,10 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
   it(
     'starts from dist/ without compiling, serves, and stops on SIGTERM to npm',
     async () => {
-      const npm = runNpm('start', { ...env, PORT: String(await freePort()) }, { cwd: clone });
-      try {
-        await npm.waitFor('"msg":"listening"');
+      await runUntilSigterm('start', { PORT: String(await freePort()) }, '"msg":"listening"', async (npm) => {
         const url = /"url":"([^"]+)"/.exec(npm.output())?.[1];
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
-        await stopsOnSigterm(npm);
-      } finally {
-        npm.child.kill('SIGKILL');
-      }
+      });
     },
     COMMAND_MS,
   );
@@ -122,13 +132,7 @@ describe.skipIf(postgresSkip !== null)('a production install from a fresh clone'
   it(
     'runs the background jobs without HTTP (npm run jobs) and stops on SIGTERM to npm',
     async () => {
-      const npm = runNpm('jobs', env, { cwd: clone });
-      try {
-        await npm.waitFor('"msg":"background jobs started"');
-        await stopsOnSigterm(npm);
-      } finally {
-        npm.child.kill('SIGKILL');
-      }
+      await runUntilSigterm('jobs', {}, '"msg":"background jobs started"');
     },
     COMMAND_MS,
   );
