@@ -51,7 +51,7 @@ for (const driver of drivers) {
         const first = await log.claim(claimFor(user), NOW, LEASE);
         if (first.kind !== 'claimed') throw new Error('not claimed');
         const sent = await log.settle(
-          first.id,
+          first,
           { status: 'sent', platformMessageId: 'm_1', sentAt: NOW },
           noEvents,
         );
@@ -68,7 +68,7 @@ for (const driver of drivers) {
         const user = uniqueUserId();
         const first = await log.claim(claimFor(user), NOW, LEASE);
         if (first.kind !== 'claimed') throw new Error('not claimed');
-        await log.settle(first.id, { status: 'failed', errorCode: 'platform_unavailable' }, noEvents);
+        await log.settle(first, { status: 'failed', errorCode: 'platform_unavailable' }, noEvents);
         const second = await log.claim(claimFor(user), NOW, LEASE);
         expect(second.kind).toBe('claimed');
         if (second.kind !== 'claimed') return;
@@ -93,7 +93,7 @@ for (const driver of drivers) {
         const retry = retries.find((outcome) => outcome.kind === 'claimed');
         if (retry?.kind !== 'claimed') throw new Error('not claimed');
         const sent = await log.settle(
-          retry.id,
+          retry,
           { status: 'sent', platformMessageId: 'm_2', sentAt: afterLease },
           noEvents,
         );
@@ -127,7 +127,7 @@ for (const driver of drivers) {
           const claim = await log.claim(claimFor(user, { platform, idempotencyKey: null }), NOW, LEASE);
           if (claim.kind !== 'claimed') throw new Error('not claimed');
           await log.settle(
-            claim.id,
+            claim,
             { status: 'sent', platformMessageId: `m_${ids.length}`, sentAt: NOW },
             noEvents,
           );

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import type { NewEvent } from '../../application/events.js';
 import type {
   ClaimOutcome,
@@ -6,6 +6,7 @@ import type {
   MessageLog,
   MessagePage,
   MessageRecord,
+  PendingAttempt,
   Settlement,
 } from '../../application/ports/message-log.js';
 import type { ErrorCode } from '../../domain/errors.js';
@@ -13,8 +14,7 @@ import type { MessageStatus } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
-import { insertEvents } from './drizzle-event-log.js';
-import { type OutreachMessageRow, outreachMessages as table } from './schema.js';
+import { type OutreachMessageRow, outboxEvents, outreachMessages as table } from './schema.js';
 
 // Only this adapter writes the table, so its closed values read back as the types they were written as.
 export const toRecord = (row: OutreachMessageRow): MessageRecord => ({
@@ -33,32 +33,114 @@ export const toRecord = (row: OutreachMessageRow): MessageRecord => ({
 // A claim can meet a key whose attempt fails between its insert and its look-up; it then tries again.
 const CLAIM_ATTEMPTS = 3;
 
-/** The message log in `outreach_messages`, on PGlite or PostgreSQL. */
+/** The settled record: the claim's own columns, and the outcome's, each written by {@link settle}. */
+const settledRecord = (attempt: PendingAttempt, settlement: Settlement): MessageRecord => ({
+  id: attempt.id,
+  userId: attempt.userId,
+  platform: attempt.platform,
+  recipient: attempt.recipient,
+  idempotencyKey: attempt.idempotencyKey,
+  createdAt: attempt.createdAt,
+  ...(settlement.status === 'sent'
+    ? {
+        status: 'sent',
+        platformMessageId: settlement.platformMessageId,
+        errorCode: null,
+        sentAt: settlement.sentAt,
+      }
+    : { status: 'failed', platformMessageId: null, errorCode: settlement.errorCode, sentAt: null }),
+});
+
+/**
+ * The message log in `outreach_messages`, on PGlite or PostgreSQL. A send's claim and its settlement are
+ * one prepared statement each: the settlement writes the outcome and its outbox events in one statement
+ * (data-modifying CTEs), atomic without a transaction, so it needs no reserved connection.
+ */
 export class DrizzleMessageLog implements MessageLog {
-  constructor(private readonly db: Database) {}
+  private readonly claimQuery;
+  private readonly holderQuery;
+  private readonly settleQuery;
+
+  constructor(private readonly db: Database) {
+    this.claimQuery = db
+      .insert(table)
+      .values({
+        userId: sql.placeholder('userId'),
+        platform: sql.placeholder('platform'),
+        recipient: sql.placeholder('recipient'),
+        idempotencyKey: sql.placeholder('idempotencyKey'),
+        requestHash: sql.placeholder('requestHash'),
+        status: 'pending',
+        createdAt: sql.placeholder('createdAt'),
+      })
+      .onConflictDoNothing()
+      .returning({ id: table.id })
+      .prepare('claim_message');
+    this.holderQuery = db
+      .select()
+      .from(table)
+      .where(
+        and(
+          eq(table.userId, sql.placeholder('userId')),
+          eq(table.idempotencyKey, sql.placeholder('idempotencyKey')),
+          ne(table.status, 'failed'),
+        ),
+      )
+      .limit(1)
+      .prepare('message_key_holder');
+    // Every column the outcome decides is written, so the row reads back as `settledRecord` says.
+    const settled = db.$with('m').as(
+      db
+        .update(table)
+        .set({
+          status: sql`${sql.placeholder('status')}`,
+          platformMessageId: sql`${sql.placeholder('platformMessageId')}`,
+          errorCode: sql`${sql.placeholder('errorCode')}`,
+          sentAt: sql`${sql.placeholder('sentAt')}::timestamptz`,
+        })
+        .where(eq(table.id, sql.placeholder('id')))
+        .returning({ id: table.id }),
+    );
+    // The events only if the message row was there to settle: they are selected from it.
+    const announced = db
+      .$with('e', {})
+      .as(
+        sql`insert into ${outboxEvents} (${sql.identifier(outboxEvents.userId.name)}, ${sql.identifier(outboxEvents.type.name)}, ${sql.identifier(outboxEvents.data.name)}) select "x"."user_id", "x"."type", "x"."data" from "m", jsonb_to_recordset(${sql.placeholder('events')}::jsonb) as "x"("user_id" text, "type" text, "data" jsonb)`,
+      );
+    this.settleQuery = db
+      .with(settled, announced)
+      .select({ id: settled.id })
+      .from(settled)
+      .prepare('settle_message');
+  }
 
   async claim(claim: MessageClaim, now: Date, leaseMs: number): Promise<ClaimOutcome> {
+    const { userId, platform, recipient, idempotencyKey: key, requestHash } = claim;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       // The partial unique index decides: of concurrent inserts with one key, one row is written.
       const [inserted] = await reachable(() =>
-        this.db
-          .insert(table)
-          .values({ ...claim, status: 'pending', createdAt: now })
-          .onConflictDoNothing()
-          .returning({ id: table.id }),
+        this.claimQuery.execute({
+          userId,
+          platform,
+          recipient,
+          idempotencyKey: key,
+          requestHash,
+          createdAt: now,
+        }),
       );
-      if (inserted !== undefined) return { kind: 'claimed', id: inserted.id };
-      const key = claim.idempotencyKey;
+      if (inserted !== undefined) {
+        return {
+          kind: 'claimed',
+          id: inserted.id,
+          userId,
+          platform,
+          recipient,
+          idempotencyKey: key,
+          createdAt: now,
+        };
+      }
       if (key === null) throw new Error('A claim without an idempotency key conflicted');
-      const [holder] = await reachable(() =>
-        this.db
-          .select()
-          .from(table)
-          .where(
-            and(eq(table.userId, claim.userId), eq(table.idempotencyKey, key), ne(table.status, 'failed')),
-          )
-          .limit(1),
-      );
+      const [holder] = await reachable(() => this.holderQuery.execute({ userId, idempotencyKey: key }));
       if (holder === undefined) continue;
       if (holder.status === 'pending') {
         if (holder.createdAt.getTime() > now.getTime() - leaseMs) return { kind: 'in_use' };
@@ -87,27 +169,24 @@ export class DrizzleMessageLog implements MessageLog {
   }
 
   async settle(
-    id: string,
+    attempt: PendingAttempt,
     settlement: Settlement,
     announce: (message: MessageRecord) => readonly NewEvent[],
   ): Promise<MessageRecord> {
-    return reachable(() =>
-      this.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(table)
-          .set(
-            settlement.status === 'sent'
-              ? { status: 'sent', platformMessageId: settlement.platformMessageId, sentAt: settlement.sentAt }
-              : { status: 'failed', errorCode: settlement.errorCode },
-          )
-          .where(eq(table.id, id))
-          .returning();
-        if (row === undefined) throw new Error('The settled message no longer exists');
-        const message = toRecord(row);
-        await insertEvents(tx, announce(message));
-        return message;
+    const message = settledRecord(attempt, settlement);
+    const events = announce(message).map(({ type, userId, data }) => ({ type, user_id: userId, data }));
+    const [row] = await reachable(() =>
+      this.settleQuery.execute({
+        id: message.id,
+        status: message.status,
+        platformMessageId: message.platformMessageId,
+        errorCode: message.errorCode,
+        sentAt: message.sentAt?.toISOString() ?? null,
+        events: JSON.stringify(events),
       }),
     );
+    if (row === undefined) throw new Error('The settled message no longer exists');
+    return message;
   }
 
   async list(

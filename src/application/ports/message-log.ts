@@ -28,9 +28,19 @@ export interface MessageClaim {
   readonly requestHash: string;
 }
 
+/** An attempt in flight, as its claim wrote it: all its settled record holds but the outcome. */
+export interface PendingAttempt {
+  readonly id: string;
+  readonly userId: string;
+  readonly platform: Platform;
+  readonly recipient: string;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: Date;
+}
+
 export type ClaimOutcome =
   /** A new attempt, in flight until settled or released. */
-  | { readonly kind: 'claimed'; readonly id: string }
+  | ({ readonly kind: 'claimed' } & PendingAttempt)
   /** The key's earlier attempt was sent with the same request. */
   | { readonly kind: 'replay'; readonly message: MessageRecord }
   /** The key's earlier attempt is still in flight, within its lease. */
@@ -59,11 +69,11 @@ export interface MessageLog {
   /** Forgets an attempt refused before it reached the platform. */
   release(id: string): Promise<void>;
   /**
-   * Records how an attempt that reached the platform ended, and in the same transaction the events
-   * `announce` returns for the settled record (message.sent / message.failed).
+   * Records how an attempt that reached the platform ended, and atomically with it the events `announce`
+   * returns for the settled record (message.sent / message.failed).
    */
   settle(
-    id: string,
+    attempt: PendingAttempt,
     settlement: Settlement,
     announce: (message: MessageRecord) => readonly NewEvent[],
   ): Promise<MessageRecord>;

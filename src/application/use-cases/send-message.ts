@@ -306,7 +306,7 @@ export function sendMessage(ports: OutreachPorts) {
     } catch (error) {
       // The attempt may not stay in flight forever, holding its key; whether it went out is unknown.
       await messageLog
-        .settle(claim.id, { status: 'failed', errorCode: 'internal_error' }, announceOutcome)
+        .settle(claim, { status: 'failed', errorCode: 'internal_error' }, announceOutcome)
         .catch(() => {});
       throw error;
     }
@@ -321,12 +321,12 @@ export function sendMessage(ports: OutreachPorts) {
     }
     if (done.kind === 'failed') {
       const { failure } = done;
-      await messageLog.settle(claim.id, { status: 'failed', errorCode: failure.code }, announceOutcome);
+      await messageLog.settle(claim, { status: 'failed', errorCode: failure.code }, announceOutcome);
       const denied = await refuseOnCredentials(integration, failure);
       return denied === null ? { ok: false, failure } : ok({ kind: 'denied', capability: denied });
     }
     const message = await messageLog.settle(
-      claim.id,
+      claim,
       { status: 'sent', platformMessageId: done.platformMessageId, sentAt: clock.now() },
       announceOutcome,
     );

@@ -5,6 +5,7 @@ import type {
   MessageLog,
   MessagePage,
   MessageRecord,
+  PendingAttempt,
   Settlement,
 } from '../../../src/application/ports/message-log.js';
 import type { Platform } from '../../../src/domain/platform.js';
@@ -67,7 +68,8 @@ export class InMemoryMessageLog implements MessageLog {
       sentAt: null,
     };
     this.rows.push(row);
-    return { kind: 'claimed', id: row.id };
+    const { id, userId, platform, recipient, idempotencyKey, createdAt } = row;
+    return { kind: 'claimed', id, userId, platform, recipient, idempotencyKey, createdAt };
   }
 
   async release(id: string): Promise<void> {
@@ -76,12 +78,12 @@ export class InMemoryMessageLog implements MessageLog {
   }
 
   async settle(
-    id: string,
+    attempt: PendingAttempt,
     settlement: Settlement,
     announce: (message: MessageRecord) => readonly NewEvent[],
   ): Promise<MessageRecord> {
     const record = this.replace(
-      id,
+      attempt.id,
       settlement.status === 'sent'
         ? { status: 'sent', platformMessageId: settlement.platformMessageId, sentAt: settlement.sentAt }
         : { status: 'failed', errorCode: settlement.errorCode },

@@ -28,7 +28,7 @@ describe('the outreach log and suppressions', () => {
     );
     if (claim.kind !== 'claimed') throw new Error('not claimed');
     return ports.messageLog.settle(
-      claim.id,
+      claim,
       { status: 'sent', platformMessageId: 'm', sentAt: ports.clock.now() },
       () => [],
     );
