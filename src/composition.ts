@@ -186,6 +186,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     suppressions: new DrizzleSuppressionList(db),
     windows: new DrizzleMessagingWindowStore(db),
     dailySends: new DrizzleDailySendCounter(db),
+    recipientFacts: new DrizzleRecipientFacts(db),
     outreach: config.outreach,
   };
   const auditLog = new DrizzleAuditLog(db);
@@ -227,7 +228,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     startOAuth: startOAuth({ gateways, oauthStates, oauthRedirectUris, cipher, clock }),
     completeOAuth: completeOAuth({ repository, gateways, oauthStates, cipher, clock, announcements }),
     sendMessage: sendMessage(outreach),
-    checkRecipient: checkRecipient({ ...outreach, recipientFacts: new DrizzleRecipientFacts(db) }),
+    checkRecipient: checkRecipient(outreach),
     listMessages: listMessages(outreach),
     listSuppressions: listSuppressions(outreach),
     suppressAddress: suppressAddress(outreach),

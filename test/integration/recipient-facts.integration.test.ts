@@ -93,6 +93,23 @@ for (const driver of drivers) {
       });
     });
 
+    it("gives a Meta send the whole integration, sealed token too, and the window, as the stores' find do", async () => {
+      const user = uniqueUserId();
+      expect(await facts.forMetaSend(user, 'instagram', PSID)).toEqual({ integration: null, window: NONE });
+      await repository.upsert(
+        instagramDraft({ userId: user, scopesGranted: ['instagram_basic', 'instagram_manage_messages'] }),
+      );
+      await windows.recordInbound(user, 'instagram', PSID, AT);
+      const read = await facts.forMetaSend(user, 'instagram', PSID);
+      const stored = await repository.find(user, 'instagram');
+      expect(stored?.accessToken).not.toBeNull();
+      expect(read.integration).toEqual(stored);
+      expect(read.window).toEqual(await windows.find(user, 'instagram', PSID));
+      expect(read.window).toEqual({ lastInboundAt: AT, closedAt: null, humanAgentClosedAt: null });
+      expect(await facts.forMetaSend(user, 'facebook', PSID)).toEqual({ integration: null, window: NONE });
+      expect((await facts.forMetaSend(user, 'instagram', '24000000000000002')).window).toEqual(NONE);
+    });
+
     it('a window is read even when the integration is gone, as the window store reads it', async () => {
       const user = uniqueUserId();
       await windows.recordInbound(user, 'facebook', PSID, AT);

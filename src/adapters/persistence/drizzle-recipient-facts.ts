@@ -1,16 +1,23 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import { alias, type SelectedFields } from 'drizzle-orm/pg-core';
 import type {
   EmailRecipientFacts,
   MetaRecipientFacts,
+  MetaSendFacts,
   RecipientFacts,
 } from '../../application/ports/recipient-facts.js';
 import type { CapabilityFacts } from '../../domain/capability-policy.js';
 import type { MetaMessagingPlatform } from '../../domain/outreach.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
-import { capabilityColumns, toCapabilityFacts } from './row-mapping.js';
-import { emailDailySends, outreachSuppressions, outreachWindows, socialIntegrations } from './schema.js';
+import { capabilityColumns, toCapabilityFacts, toIntegration } from './row-mapping.js';
+import {
+  emailDailySends,
+  type IntegrationRow,
+  outreachSuppressions,
+  outreachWindows,
+  socialIntegrations,
+} from './schema.js';
 
 // One-letter aliases keep the statements short: postgres.js hashes each statement's text per execution.
 const integrations = alias(socialIntegrations, 'i');
@@ -28,6 +35,12 @@ type CapabilityColumns = { [K in keyof typeof capabilityColumns]: unknown };
 const integrationOf = (row: CapabilityColumns): CapabilityFacts | null =>
   row.platform === null ? null : toCapabilityFacts(row as Parameters<typeof toCapabilityFacts>[0]);
 
+const windowColumns = {
+  lastInboundAt: windows.lastInboundAt,
+  closedAt: windows.closedAt,
+  humanAgentClosedAt: windows.humanAgentClosedAt,
+};
+
 /** A column of the one-row `a` (arguments) the statements start from: each parameter is bound once. */
 const arg = (name: string) => sql.raw(`"a"."${name}"`);
 
@@ -39,33 +52,33 @@ const arg = (name: string) => sql.raw(`"a"."${name}"`);
  */
 export class DrizzleRecipientFacts implements RecipientFacts {
   private readonly metaQuery;
+  private readonly metaSendQuery;
   private readonly emailQuery;
 
   constructor(db: Database) {
     const userId = sql.placeholder('userId');
-    this.metaQuery = db
-      .select({
-        ...capabilities,
-        lastInboundAt: windows.lastInboundAt,
-        closedAt: windows.closedAt,
-        humanAgentClosedAt: windows.humanAgentClosedAt,
-      })
-      .from(
-        sql`(select ${userId}::text as "user_id", ${sql.placeholder('platform')}::text as "platform", ${sql.placeholder('recipient')}::text as "recipient") as "a"`,
-      )
-      .leftJoin(
-        integrations,
-        and(eq(integrations.userId, arg('user_id')), eq(integrations.platform, arg('platform'))),
-      )
-      .leftJoin(
-        windows,
-        and(
-          eq(windows.userId, arg('user_id')),
-          eq(windows.platform, arg('platform')),
-          eq(windows.recipient, arg('recipient')),
-        ),
-      )
-      .prepare('recipient_facts_meta');
+    // The integration's columns as `select` names them, and the person's window.
+    const metaFacts = <T extends SelectedFields>(integration: T, name: string) =>
+      db
+        .select({ ...integration, ...windowColumns })
+        .from(
+          sql`(select ${userId}::text as "user_id", ${sql.placeholder('platform')}::text as "platform", ${sql.placeholder('recipient')}::text as "recipient") as "a"`,
+        )
+        .leftJoin(
+          integrations,
+          and(eq(integrations.userId, arg('user_id')), eq(integrations.platform, arg('platform'))),
+        )
+        .leftJoin(
+          windows,
+          and(
+            eq(windows.userId, arg('user_id')),
+            eq(windows.platform, arg('platform')),
+            eq(windows.recipient, arg('recipient')),
+          ),
+        )
+        .prepare(name);
+    this.metaQuery = metaFacts(capabilities, 'recipient_facts_meta');
+    this.metaSendQuery = metaFacts(getTableColumns(integrations), 'send_facts_meta');
     this.emailQuery = db
       .select({
         ...capabilities,
@@ -97,6 +110,20 @@ export class DrizzleRecipientFacts implements RecipientFacts {
     if (row === undefined) throw new Error('The recipient facts query returned no row');
     const { lastInboundAt, closedAt, humanAgentClosedAt } = row;
     return { integration: integrationOf(row), window: { lastInboundAt, closedAt, humanAgentClosedAt } };
+  }
+
+  async forMetaSend(
+    userId: string,
+    platform: MetaMessagingPlatform,
+    recipient: string,
+  ): Promise<MetaSendFacts> {
+    const [row] = await reachable(() => this.metaSendQuery.execute({ userId, platform, recipient }));
+    if (row === undefined) throw new Error('The send facts query returned no row');
+    const { lastInboundAt, closedAt, humanAgentClosedAt, ...integration } = row;
+    return {
+      integration: integration.platform === null ? null : toIntegration(integration as IntegrationRow),
+      window: { lastInboundAt, closedAt, humanAgentClosedAt },
+    };
   }
 
   async forEmail(userId: string, address: string, day: string): Promise<EmailRecipientFacts> {

@@ -28,6 +28,7 @@ import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailSender } from '../ports/mail-sender.js';
 import type { MessageLog, MessageRecord } from '../ports/message-log.js';
 import type { MessagingWindowStore } from '../ports/messaging-window-store.js';
+import type { RecipientFacts } from '../ports/recipient-facts.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import type { SuppressionList } from '../ports/suppression-list.js';
 import { unsubscribeToken } from '../unsubscribe-token.js';
@@ -56,6 +57,8 @@ export interface OutreachPorts {
   readonly suppressions: SuppressionList;
   readonly windows: MessagingWindowStore;
   readonly dailySends: DailySendCounter;
+  /** A Meta send's integration and window, read in one round trip. */
+  readonly recipientFacts: RecipientFacts;
   readonly outreach: OutreachSettings;
 }
 
@@ -255,15 +258,19 @@ export function sendMessage(ports: OutreachPorts) {
     request: SendRequest,
     idempotencyKey: string | null,
   ): Promise<Result<SendOutcome>> => {
-    const integration = await repository.find(userId, request.platform);
+    // A Meta send reads its integration and the person's window together, before it claims.
+    const { integration, window: stored } =
+      request.platform === 'facebook' || request.platform === 'instagram'
+        ? await ports.recipientFacts.forMetaSend(userId, request.platform, request.recipientId)
+        : { integration: await repository.find(userId, request.platform), window: null };
     const gate = sendingCapability(request.platform, integration, clock.now(), ports.mailSender);
     if (!gate.ok) return gate;
     if (!gate.value.canSendDm || integration === null || request.platform === 'tiktok') {
       return ok({ kind: 'denied', capability: gate.value });
     }
 
-    // What the attempt needs to know of the recipient is read beside the claim: one round trip, not two.
-    const [claim, suppressed, stored] = await Promise.all([
+    // An email's suppression is read beside the claim: one round trip, not two.
+    const [claim, suppressed] = await Promise.all([
       messageLog.claim(
         {
           userId,
@@ -278,7 +285,6 @@ export function sendMessage(ports: OutreachPorts) {
       request.platform === 'email'
         ? ports.suppressions.isSuppressed(userId, normalizeAddress(request.to))
         : false,
-      request.platform === 'email' ? null : ports.windows.find(userId, request.platform, request.recipientId),
     ]);
     if (claim.kind === 'replay') return ok({ kind: 'sent', message: claim.message, replayed: true });
     if (claim.kind === 'in_use') {

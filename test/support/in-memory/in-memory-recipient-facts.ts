@@ -4,6 +4,7 @@ import type { MessagingWindowStore } from '../../../src/application/ports/messag
 import type {
   EmailRecipientFacts,
   MetaRecipientFacts,
+  MetaSendFacts,
   RecipientFacts,
 } from '../../../src/application/ports/recipient-facts.js';
 import type { SuppressionList } from '../../../src/application/ports/suppression-list.js';
@@ -25,6 +26,17 @@ export class InMemoryRecipientFacts implements RecipientFacts {
     platform: MetaMessagingPlatform,
     recipient: string,
   ): Promise<MetaRecipientFacts> {
+    return {
+      integration: await this.stores.repository.find(userId, platform),
+      window: await this.stores.windows.find(userId, platform, recipient),
+    };
+  }
+
+  async forMetaSend(
+    userId: string,
+    platform: MetaMessagingPlatform,
+    recipient: string,
+  ): Promise<MetaSendFacts> {
     return {
       integration: await this.stores.repository.find(userId, platform),
       window: await this.stores.windows.find(userId, platform, recipient),
