@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'imap_connection_failed',
   'imap_timeout',
   'imap_host_not_allowed',
+  'imap_port_not_allowed',
   'idempotency_key_in_use',
   'idempotency_key_reused',
   'recipient_suppressed',

@@ -133,7 +133,7 @@ describe.skipIf(unavailable !== null)('IMAP fields of an email integration, over
     [
       'a port outside 143 and 993',
       () => ({ imap_host: 'localhost', imap_port: 6379 }),
-      'imap_host_not_allowed',
+      'imap_port_not_allowed',
       /port 6379 is not one this service connects to/,
     ],
   ])('answers %s with 400 and saves nothing', async (_name, imap, code, detail) => {

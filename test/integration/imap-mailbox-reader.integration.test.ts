@@ -111,7 +111,7 @@ describe.skipIf(unavailable !== null)('IMAP against a real dovecot', () => {
       expect(verified, host).toMatchObject({ ok: false, failure: { code: 'imap_host_not_allowed' } });
     }
     const wrongPort = await guarded.verify({ ...login(dovecot, 6379), host: '93.184.216.34' });
-    expect(wrongPort).toMatchObject({ ok: false, failure: { code: 'imap_host_not_allowed' } });
+    expect(wrongPort).toMatchObject({ ok: false, failure: { code: 'imap_port_not_allowed' } });
   });
 
   it('reads the messages after a position once, in UID order: a threaded reply and a DSN bounce', async () => {

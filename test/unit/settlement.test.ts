@@ -34,6 +34,7 @@ describe('which failures say nothing about the credentials', () => {
     ['smtp_tls_failed', false],
     ['imap_auth_failed', false],
     ['imap_tls_failed', false],
+    ['imap_port_not_allowed', false],
   ] as [ErrorCode, boolean][])('%s → %s', (code, inconclusive) => {
     expect(isInconclusive(code)).toBe(inconclusive);
   });

@@ -41,6 +41,7 @@ export const STATUS_BY_CODE = {
   imap_connection_failed: 400,
   imap_timeout: 400,
   imap_host_not_allowed: 400,
+  imap_port_not_allowed: 400,
   idempotency_key_in_use: 409,
   idempotency_key_reused: 422,
   recipient_suppressed: 422,

@@ -62,7 +62,7 @@ export class CheckedImapConnector {
       !this.allowPort(login.port)
     ) {
       return fail(
-        'imap_host_not_allowed',
+        'imap_port_not_allowed',
         `The IMAP port ${login.port} is not one this service connects to; use 993 (TLS) or 143 (STARTTLS).`,
       );
     }
