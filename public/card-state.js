@@ -89,6 +89,11 @@ export function integrationDetails(integration, formatTime) {
       ['Address', integration.email_address ?? '—'],
       ['Server', `${integration.smtp_host}:${integration.smtp_port}`],
       ['Username', integration.smtp_username ?? '—'],
+      ...(integration.imap_host === null
+        ? []
+        : /** @type {[string, string][]} */ ([
+            ['Replies read from', `${integration.imap_host}:${integration.imap_port}`],
+          ])),
       ['Last verified', lastVerified],
     ];
   }

@@ -21,9 +21,20 @@ const FIELD_FOR_CODE = /** @type {Record<string, string>} */ ({
   smtp_tls_required: 'smtp_port',
   smtp_timeout: 'smtp_host',
   smtp_connection_failed: 'smtp_host',
+  imap_auth_failed: 'imap_password',
+  imap_tls_failed: 'imap_host',
+  imap_connection_failed: 'imap_host',
+  imap_timeout: 'imap_host',
+  imap_host_not_allowed: 'imap_host',
+  imap_port_not_allowed: 'imap_port',
 });
 
-const EMAIL_FIELDS = ['email_address', 'smtp_host', 'smtp_port', 'smtp_username', 'smtp_password'];
+const SMTP_FIELDS = ['email_address', 'smtp_host', 'smtp_port', 'smtp_username', 'smtp_password'];
+/** Sent only when filled in: no IMAP server means send only, and the others default to the SMTP login. */
+const IMAP_FIELDS = ['imap_host', 'imap_port', 'imap_username', 'imap_password'];
+const EMAIL_FIELDS = [...SMTP_FIELDS, ...IMAP_FIELDS];
+const PORT_FIELDS = ['smtp_port', 'imap_port'];
+const PASSWORD_FIELDS = ['smtp_password', 'imap_password'];
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const formatTime = (/** @type {string} */ iso) => timeFormat.format(new Date(iso));
@@ -212,6 +223,9 @@ function renderEmailSettings(card, mode, integration) {
     smtp_host: integration.smtp_host,
     smtp_port: integration.smtp_port === null ? null : String(integration.smtp_port),
     smtp_username: integration.smtp_username,
+    imap_host: integration.imap_host,
+    imap_port: integration.imap_port === null ? null : String(integration.imap_port),
+    imap_username: integration.imap_username,
   };
   for (const [name, value] of Object.entries(stored)) {
     const input = form.elements.namedItem(name);
@@ -408,10 +422,14 @@ function showFormErrors(form, error) {
  */
 async function saveEmail(card, form) {
   clearFormErrors(form);
-  const values = Object.fromEntries(
-    EMAIL_FIELDS.map((name) => [name, find(form, `[name="${name}"]`, HTMLInputElement).value]),
-  );
-  const port = values.smtp_port?.trim() ?? '';
+  /** @type {Record<string, string | number>} */
+  const values = {};
+  for (const name of EMAIL_FIELDS) {
+    const value = find(form, `[name="${name}"]`, HTMLInputElement).value;
+    if (IMAP_FIELDS.includes(name) && value.trim() === '') continue;
+    // A port that is not a number goes as typed, so the service explains what is wrong with it.
+    values[name] = PORT_FIELDS.includes(name) && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  }
   const submit = find(form, '[data-action="save-email"]', HTMLButtonElement);
   const label = submit.textContent;
   submit.textContent = 'Checking with the SMTP server…';
@@ -419,17 +437,12 @@ async function saveEmail(card, form) {
   const atFault = { field: null };
   try {
     await withCard(card, async () => {
-      // A port that is not a number goes as typed, so the service explains what is wrong with it.
-      const result = await api.save({
-        platform: 'email',
-        ...values,
-        smtp_port: /^\d+$/.test(port) ? Number(port) : port,
-      });
+      const result = await api.save({ platform: 'email', ...values });
       if (!result.ok) {
         atFault.field = showFormErrors(form, result.error);
         return;
       }
-      find(form, '[name="smtp_password"]', HTMLInputElement).value = '';
+      for (const name of PASSWORD_FIELDS) find(form, `[name="${name}"]`, HTMLInputElement).value = '';
       await refresh();
       showMessage(card, 'Connected: the SMTP server accepted the login.', 'success');
     });

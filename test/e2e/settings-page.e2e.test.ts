@@ -62,9 +62,9 @@ const visibleActions = (section: Locator) =>
 async function fillEmailForm(section: Locator, password: string, port = String(stack.smtp.server.port)) {
   await section.getByLabel('Email address').fill(DEMO_SMTP_ACCOUNT.user);
   await section.getByLabel('SMTP server').fill('localhost');
-  await section.getByLabel('Port').fill(port);
-  await section.getByLabel('Username').fill(DEMO_SMTP_ACCOUNT.user);
-  await section.getByLabel('Password').fill(password);
+  await section.getByLabel('Port', { exact: true }).fill(port);
+  await section.getByLabel('Username', { exact: true }).fill(DEMO_SMTP_ACCOUNT.user);
+  await section.getByLabel('Password', { exact: true }).fill(password);
   await section.getByRole('button', { name: 'Save and check' }).click();
 }
 
@@ -197,7 +197,7 @@ describe('the settings page in headless Chromium', () => {
       const summary = email.locator('[data-field="form-error"]');
       await expect.poll(() => summary.textContent()).toBe(AUTH_FAILED);
       expect(await summary.getAttribute('role')).toBe('alert');
-      const password = email.getByLabel('Password');
+      const password = email.getByLabel('Password', { exact: true });
       expect(await password.getAttribute('aria-invalid')).toBe('true');
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-smtp_password');
       expect(await password.evaluate((input) => input.getAttribute('aria-describedby'))).toBe(
@@ -213,9 +213,51 @@ describe('the settings page in headless Chromium', () => {
 
       await expect.poll(() => summary.textContent()).toBe('Please correct the field below.');
       expect(await email.locator('#email-smtp_port-error').textContent()).toBe('Port must be a whole number');
-      expect(await email.getByLabel('Port').getAttribute('aria-invalid')).toBe('true');
+      expect(await email.getByLabel('Port', { exact: true }).getAttribute('aria-invalid')).toBe('true');
       expect(await password.getAttribute('aria-invalid')).toBeNull();
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-smtp_port');
+    },
+    FLOW_TIMEOUT,
+  );
+
+  it(
+    'sends the optional IMAP login with the SMTP one, and points at the IMAP field the service refuses',
+    async () => {
+      const page = await open('imogen');
+      const email = card(page, 'email');
+      const summary = email.locator('[data-field="form-error"]');
+      const imapPort = email.getByLabel('IMAP port', { exact: true });
+
+      await email.getByLabel('IMAP server', { exact: true }).fill('localhost');
+      await imapPort.fill('nine');
+      await fillEmailForm(email, DEMO_SMTP_ACCOUNT.password);
+
+      await expect.poll(() => summary.textContent()).toBe('Please correct the field below.');
+      expect(await email.locator('#email-imap_port-error').textContent()).toBe(
+        'IMAP port must be a whole number',
+      );
+      expect(await imapPort.getAttribute('aria-invalid')).toBe('true');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-imap_port');
+
+      await imapPort.fill('2525');
+      await email.getByRole('button', { name: 'Save and check' }).click();
+
+      await expect
+        .poll(() => summary.textContent())
+        .toBe('The IMAP port 2525 is not one this service connects to; use 993 (TLS) or 143 (STARTTLS).');
+      expect(await imapPort.getAttribute('aria-invalid')).toBe('true');
+      expect(await email.locator('#email-imap_port-error').isHidden()).toBe(true);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email-imap_port');
+      // The SMTP login was fine, but a mailbox is saved whole or not at all.
+      expect(await storedPlatforms('imogen')).toEqual([]);
+      expect(await accessibilityViolations(page)).toEqual([]);
+
+      // Emptied again, the IMAP fields are left out and the mailbox only sends.
+      await email.getByLabel('IMAP server', { exact: true }).fill('');
+      await imapPort.fill('');
+      await email.getByRole('button', { name: 'Save and check' }).click();
+      await expect.poll(() => status(email).textContent()).toBe('Connected');
+      expect(await storedPlatforms('imogen')).toEqual(['email']);
     },
     FLOW_TIMEOUT,
   );

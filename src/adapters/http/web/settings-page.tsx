@@ -2,7 +2,16 @@ import { PLATFORM_NAMES, PLATFORMS, type Platform } from '../../../domain/platfo
 import { asset } from './asset-paths.js';
 import { PageLayout } from './page-layout.js';
 
-const EMAIL_FIELDS = [
+interface FormField {
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'email' | 'text' | 'password';
+  readonly autocomplete: 'email' | 'off';
+  readonly hint: string;
+  readonly inputmode?: 'numeric';
+}
+
+const SMTP_FIELDS: readonly FormField[] = [
   {
     name: 'email_address',
     label: 'Email address',
@@ -39,7 +48,60 @@ const EMAIL_FIELDS = [
     autocomplete: 'off',
     hint: 'Gmail needs an app password. It is stored encrypted and never shown again.',
   },
-] as const;
+];
+
+const IMAP_FIELDS: readonly FormField[] = [
+  {
+    name: 'imap_host',
+    label: 'IMAP server',
+    type: 'text',
+    autocomplete: 'off',
+    hint: 'For example imap.gmail.com. Leave it empty to only send.',
+  },
+  {
+    name: 'imap_port',
+    label: 'IMAP port',
+    type: 'text',
+    autocomplete: 'off',
+    inputmode: 'numeric',
+    hint: '993 for TLS (used when empty) or 143 for STARTTLS.',
+  },
+  {
+    name: 'imap_username',
+    label: 'IMAP username',
+    type: 'text',
+    autocomplete: 'off',
+    hint: 'Leave it empty to use the SMTP username.',
+  },
+  {
+    name: 'imap_password',
+    label: 'IMAP password',
+    type: 'password',
+    autocomplete: 'off',
+    hint: 'Leave it empty to use the SMTP password. It is stored encrypted and never shown again.',
+  },
+];
+
+function Field({ field }: { field: FormField }) {
+  return (
+    <div class="field">
+      <label for={`email-${field.name}`}>{field.label}</label>
+      <p class="hint" id={`email-${field.name}-hint`}>
+        {field.hint}
+      </p>
+      <input
+        id={`email-${field.name}`}
+        name={field.name}
+        type={field.type}
+        autocomplete={field.autocomplete}
+        inputmode={field.inputmode}
+        aria-describedby={`email-${field.name}-hint`}
+        spellcheck={false}
+      />
+      <p class="field-error" id={`email-${field.name}-error`} hidden></p>
+    </div>
+  );
+}
 
 function EmailForm() {
   return (
@@ -48,24 +110,18 @@ function EmailForm() {
       {/* POST, so that without JavaScript a password can never end up in a URL. */}
       <form class="email-form" method="post" novalidate data-field="email-form">
         <div class="form-error" id="email-form-error" role="alert" data-field="form-error" hidden></div>
-        {EMAIL_FIELDS.map((field) => (
-          <div class="field">
-            <label for={`email-${field.name}`}>{field.label}</label>
-            <p class="hint" id={`email-${field.name}-hint`}>
-              {field.hint}
-            </p>
-            <input
-              id={`email-${field.name}`}
-              name={field.name}
-              type={field.type}
-              autocomplete={field.autocomplete}
-              inputmode={'inputmode' in field ? field.inputmode : undefined}
-              aria-describedby={`email-${field.name}-hint`}
-              spellcheck={false}
-            />
-            <p class="field-error" id={`email-${field.name}-error`} hidden></p>
-          </div>
+        {SMTP_FIELDS.map((field) => (
+          <Field field={field} />
         ))}
+        <fieldset class="imap-fields" aria-describedby="imap-fields-hint">
+          <legend>Replies and bounces (optional)</legend>
+          <p class="hint" id="imap-fields-hint">
+            With an IMAP login the service reads this mailbox for replies and bounced messages.
+          </p>
+          {IMAP_FIELDS.map((field) => (
+            <Field field={field} />
+          ))}
+        </fieldset>
         <button type="submit" data-action="save-email">
           Save and check
         </button>
