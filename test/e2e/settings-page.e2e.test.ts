@@ -403,11 +403,12 @@ describe('the settings page in headless Chromium', () => {
       expect(await email.locator('[data-field="details"]').isVisible()).toBe(false);
       expect(await visibleActions(email)).toEqual([]);
       expect(await email.locator('details').getAttribute('open')).toBe('');
+      // The five SMTP fields and the four IMAP ones.
       expect(
         await email
           .locator('input')
           .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value)),
-      ).toEqual(['', '', '', '', '']);
+      ).toEqual(Array.from({ length: 9 }, () => ''));
       expect(await email.locator('[data-field="message"]').textContent()).toBe('Disconnected.');
       await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Email');
       expect(await storedPlatforms('emery')).toEqual([]);
