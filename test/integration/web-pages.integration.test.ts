@@ -88,6 +88,10 @@ describe('GET /settings', () => {
       'email-smtp_port',
       'email-smtp_username',
       'email-smtp_password',
+      'email-imap_host',
+      'email-imap_port',
+      'email-imap_username',
+      'email-imap_password',
     ]);
     for (const [, id, described] of inputs) {
       expect(page).toContain(`<label for="${id}">`);
