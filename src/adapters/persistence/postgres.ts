@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { isConnectionFailure } from './database-errors.js';
 
 export interface PostgresOptions {
   readonly maxConnections: number;
@@ -55,8 +56,28 @@ function safeBegin(sql: postgres.Sql) {
   };
 }
 
+let lostConnectionsSurvived = false;
+
+/**
+ * postgres.js 3.4.9 reads the server's array types as the first query of every new connection and drops
+ * that query's promise (porsager/postgres#1192, #1223), so a connection lost during it is an unhandled
+ * rejection, which ends a Node process: a database blip or failover while the pool reconnects would take
+ * the whole service down. That rejection is a connection failure the pool recovers from by itself (and the
+ * requests waiting on it fail on their own), so it is let go; any other unhandled rejection still ends the
+ * process as Node's default does.
+ */
+function surviveLostConnections(): void {
+  if (lostConnectionsSurvived) return;
+  lostConnectionsSurvived = true;
+  process.on('unhandledRejection', (reason) => {
+    if (isConnectionFailure(reason)) return;
+    throw reason;
+  });
+}
+
 /** Opens a pooled postgres.js connection to a real PostgreSQL server. */
 export function openPostgres(url: string, options: PostgresOptions): PostgresHandle {
+  surviveLostConnections();
   const sql = postgres(url, {
     max: options.maxConnections,
     ...SHORT_PIPELINE,
