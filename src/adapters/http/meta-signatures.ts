@@ -16,8 +16,15 @@ export function importAppSecrets(secrets: readonly string[]): Promise<AppSecretK
   );
 }
 
-// crypto.subtle.verify compares in constant time.
-async function signedByAny(keys: AppSecretKeys, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
+/**
+ * Whether `signature` is the HMAC-SHA256 of `data` under one of the app secrets (an X-Hub-Signature-256's
+ * from {@link hubSignature}, or a signed_request's); crypto.subtle.verify compares in constant time.
+ */
+export async function signedByAny(
+  keys: AppSecretKeys,
+  signature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
   const checks = await Promise.all(
     keys.map((key) => crypto.subtle.verify('HMAC', key, signature as BufferSource, data as BufferSource)),
   );
@@ -36,15 +43,6 @@ function hexBytes(hex: string): Uint8Array {
 export function hubSignature(header: string | undefined): Uint8Array | null {
   const hex = /^sha256=([0-9a-fA-F]{64})$/.exec(header?.trim() ?? '')?.[1];
   return hex === undefined ? null : hexBytes(hex);
-}
-
-/** Whether `signature` (from {@link hubSignature}) is the HMAC-SHA256 of `body` under one of the app secrets. */
-export function hasHubSignature(
-  keys: AppSecretKeys,
-  signature: Uint8Array,
-  body: Uint8Array,
-): Promise<boolean> {
-  return signedByAny(keys, signature, body);
 }
 
 function base64UrlBytes(text: string): Uint8Array | null {

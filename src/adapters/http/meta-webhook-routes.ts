@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { errorResponse } from './errors.js';
-import { hasHubSignature, hubSignature, importAppSecrets, signedRequestPayload } from './meta-signatures.js';
+import { hubSignature, importAppSecrets, signedByAny, signedRequestPayload } from './meta-signatures.js';
 import { inboundMessages } from './meta-webhook-payload.js';
 import { sameSecret } from './same-secret.js';
 import { DATA_DELETION_PATH } from './web/web-routes.js';
@@ -62,7 +62,7 @@ export function metaWebhooks(useCases: UseCases, options: MetaWebhookOptions) {
     if (verifyToken === null || c.req.method !== 'POST' || signature === null) return next();
     return limitBody(c, async () => {
       const body = new Uint8Array(await c.req.arrayBuffer());
-      if (await hasHubSignature(await keys, signature, body)) c.set('metaDelivery', body);
+      if (await signedByAny(await keys, signature, body)) c.set('metaDelivery', body);
       await next();
     });
   };
