@@ -35,6 +35,7 @@ export type MetaRoute =
   | 'accounts'
   | 'me'
   | 'messages'
+  | 'subscribed_apps'
   | 'permissions';
 
 /** Someone who wrote to a Page (Messenger) or its linked Instagram account, as the Send API knows them. */
@@ -148,6 +149,12 @@ function linkedInstagram(page: FakePage, fields = '') {
   };
 }
 
+/** The token a Graph API call carries: `Authorization: Bearer`, or `access_token` in the form or query. */
+const sentToken = (request: RecordedRequest): string | undefined =>
+  /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1] ??
+  request.form.access_token ??
+  request.query.access_token;
+
 const failure = (code: number, subcode?: number, message?: string): FakeResponse => ({
   status: 400,
   body: graphError(code, subcode, message),
@@ -175,6 +182,8 @@ export class MetaFake {
   readonly sentMessages: FakeSentMessage[] = [];
   /** Where webhooks go (the service's `POST /webhooks/meta`); null sends none. */
   webhookUrl: string | null = null;
+  /** The fields the app is subscribed to on each Page, by Page id, as `POST /{page-id}/subscribed_apps` set them. */
+  readonly subscriptions = new Map<string, readonly string[]>();
   /** Set to make every send answer this rate-limit code, with Meta's estimate of when access returns. */
   rateLimit: { readonly code: number; readonly regainMinutes: number } | null = null;
 
@@ -195,7 +204,11 @@ export class MetaFake {
       route: (method, path) => {
         const [, version, ...rest] = path.split('/');
         if (version !== fake?.version) return null;
-        if (method === 'POST') return rest.length === 2 && rest[1] === 'messages' ? 'messages' : null;
+        if (method === 'POST') {
+          // `/{page-id}/messages` and `/{page-id}/subscribed_apps`.
+          const edge = rest.length === 2 ? rest[1] : undefined;
+          return edge === 'messages' || edge === 'subscribed_apps' ? edge : null;
+        }
         if (method === 'DELETE') return rest.join('/') === 'me/permissions' ? 'permissions' : null;
         if (method !== 'GET') return null;
         const ROUTES: Record<string, MetaRoute> = {
@@ -316,6 +329,8 @@ export class MetaFake {
         return this.me(request.query);
       case 'messages':
         return this.sendMessage(request);
+      case 'subscribed_apps':
+        return this.subscribeApp(request);
       case 'permissions':
         return this.deletePermissions(request);
     }
@@ -323,8 +338,7 @@ export class MetaFake {
 
   /** `DELETE /me/permissions` with a user token: the app is removed, every token of the user stops working. */
   private deletePermissions(request: RecordedRequest): FakeResponse {
-    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
-    const token = bearer ?? request.query.access_token;
+    const token = sentToken(request);
     const checked = this.check(token);
     if ('failure' in checked) return checked.failure;
     if (checked.record.type !== 'USER') {
@@ -347,6 +361,28 @@ export class MetaFake {
     });
   }
 
+  /**
+   * `POST /{page-id}/subscribed_apps` with that Page's token and `subscribed_fields` (form or query): from
+   * then on Meta would send the Page's webhooks to the app. Needs `pages_manage_metadata`.
+   */
+  private subscribeApp(request: RecordedRequest): FakeResponse {
+    const checked = this.check(sentToken(request));
+    if ('failure' in checked) return checked.failure;
+    const pageId = request.path.split('/')[2] ?? '';
+    if (checked.record.type !== 'PAGE' || checked.record.pageId !== pageId) {
+      return failure(210, undefined, 'A page access token is required to request this resource.');
+    }
+    if (!checked.record.scopes.includes('pages_manage_metadata')) {
+      return failure(200, undefined, 'Requires pages_manage_metadata permission to manage the object');
+    }
+    const fields = (request.form.subscribed_fields ?? request.query.subscribed_fields ?? '')
+      .split(',')
+      .filter((field) => field !== '');
+    if (fields.length === 0) return failure(100, undefined, 'The parameter subscribed_fields is required');
+    this.subscriptions.set(pageId, fields);
+    return { status: 200, body: { success: true } };
+  }
+
   /** The Send API: `POST /{page-id}/messages` with the Page token, within each person's window. */
   private sendMessage(request: RecordedRequest): FakeResponse {
     if (this.rateLimit !== null) {
@@ -365,8 +401,7 @@ export class MetaFake {
         },
       };
     }
-    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
-    const checked = this.check(bearer ?? request.query.access_token);
+    const checked = this.check(sentToken(request));
     if ('failure' in checked) return checked.failure;
     const pageId = request.path.split('/')[2] ?? '';
     if (checked.record.type !== 'PAGE' || checked.record.pageId !== pageId) {
