@@ -390,6 +390,56 @@ describe('MetaGateway.revoke', () => {
   });
 });
 
+describe('MetaGateway.subscribeToMessages', () => {
+  const PAGE_ID = '100000000000001';
+  const SCOPES = [...ALL_SCOPES, 'pages_manage_metadata'];
+  const subscribe = (accessToken: string, scopesGranted = SCOPES, pageId: string | null = PAGE_ID) =>
+    gateway('facebook').subscribeToMessages({ accessToken, pageId, scopesGranted });
+
+  it('subscribes the app to the Page with the Page token', async () => {
+    expect(await subscribe(meta.mintPageToken(PAGE_ID, SCOPES))).toEqual({ outcome: 'subscribed' });
+    expect(meta.subscriptions.get(PAGE_ID)).toEqual(['messages']);
+  });
+
+  it('asks nothing without a Page or without pages_manage_metadata', async () => {
+    const before = meta.server.requests.length;
+    const token = meta.mintPageToken(PAGE_ID, SCOPES);
+    expect(await subscribe(token, SCOPES, null)).toEqual({ outcome: 'not_offered' });
+    expect(await subscribe(token, ALL_SCOPES)).toEqual({ outcome: 'not_granted' });
+    expect(meta.server.requests.length).toBe(before);
+  });
+
+  it('reports what Meta says when the token cannot subscribe that Page', async () => {
+    const userToken = meta.mintUserToken({ scopes: SCOPES });
+    expect(await subscribe(userToken)).toEqual({
+      outcome: 'failed',
+      code: 'credentials_rejected',
+      platformCode: 210,
+    });
+    const withoutScope = meta.mintPageToken(PAGE_ID, ALL_SCOPES);
+    expect(await subscribe(withoutScope)).toEqual({
+      outcome: 'failed',
+      code: 'credentials_rejected',
+      platformCode: 200,
+    });
+  });
+
+  it.each<[string, Fault, number | null]>([
+    ['a rate limit (code 4)', metaError(4), 4],
+    ['success: false', { kind: 'answer', response: { status: 200, body: { success: false } } }, null],
+    ['HTTP 500', { kind: 'answer', response: { status: 500 } }, null],
+    ['malformed JSON', { kind: 'malformed' }, null],
+    ['a hang', { kind: 'hang' }, null],
+  ])('answers %s as a failed subscription, platform_unavailable', async (_name, fault, platformCode) => {
+    meta.fail('subscribed_apps', fault);
+    expect(await subscribe(meta.mintPageToken(PAGE_ID, SCOPES))).toEqual({
+      outcome: 'failed',
+      code: 'platform_unavailable',
+      platformCode,
+    });
+  });
+});
+
 describe('MetaGateway sign-in', () => {
   const authorize = () => {
     const url = gateway('instagram').authorizationUrl({

@@ -14,6 +14,8 @@ import type {
 import type {
   AuthorizationRequest,
   IssuedToken,
+  MessageConnection,
+  MessageSubscription,
   PlatformGateway,
   PlatformGateways,
   Revocation,
@@ -99,6 +101,15 @@ export class ScriptedGateway implements PlatformGateway {
   async revoke(credentials: TokenCredentials): Promise<Result<Revocation>> {
     this.revocations.push(credentials);
     return this.nextRevoke;
+  }
+
+  /** Connections asked to deliver their messages so far; `nextSubscription` decides the answer. */
+  readonly subscriptions: MessageConnection[] = [];
+  nextSubscription: MessageSubscription = { outcome: 'not_offered' };
+
+  async subscribeToMessages(connection: MessageConnection): Promise<MessageSubscription> {
+    this.subscriptions.push(connection);
+    return this.nextSubscription;
   }
 
   /** The same scripted gateway for every token platform. */

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../domain/errors.js';
 import type { TokenConnector } from '../../domain/login.js';
 import type { Result } from '../../domain/result.js';
 
@@ -78,10 +79,32 @@ export interface PlatformGateway {
    * platform refuses, an outage and a timeout are failures, which the caller records and goes on.
    */
   revoke(credentials: TokenCredentials): Promise<Result<Revocation>>;
+  /**
+   * Asks the platform to send the connected account's incoming messages to this service's webhooks (Meta:
+   * subscribes the app to the Page). Never fails: what happened is the answer, for the caller to report.
+   */
+  subscribeToMessages(connection: MessageConnection): Promise<MessageSubscription>;
 }
 
 /** What a revoke did: `not_offered` when the platform has no way to revoke what is stored. */
 export type Revocation = 'revoked' | 'not_offered';
+
+/** A token just validated: the one stored (Meta: the Page's), its Page and what was granted. */
+export interface MessageConnection {
+  readonly accessToken: string;
+  readonly pageId: string | null;
+  readonly scopesGranted: readonly string[];
+}
+
+/**
+ * What {@link PlatformGateway.subscribeToMessages} did: `not_offered` when there is nothing to subscribe
+ * (not Meta, or no Page), `not_granted` when the permission the call needs was not granted (connections
+ * made before it was asked for), `failed` with the service's code and the platform's own error code when
+ * it answered with one.
+ */
+export type MessageSubscription =
+  | { readonly outcome: 'subscribed' | 'not_offered' | 'not_granted' }
+  | { readonly outcome: 'failed'; readonly code: ErrorCode; readonly platformCode: number | null };
 
 /** One gateway per connector: Instagram through Instagram Login (`instagram_login`) has its own API. */
 export type PlatformGateways = Readonly<Record<TokenConnector, PlatformGateway>>;

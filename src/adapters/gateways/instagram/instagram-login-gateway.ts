@@ -4,6 +4,7 @@ import type {
   AuthorizationRequest,
   CodeGrant,
   IssuedToken,
+  MessageSubscription,
   PlatformGateway,
   Revocation,
   TokenCredentials,
@@ -131,6 +132,11 @@ export class InstagramLoginGateway implements PlatformGateway {
   /** Instagram Login documents no way to revoke a token; the user removes the app in Instagram's settings. */
   async revoke(): Promise<Result<Revocation>> {
     return ok('not_offered');
+  }
+
+  /** Instagram Login has a subscription call of its own, not made here yet: these accounts are subscribed by hand. */
+  async subscribeToMessages(): Promise<MessageSubscription> {
+    return { outcome: 'not_offered' };
   }
 
   async validate({ accessToken }: TokenCredentials): Promise<Result<ValidatedToken>> {

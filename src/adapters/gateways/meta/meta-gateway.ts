@@ -4,6 +4,8 @@ import type {
   AuthorizationRequest,
   CodeGrant,
   IssuedToken,
+  MessageConnection,
+  MessageSubscription,
   PlatformGateway,
   Revocation,
   TokenCredentials,
@@ -47,7 +49,7 @@ const DebugResponse = z.object({
   }),
 });
 
-const Deleted = z.object({ success: z.boolean() });
+const Succeeded = z.object({ success: z.boolean() });
 
 const PageNode = z.object({
   id,
@@ -101,6 +103,13 @@ const RULES = {
     names: pageName,
   },
 } as const satisfies Record<MetaPlatform, PlatformRule>;
+
+// What `POST /{page-id}/subscribed_apps` needs.
+const SUBSCRIBE_SCOPE = 'pages_manage_metadata';
+
+/** A subscription that did not happen, for `refusal` (a failure: a `Result<never>` holds no value). */
+const failed = (refusal: Result<never>, platformCode: number | null = null): MessageSubscription =>
+  refusal.ok ? refusal.value : { outcome: 'failed', code: refusal.failure.code, platformCode };
 
 const PAGE_FIELDS = 'id,name,access_token,instagram_business_account{id,username}';
 // Bounds how far /me/accounts paging is followed (100 Pages a request).
@@ -215,11 +224,49 @@ export class MetaGateway implements PlatformGateway {
       const error = readBody(this.http, MetaErrorBody, answer.value.body);
       return error.ok ? metaFailure(error.value.error, 'token', this.name, this.http) : error;
     }
-    const deleted = readBody(this.http, Deleted, answer.value.body);
+    const deleted = readBody(this.http, Succeeded, answer.value.body);
     if (!deleted.ok) return deleted;
     return deleted.value.success
       ? ok('revoked')
       : platformUnavailable(this.http, 'refused to revoke the token');
+  }
+
+  /**
+   * `POST /{page-id}/subscribed_apps` with the Page token and `subscribed_fields=messages`: until the app
+   * is subscribed to the Page, Meta sends no webhook for messages to it or to its Instagram account. A
+   * connection granted without `pages_manage_metadata` would be refused, so it is not asked.
+   */
+  async subscribeToMessages({
+    accessToken,
+    pageId,
+    scopesGranted,
+  }: MessageConnection): Promise<MessageSubscription> {
+    if (pageId === null) return { outcome: 'not_offered' };
+    if (!scopesGranted.includes(SUBSCRIBE_SCOPE)) return { outcome: 'not_granted' };
+    const url = new URL(
+      `${this.options.graphUrl}/${this.options.graphVersion}/${encodeURIComponent(pageId)}/subscribed_apps`,
+    );
+    const answer = await requestJson(this.http, url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ subscribed_fields: 'messages' }).toString(),
+    });
+    if (!answer.ok) return failed(answer);
+    const { status, body } = answer.value;
+    if (status >= 300) {
+      const error = readBody(this.http, MetaErrorBody, body);
+      return error.ok
+        ? failed(metaFailure(error.value.error, 'token', this.name, this.http), error.value.error.code)
+        : failed(error);
+    }
+    const subscribed = readBody(this.http, Succeeded, body);
+    if (!subscribed.ok) return failed(subscribed);
+    return subscribed.value.success
+      ? { outcome: 'subscribed' }
+      : failed(platformUnavailable(this.http, 'refused to subscribe the app to the Page'));
   }
 
   /** `fb_exchange_token`: a long-lived user token (about 60 days, as `expires_in` says) for a valid one. */

@@ -4,6 +4,7 @@ import type {
   AuthorizationRequest,
   CodeGrant,
   IssuedToken,
+  MessageSubscription,
   PlatformGateway,
   Revocation,
   TokenCredentials,
@@ -115,6 +116,11 @@ export class TikTokGateway implements PlatformGateway {
     return answer.value.status >= 400 || OAuthError.safeParse(answer.value.body).success
       ? platformUnavailable(this.http, 'refused to revoke the token')
       : ok('revoked');
+  }
+
+  /** Login Kit has no messages to deliver. */
+  async subscribeToMessages(): Promise<MessageSubscription> {
+    return { outcome: 'not_offered' };
   }
 
   async validate({ accessToken }: TokenCredentials): Promise<Result<ValidatedToken>> {
