@@ -14,9 +14,14 @@ interface OAuthRule {
   readonly pkce: boolean;
 }
 
+// `pages_manage_metadata` lets the service subscribe the app to the connected Page
+// (`POST /{page-id}/subscribed_apps`), without which Meta sends no message webhooks for it.
 export const OAUTH_RULES = {
-  instagram: { scopes: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'], pkce: false },
-  facebook: { scopes: ['pages_messaging', 'pages_show_list'], pkce: false },
+  instagram: {
+    scopes: ['instagram_basic', 'instagram_manage_messages', 'pages_show_list', 'pages_manage_metadata'],
+    pkce: false,
+  },
+  facebook: { scopes: ['pages_messaging', 'pages_show_list', 'pages_manage_metadata'], pkce: false },
   tiktok: { scopes: ['user.info.basic'], pkce: true },
   // Instagram Login's current names; the `business_*` ones stopped working on 27 January 2025.
   instagram_login: {

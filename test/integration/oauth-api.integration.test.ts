@@ -13,7 +13,12 @@ import { createTestApp } from '../support/test-app.js';
 
 const REDIRECT = 'https://app.example.com/oauth/callback';
 const TIMEOUT_MS = 500;
-const IG_SCOPES = ['instagram_basic', 'instagram_manage_messages', 'pages_show_list'];
+const IG_SCOPES = [
+  'instagram_basic',
+  'instagram_manage_messages',
+  'pages_show_list',
+  'pages_manage_metadata',
+];
 const PAGE = { id: '100000000000003', name: 'Acme Studio', instagramAccountId: '17841400000000003' };
 
 let fakes: PlatformFakes;
@@ -110,7 +115,7 @@ describe('OAuth round trips against the fake platforms', () => {
       redirect_uri: REDIRECT,
       state: body.state,
       response_type: 'code',
-      scope: 'instagram_basic,instagram_manage_messages,pages_show_list',
+      scope: 'instagram_basic,instagram_manage_messages,pages_show_list,pages_manage_metadata',
       auth_type: 'rerequest',
     });
     expect(body.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -150,12 +155,14 @@ describe('OAuth round trips against the fake platforms', () => {
     const { authorizationUrl, body } = await consent('facebook', userId);
     const response = await callback('facebook', userId, body);
 
-    expect(authorizationUrl.searchParams.get('scope')).toBe('pages_messaging,pages_show_list');
+    expect(authorizationUrl.searchParams.get('scope')).toBe(
+      'pages_messaging,pages_show_list,pages_manage_metadata',
+    );
     expect(authorizationUrl.searchParams.has('code_challenge')).toBe(false);
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({
       platform: 'facebook',
-      scopes_granted: ['pages_messaging', 'pages_show_list'],
+      scopes_granted: ['pages_messaging', 'pages_show_list', 'pages_manage_metadata'],
       page_id: '100000000000005',
       account_id: fakes.meta.userId,
       token_expires_at: null,

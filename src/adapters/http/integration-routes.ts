@@ -4,6 +4,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
+import { logMessageSubscription } from './message-subscription-log.js';
 import { json, withErrorResponses } from './openapi-responses.js';
 import { capabilityJson, integrationJson, validationJson } from './presenters.js';
 import { declareRoute } from './route-facts.js';
@@ -137,6 +138,7 @@ export function integrationRoutes(useCases: UseCases) {
           : { action: 'integration.save', outcome: 'failure', platform, code: result.failure.code },
       );
       const saved = unwrap(result);
+      logMessageSubscription(c.var.log, saved);
       return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
     })
     .openapi(validateRoute, async (c) => {

@@ -3,6 +3,7 @@ import type { UseCases } from '../../application/use-cases/use-cases.js';
 import type { AppEnv } from './app-env.js';
 import { unwrap, validationHook } from './errors.js';
 import { authenticatedUser } from './identity.js';
+import { logMessageSubscription } from './message-subscription-log.js';
 import { json, withErrorResponses } from './openapi-responses.js';
 import { integrationJson } from './presenters.js';
 import { declareRoute } from './route-facts.js';
@@ -69,6 +70,7 @@ export function oauthRoutes(useCases: UseCases) {
           redirectUri: redirect_uri,
         }),
       );
+      logMessageSubscription(c.var.log, saved);
       return c.json(integrationJson(saved.integration), saved.created ? 201 : 200);
     });
 }

@@ -10,7 +10,7 @@ import type { PlatformGateways } from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { tokenConnectorOf } from '../token-connector.js';
 import { acceptedTokenDraft } from '../token-draft.js';
-import { type SavedIntegration, storeIntegration } from './save-integration.js';
+import { type SavedIntegration, storeConnection } from './save-integration.js';
 import { EMAIL_HAS_NO_OAUTH } from './start-oauth.js';
 
 export interface CompleteOAuthDeps {
@@ -67,7 +67,8 @@ function checkTransaction(
 /**
  * Finishes a sign-in. The state is taken out of the store first (so it can never be used twice, even by
  * concurrent callbacks) and checked before anything reaches the platform; then the code is exchanged once,
- * the token validated, sealed and saved, and the masked integration returned.
+ * the token validated, sealed and saved (its account's messages subscribed meanwhile), and the masked
+ * integration returned.
  */
 export function completeOAuth(deps: CompleteOAuthDeps) {
   return async (
@@ -110,6 +111,6 @@ export function completeOAuth(deps: CompleteOAuthDeps) {
       existing,
       deps,
     );
-    return ok(await storeIntegration(draft, deps));
+    return ok(await storeConnection({ draft, validated: validated.value, gateway }, deps));
   };
 }

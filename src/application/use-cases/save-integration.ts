@@ -9,7 +9,12 @@ import type { Clock } from '../ports/clock.js';
 import type { IntegrationRepository } from '../ports/integration-repository.js';
 import type { MailVerifier } from '../ports/mail-verifier.js';
 import type { MailboxReader } from '../ports/mailbox-reader.js';
-import type { PlatformGateways } from '../ports/platform-gateway.js';
+import type {
+  MessageSubscription,
+  PlatformGateway,
+  PlatformGateways,
+  ValidatedToken,
+} from '../ports/platform-gateway.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import { tokenConnectorOf } from '../token-connector.js';
 import { acceptedTokenDraft } from '../token-draft.js';
@@ -24,9 +29,21 @@ export interface SaveIntegrationDeps {
   readonly announcements: IntegrationAnnouncements;
 }
 
-export interface SavedIntegration {
+export interface StoredIntegration {
   readonly integration: IntegrationView;
   readonly created: boolean;
+}
+
+export interface SavedIntegration extends StoredIntegration {
+  /** Whether the platform now sends the account's incoming messages here; never a reason not to save. */
+  readonly messageSubscription: MessageSubscription;
+}
+
+/** A token draft and what is needed to subscribe its account's messages once it is accepted. */
+export interface TokenConnection {
+  readonly draft: IntegrationDraft;
+  readonly validated: ValidatedToken;
+  readonly gateway: PlatformGateway;
 }
 
 async function emailDraft(
@@ -83,7 +100,7 @@ async function tokenDraft(
   userId: string,
   input: TokenInput,
   deps: SaveIntegrationDeps,
-): Promise<Result<IntegrationDraft>> {
+): Promise<Result<TokenConnection>> {
   if (input.loginType !== null && !offersLogin(input.platform, input.loginType)) {
     return fail(
       'invalid_request',
@@ -91,31 +108,28 @@ async function tokenDraft(
     );
   }
   const loginType = input.loginType ?? defaultLogin(input.platform);
+  const gateway = deps.gateways[tokenConnectorOf({ platform: input.platform, loginType })];
   const [validated, existing] = await Promise.all([
-    deps.gateways[tokenConnectorOf({ platform: input.platform, loginType })].validate({
-      accessToken: input.accessToken,
-      pageId: input.pageId,
-    }),
+    gateway.validate({ accessToken: input.accessToken, pageId: input.pageId }),
     deps.repository.find(userId, input.platform),
   ]);
   if (!validated.ok) return validated;
-  return ok(
-    await acceptedTokenDraft(
-      {
-        userId,
-        platform: input.platform,
-        loginType,
-        validated: validated.value,
-        refreshToken: input.refreshToken,
-        scopesGranted: validated.value.scopesGranted,
-        fallbackExpiresAt: input.tokenExpiresAt,
-        businessId: input.businessId,
-        metadata: input.metadata,
-      },
-      existing,
-      deps,
-    ),
+  const draft = await acceptedTokenDraft(
+    {
+      userId,
+      platform: input.platform,
+      loginType,
+      validated: validated.value,
+      refreshToken: input.refreshToken,
+      scopesGranted: validated.value.scopesGranted,
+      fallbackExpiresAt: input.tokenExpiresAt,
+      businessId: input.businessId,
+      metadata: input.metadata,
+    },
+    existing,
+    deps,
   );
+  return ok({ draft, validated: validated.value, gateway });
 }
 
 /**
@@ -124,20 +138,43 @@ async function tokenDraft(
  */
 export function saveIntegration(deps: SaveIntegrationDeps) {
   return async (userId: string, input: IntegrationInput): Promise<Result<SavedIntegration>> => {
-    const draft =
-      input.platform === 'email'
-        ? await emailDraft(userId, input, deps)
-        : await tokenDraft(userId, input, deps);
-    if (!draft.ok) return draft;
-    return ok(await storeIntegration(draft.value, deps));
+    if (input.platform === 'email') {
+      const draft = await emailDraft(userId, input, deps);
+      if (!draft.ok) return draft;
+      return ok({ ...(await storeIntegration(draft.value, deps)), messageSubscription: NOT_OFFERED });
+    }
+    const connection = await tokenDraft(userId, input, deps);
+    if (!connection.ok) return connection;
+    return ok(await storeConnection(connection.value, deps));
   };
 }
 
+const NOT_OFFERED: MessageSubscription = { outcome: 'not_offered' };
+
+type StoreDeps = Pick<SaveIntegrationDeps, 'repository' | 'cipher' | 'clock' | 'announcements'>;
+
 /** Upserts a draft and answers with the stored integration, masked. */
-export async function storeIntegration(
-  draft: IntegrationDraft,
-  deps: Pick<SaveIntegrationDeps, 'repository' | 'cipher' | 'clock' | 'announcements'>,
-): Promise<SavedIntegration> {
+async function storeIntegration(draft: IntegrationDraft, deps: StoreDeps): Promise<StoredIntegration> {
   const { integration, created } = await deps.repository.upsert(draft, deps.announcements.save);
   return { integration: await presentIntegration(integration, deps.cipher, deps.clock.now()), created };
+}
+
+/**
+ * Upserts an accepted token's draft while its platform is asked to send the account's messages here. The
+ * token is valid either way, so a subscription that fails is reported with the saved integration, not
+ * instead of it.
+ */
+export async function storeConnection(
+  { draft, validated, gateway }: TokenConnection,
+  deps: StoreDeps,
+): Promise<SavedIntegration> {
+  const [stored, messageSubscription] = await Promise.all([
+    storeIntegration(draft, deps),
+    gateway.subscribeToMessages({
+      accessToken: validated.accessToken,
+      pageId: validated.pageId,
+      scopesGranted: draft.scopesGranted,
+    }),
+  ]);
+  return { ...stored, messageSubscription };
 }
