@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { joseTokenVerifier } from './adapters/auth/jose-token-verifier.js';
+import { fetchExchange, type HttpExchange } from './adapters/gateways/http-client.js';
 import {
   createDirectMessageGateways,
   createPlatformGateways,
@@ -129,6 +130,8 @@ export interface RuntimeDrivers {
    * connection (names resolved then); fetch elsewhere, where only the start-up check of WEBHOOK_URLS holds.
    */
   readonly webhookFetch?: typeof globalThis.fetch;
+  /** How the gateways call the platforms: node:http on Node; fetch elsewhere. */
+  readonly httpExchange?: HttpExchange;
   /**
    * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
    * is set without METRICS_PORT); nothing is recorded without it.
@@ -167,9 +170,10 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
   const { db, cipher, mailVerifier, mailboxReader, log } = drivers;
   const clock = drivers.clock ?? systemClock;
   const repository = overrides.repository ?? new DrizzleIntegrationRepository(db);
+  // Bound: workerd refuses a fetch called as another object's method.
+  const fetch = globalThis.fetch.bind(globalThis);
   const http = {
-    // Bound: workerd refuses a fetch called as another object's method.
-    fetch: globalThis.fetch.bind(globalThis),
+    exchange: drivers.httpExchange ?? fetchExchange(fetch),
     timeoutMs: config.outboundTimeoutMs,
   };
   const announcements = integrationAnnouncements({ cipher, clock, mailVerifier, wireFormat });
@@ -261,7 +265,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
       sender: standardWebhookSender({
         secrets: config.webhooks.secrets,
         timeoutMs: config.webhooks.timeoutMs,
-        fetch: drivers.webhookFetch ?? http.fetch,
+        fetch: drivers.webhookFetch ?? fetch,
       }),
       clock,
       random: Math.random,

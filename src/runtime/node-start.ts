@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ImapflowMailboxReader } from '../adapters/gateways/imap/imapflow-mailbox-reader.js';
+import { nodeHttpExchange } from '../adapters/gateways/node-http-exchange.js';
 import { NodemailerMailSender } from '../adapters/gateways/smtp/nodemailer-mail-sender.js';
 import { NodemailerMailVerifier } from '../adapters/gateways/smtp/nodemailer-mail-verifier.js';
 import type { DatabaseHandle } from '../adapters/persistence/database.js';
@@ -144,6 +145,7 @@ export async function startNode(
     socketAddress: (c) => getConnInfo(c).remote.address,
     log,
     webhookFetch: nodeWebhookFetch({ allowPrivateHosts: config.webhooks.allowPrivateHosts }),
+    httpExchange: nodeHttpExchange(),
     ...(metrics === undefined ? {} : { metrics: metrics(config, handle) }),
   });
   const problem = checkKeys ? await missingKeyProblem(service.jobs, description) : null;

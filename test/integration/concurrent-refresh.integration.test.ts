@@ -8,6 +8,7 @@ import { socialIntegrations } from '../../src/adapters/persistence/schema.js';
 import { systemClock } from '../../src/application/ports/clock.js';
 import { postgresTestDatabase, postgresUnavailableReason, type TestDatabase } from '../support/databases.js';
 import { dueTikTokDraft } from '../support/integration-builders.js';
+import { exchange } from '../support/platform-exchange.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -44,7 +45,7 @@ describe.skipIf(postgresSkip !== null)('four refreshers at once on real PostgreS
       {
         keys: key,
         env: { REFRESH_BATCH_SIZE: '10', LOG_LEVEL: 'silent' },
-        gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 10_000 }),
+        gateways: createPlatformGateways(fakes.settings, { exchange, clock: systemClock, timeoutMs: 10_000 }),
       },
     );
     return instance.jobs;

@@ -8,6 +8,7 @@ import { IG_LONG_LIVED_SECONDS, instagramError } from '../fakes/instagram-fake.j
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 import { clearIntegrations } from '../support/lifecycle-rows.js';
+import { exchange } from '../support/platform-exchange.js';
 import { ManualClock, type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -51,8 +52,8 @@ for (const driver of drivers) {
       harness = await createTestApp(database, {
         clock,
         env: { OAUTH_REDIRECT_URIS: REDIRECT },
-        gateways: createPlatformGateways(fakes.settings, { fetch, clock, timeoutMs: 500 }),
-        directMessages: createDirectMessageGateways(fakes.settings, { fetch, timeoutMs: 500 }),
+        gateways: createPlatformGateways(fakes.settings, { exchange, clock, timeoutMs: 500 }),
+        directMessages: createDirectMessageGateways(fakes.settings, { exchange, timeoutMs: 500 }),
       });
     });
 

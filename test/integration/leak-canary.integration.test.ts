@@ -10,6 +10,7 @@ import { API_ROUTES, emailBody, REDIRECT_URI, routeRequest, tokenBody } from '..
 import { pgliteTestDatabase, selectRows, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { leaks, responseText } from '../support/leaks.js';
+import { exchange } from '../support/platform-exchange.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 import { JWT_SECRET, signToken } from '../support/tokens.js';
@@ -216,7 +217,7 @@ beforeAll(async () => {
   ];
   oauth = await createTestApp(database, {
     env: { AUTH_JWT_SECRET: JWT_SECRET, OAUTH_REDIRECT_URIS: REDIRECT_URI },
-    gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 2000 }),
+    gateways: createPlatformGateways(fakes.settings, { exchange, clock: systemClock, timeoutMs: 2000 }),
     fixedSecrets: [fakes.meta.appSecret, fakes.tiktok.clientSecret, fakes.instagram.appSecret],
   });
   token = await signToken(user);

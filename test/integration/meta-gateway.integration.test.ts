@@ -9,6 +9,7 @@ import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
 import type { Fault } from '../fakes/fake-http-server.js';
 import { LONG_LIVED_SECONDS, MetaFake, metaError } from '../fakes/meta-fake.js';
+import { exchange } from '../support/platform-exchange.js';
 
 const REDIRECT = 'https://app.example.com/oauth/callback';
 const TIMEOUT_MS = 400;
@@ -34,7 +35,7 @@ function gateway(platform: MetaPlatform, overrides: Partial<MetaGatewayOptions> 
     graphUrl: meta.baseUrl,
     graphVersion: meta.version,
     dialogUrl: meta.baseUrl,
-    fetch,
+    exchange,
     timeoutMs: TIMEOUT_MS,
     clock: systemClock,
     ...overrides,

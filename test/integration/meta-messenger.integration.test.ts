@@ -3,6 +3,7 @@ import { MetaMessenger } from '../../src/adapters/gateways/meta/meta-messenger.j
 import type { DirectMessage } from '../../src/application/ports/direct-message-gateway.js';
 import { fail } from '../../src/domain/result.js';
 import { MetaFake, metaError } from '../fakes/meta-fake.js';
+import { exchange } from '../support/platform-exchange.js';
 
 const PAGE = '100000000000001';
 const PERSON = '24000000000000001';
@@ -23,7 +24,13 @@ afterEach(() => {
 });
 
 const messenger = (platform: 'facebook' | 'instagram' = 'facebook') =>
-  new MetaMessenger({ platform, graphUrl: meta.baseUrl, graphVersion: meta.version, fetch, timeoutMs: 400 });
+  new MetaMessenger({
+    platform,
+    graphUrl: meta.baseUrl,
+    graphVersion: meta.version,
+    exchange,
+    timeoutMs: 400,
+  });
 
 const message = (overrides: Partial<DirectMessage> = {}): DirectMessage => ({
   senderId: PAGE,

@@ -6,6 +6,7 @@ import { metaError } from '../fakes/meta-fake.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
+import { exchange } from '../support/platform-exchange.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -35,7 +36,7 @@ for (const driver of await databaseDrivers()) {
       database = await driver.open();
       harness = await createTestApp(database, {
         env: { OAUTH_REDIRECT_URIS: REDIRECT },
-        gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 2_000 }),
+        gateways: createPlatformGateways(fakes.settings, { exchange, clock: systemClock, timeoutMs: 2_000 }),
       });
       server = await serveOnLoopback(harness.app.fetch);
     });

@@ -8,6 +8,7 @@ import { giveConsent } from '../fakes/consent.js';
 import { metaError } from '../fakes/meta-fake.js';
 import { databaseDrivers, pgliteTestDatabase, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
+import { exchange } from '../support/platform-exchange.js';
 import { ManualClock, type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   harness = await createTestApp(database, {
     clock,
     env: { OAUTH_REDIRECT_URIS: REDIRECT },
-    gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: TIMEOUT_MS }),
+    gateways: createPlatformGateways(fakes.settings, { exchange, clock: systemClock, timeoutMs: TIMEOUT_MS }),
   });
 });
 afterAll(async () => {
@@ -315,7 +316,7 @@ describe('OAuth authorize refusals', () => {
       env: { OAUTH_REDIRECT_URIS: REDIRECT },
       gateways: createPlatformGateways(
         { ...fakes.settings, apps: { instagram: null, facebook: null, tiktok: null, instagram_login: null } },
-        { fetch, clock: systemClock, timeoutMs: TIMEOUT_MS },
+        { exchange, clock: systemClock, timeoutMs: TIMEOUT_MS },
       ),
     });
     const answers = await Promise.all(
@@ -728,7 +729,11 @@ for (const driver of await databaseDrivers()) {
       try {
         const parallel = await createTestApp(own, {
           env: { OAUTH_REDIRECT_URIS: REDIRECT },
-          gateways: createPlatformGateways(fakes.settings, { fetch, clock: systemClock, timeoutMs: 5_000 }),
+          gateways: createPlatformGateways(fakes.settings, {
+            exchange,
+            clock: systemClock,
+            timeoutMs: 5_000,
+          }),
         });
         const userId = uniqueUserId();
         const started = await parallel.app.request(

@@ -8,6 +8,7 @@ import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
 import { leaks } from '../support/leaks.js';
 import { type LoopbackApp, serveOnLoopback } from '../support/loopback-app.js';
+import { exchange } from '../support/platform-exchange.js';
 import { type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -30,7 +31,7 @@ for (const driver of drivers) {
       fakes = await startPlatformFakes([]);
       harness = await createTestApp(database, {
         gateways: createPlatformGateways(fakes.settings, {
-          fetch,
+          exchange,
           clock: systemClock,
           timeoutMs: TIMEOUT_MS,
         }),

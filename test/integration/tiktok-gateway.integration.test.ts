@@ -8,6 +8,7 @@ import { fail, ok } from '../../src/domain/result.js';
 import { giveConsent } from '../fakes/consent.js';
 import type { Fault } from '../fakes/fake-http-server.js';
 import { TikTokFake, tiktokApiError, tiktokOAuthError } from '../fakes/tiktok-fake.js';
+import { exchange } from '../support/platform-exchange.js';
 
 const REDIRECT = 'https://app.example.com/oauth/tiktok/';
 const TIMEOUT_MS = 400;
@@ -31,7 +32,7 @@ const tiktokGateway = (app: OAuthApp | null) =>
     notConfigured: 'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
     authUrl: tiktok.baseUrl,
     apiUrl: tiktok.baseUrl,
-    fetch,
+    exchange,
     timeoutMs: TIMEOUT_MS,
     clock: systemClock,
   });

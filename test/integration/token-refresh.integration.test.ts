@@ -10,6 +10,7 @@ import { LONG_LIVED_SECONDS } from '../fakes/meta-fake.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { dueTikTokDraft, emailDraft, instagramDraft, uniqueUserId } from '../support/integration-builders.js';
 import { clearIntegrations, lifecycleRow } from '../support/lifecycle-rows.js';
+import { exchange } from '../support/platform-exchange.js';
 import { ManualClock, type PlatformFakes, startPlatformFakes } from '../support/platform-fakes.js';
 import { createTestApp } from '../support/test-app.js';
 
@@ -69,7 +70,7 @@ for (const driver of drivers) {
       clock = new ManualClock(new Date(Date.now() + MINUTE));
       harness = await createTestApp(database, {
         clock,
-        gateways: createPlatformGateways(fakes.settings, { fetch, clock, timeoutMs: 500 }),
+        gateways: createPlatformGateways(fakes.settings, { exchange, clock, timeoutMs: 500 }),
       });
     });
 
@@ -296,7 +297,7 @@ for (const driver of drivers) {
         const fixed = await createTestApp(database, {
           keys: `${harness.key},${oldKey}`,
           clock,
-          gateways: createPlatformGateways(fakes.settings, { fetch, clock, timeoutMs: 500 }),
+          gateways: createPlatformGateways(fakes.settings, { exchange, clock, timeoutMs: 500 }),
         });
         clock.advance(MINUTE);
         expect(await fixed.jobs.refreshDueIntegrations()).toEqual(only({ renewed: 1 }));

@@ -6,6 +6,7 @@ import type { IntegrationDraft } from '../../src/domain/integration.js';
 import { MetaFake } from '../fakes/meta-fake.js';
 import type { TestDatabase } from './databases.js';
 import { emailDraft, instagramDraft, uniqueUserId } from './integration-builders.js';
+import { exchange } from './platform-exchange.js';
 import {
   generateTestCertificate,
   startTestSmtpServer,
@@ -43,7 +44,7 @@ export async function startOutreachHarness(
   const harness = await createTestApp(database, {
     directMessages: createDirectMessageGateways(
       { metaGraphUrl: meta.baseUrl, metaGraphVersion: meta.version, instagramGraphUrl: meta.baseUrl },
-      { fetch, timeoutMs: 1000 },
+      { exchange, timeoutMs: 1000 },
     ),
     mailSender,
     // The fake Meta's app signs the webhooks it delivers (MetaFake.personWrites).

@@ -1,9 +1,31 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from '../../domain/result.js';
 
-/** How a gateway reaches its platform: `fetch` injected, every call bounded in time. */
+/** What a gateway sends: a text body (JSON or a form) when there is one. */
+export interface OutboundRequest {
+  readonly method?: 'GET' | 'POST' | 'DELETE';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** An answer that arrived whole, in time and within {@link MOST_ANSWER_BYTES}. */
+export interface RawAnswer {
+  readonly status: number;
+  /** A header's value by its lower-case name, or null. */
+  header(name: string): string | null;
+  readonly text: string;
+}
+
+/**
+ * One request and its whole answer, redirects not followed. It rejects with an error named
+ * `TimeoutError` once `timeoutMs` has passed (reading the body included), with {@link AnswerTooLarge} for
+ * a body over {@link MOST_ANSWER_BYTES}, and with any other error when the platform cannot be reached.
+ */
+export type HttpExchange = (url: URL, request: OutboundRequest, timeoutMs: number) => Promise<RawAnswer>;
+
+/** How a gateway reaches its platform: the exchange injected, every call bounded in time. */
 export interface HttpClient {
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly timeoutMs: number;
   /** The platform as people know it, for error sentences ("Meta", "TikTok"). */
   readonly platformName: string;
@@ -15,7 +37,7 @@ export interface HttpClient {
  */
 export interface JsonAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly header: (name: string) => string | null;
   readonly body: unknown;
 }
 
@@ -31,9 +53,9 @@ const unreadable = (client: HttpClient) =>
   platformUnavailable(client, 'sent an answer this service could not read');
 
 // Platform answers are small JSON documents; a larger one is refused rather than held in memory.
-const MOST_ANSWER_BYTES = 1024 * 1024;
+export const MOST_ANSWER_BYTES = 1024 * 1024;
 
-class AnswerTooLarge extends Error {
+export class AnswerTooLarge extends Error {
   override readonly name = 'AnswerTooLarge';
 }
 
@@ -66,6 +88,20 @@ async function boundedText(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
+/** The exchange over `fetch`, for the runtimes that have nothing else (Workers, Deno). */
+export function fetchExchange(fetch: typeof globalThis.fetch): HttpExchange {
+  return async (url, request, timeoutMs) => {
+    const response = await fetch(url, {
+      ...request,
+      // Workers' fetch has no 'error' mode; the caller refuses a redirect instead.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await boundedText(response);
+    return { status: response.status, header: (name) => response.headers.get(name), text };
+  };
+}
+
 function parseJson(text: string): { readonly body: unknown } | null {
   if (text === '') return { body: undefined };
   try {
@@ -83,21 +119,11 @@ function parseJson(text: string): { readonly body: unknown } | null {
 export async function requestJson(
   client: HttpClient,
   url: URL,
-  init: RequestInit = {},
+  request: OutboundRequest = {},
 ): Promise<Result<JsonAnswer>> {
-  let status: number;
-  let headers: Headers;
-  let text: string;
+  let answer: RawAnswer;
   try {
-    const response = await client.fetch(url, {
-      ...init,
-      // Workers' fetch has no 'error' mode; a redirect is refused below instead.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(client.timeoutMs),
-    });
-    status = response.status;
-    headers = response.headers;
-    text = await boundedText(response);
+    answer = await client.exchange(url, request, client.timeoutMs);
   } catch (error) {
     if (error instanceof AnswerTooLarge)
       return platformUnavailable(client, 'sent an answer larger than this service reads');
@@ -105,13 +131,14 @@ export async function requestJson(
       ? platformUnavailable(client, `did not answer within ${client.timeoutMs / 1000} seconds`)
       : platformUnavailable(client, 'could not be reached');
   }
+  const { status, header, text } = answer;
   if (status >= 500) return platformUnavailable(client, `is not working right now (HTTP ${status})`);
   if (status >= 300 && status < 400)
     return platformUnavailable(client, `answered with a redirect (HTTP ${status})`);
   if (status === 429) return platformUnavailable(client, 'is limiting requests right now');
   const parsed = parseJson(text);
   if (parsed === null) return unreadable(client);
-  return ok({ status, headers, body: parsed.body });
+  return ok({ status, header, body: parsed.body });
 }
 
 /**

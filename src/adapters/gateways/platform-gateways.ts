@@ -2,6 +2,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { DirectMessageGateways } from '../../application/ports/direct-message-gateway.js';
 import type { PlatformGateways } from '../../application/ports/platform-gateway.js';
 import type { TokenConnector } from '../../domain/login.js';
+import type { HttpExchange } from './http-client.js';
 import { InstagramLoginGateway } from './instagram/instagram-login-gateway.js';
 import { MetaGateway, type MetaPlatform } from './meta/meta-gateway.js';
 import { MetaMessenger } from './meta/meta-messenger.js';
@@ -28,7 +29,7 @@ export interface PlatformSettings {
 }
 
 export interface GatewayDrivers {
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly clock: Clock;
   /** Bound in ms on every call to a platform. */
   readonly timeoutMs: number;

@@ -11,7 +11,7 @@ import type {
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, readBody, requestJson, shownName } from '../http-client.js';
+import { type HttpClient, type HttpExchange, readBody, requestJson, shownName } from '../http-client.js';
 import { isPermission, MetaErrorBody, type MetaErrorSubject, metaFailure } from '../meta/meta-errors.js';
 import type { OAuthApp } from '../oauth-app.js';
 
@@ -27,7 +27,7 @@ export interface InstagramLoginGatewayOptions {
   /** graph.instagram.com: tokens, the profile and messaging. */
   readonly graphUrl: string;
   readonly graphVersion: string;
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly timeoutMs: number;
   readonly clock: Clock;
 }
@@ -77,7 +77,7 @@ export class InstagramLoginGateway implements PlatformGateway {
   private readonly http: HttpClient;
 
   constructor(private readonly options: InstagramLoginGatewayOptions) {
-    this.http = { fetch: options.fetch, timeoutMs: options.timeoutMs, platformName: 'Instagram' };
+    this.http = { exchange: options.exchange, timeoutMs: options.timeoutMs, platformName: 'Instagram' };
   }
 
   authorizationUrl(request: AuthorizationRequest): Result<string> {

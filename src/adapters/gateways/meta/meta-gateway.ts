@@ -13,7 +13,14 @@ import type {
 } from '../../../application/ports/platform-gateway.js';
 import { PLATFORM_NAMES } from '../../../domain/platform.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, platformUnavailable, readBody, requestJson, shownName } from '../http-client.js';
+import {
+  type HttpClient,
+  type HttpExchange,
+  platformUnavailable,
+  readBody,
+  requestJson,
+  shownName,
+} from '../http-client.js';
 import type { OAuthApp } from '../oauth-app.js';
 import { MetaError, MetaErrorBody, type MetaErrorSubject, metaFailure } from './meta-errors.js';
 
@@ -28,7 +35,7 @@ export interface MetaGatewayOptions {
   readonly graphUrl: string;
   readonly graphVersion: string;
   readonly dialogUrl: string;
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly timeoutMs: number;
   readonly clock: Clock;
 }
@@ -136,7 +143,7 @@ export class MetaGateway implements PlatformGateway {
   private readonly rule: PlatformRule;
 
   constructor(private readonly options: MetaGatewayOptions) {
-    this.http = { fetch: options.fetch, timeoutMs: options.timeoutMs, platformName: 'Meta' };
+    this.http = { exchange: options.exchange, timeoutMs: options.timeoutMs, platformName: 'Meta' };
     this.name = PLATFORM_NAMES[options.platform];
     this.rule = RULES[options.platform];
   }

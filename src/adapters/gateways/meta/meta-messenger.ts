@@ -6,7 +6,13 @@ import type {
 import type { MetaMessagingPlatform } from '../../../domain/outreach.js';
 import { PLATFORM_NAMES } from '../../../domain/platform.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, platformUnavailable, readBody, requestJson } from '../http-client.js';
+import {
+  type HttpClient,
+  type HttpExchange,
+  platformUnavailable,
+  readBody,
+  requestJson,
+} from '../http-client.js';
 import { isRateLimit, type MetaError, MetaErrorBody, metaFailure } from './meta-errors.js';
 
 /** Options for {@link MetaMessenger}. */
@@ -14,7 +20,7 @@ export interface MetaMessengerOptions {
   readonly platform: MetaMessagingPlatform;
   readonly graphUrl: string;
   readonly graphVersion: string;
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly timeoutMs: number;
 }
 
@@ -29,12 +35,12 @@ const BusinessUseCaseUsage = z.record(
   z.array(z.object({ estimated_time_to_regain_access: z.number().optional() })),
 );
 
-function retryAfterSeconds(headers: Headers): number {
-  const header = headers.get('x-business-use-case-usage');
-  if (header === null) return DEFAULT_RETRY_SECONDS;
+/** The seconds until Meta lets the account send again, from X-Business-Use-Case-Usage. */
+function retryAfterSeconds(usageHeader: string | null): number {
+  if (usageHeader === null) return DEFAULT_RETRY_SECONDS;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(header);
+    parsed = JSON.parse(usageHeader);
   } catch {
     return DEFAULT_RETRY_SECONDS;
   }
@@ -65,7 +71,7 @@ export class MetaMessenger implements DirectMessageGateway {
   private readonly name: string;
 
   constructor(private readonly options: MetaMessengerOptions) {
-    this.http = { fetch: options.fetch, timeoutMs: options.timeoutMs, platformName: 'Meta' };
+    this.http = { exchange: options.exchange, timeoutMs: options.timeoutMs, platformName: 'Meta' };
     this.name = PLATFORM_NAMES[options.platform];
   }
 
@@ -85,22 +91,22 @@ export class MetaMessenger implements DirectMessageGateway {
       }),
     });
     if (!answer.ok) return answer;
-    const { status, headers, body } = answer.value;
+    const { status, header, body } = answer.value;
     if (status < 300) {
       const sent = readBody(this.http, SendResponse, body);
       return sent.ok ? ok({ messageId: sent.value.message_id }) : sent;
     }
     const error = readBody(this.http, MetaErrorBody, body);
-    return error.ok ? this.refusal(error.value.error, headers) : error;
+    return error.ok ? this.refusal(error.value.error, header('x-business-use-case-usage')) : error;
   }
 
-  private refusal(error: MetaError, headers: Headers): Result<never> {
+  private refusal(error: MetaError, usageHeader: string | null): Result<never> {
     const { code, subcode } = error;
     if (isRateLimit(code)) {
       return fail(
         'platform_rate_limited',
         'Meta is limiting messages from this account right now; try again later.',
-        retryAfterSeconds(headers),
+        retryAfterSeconds(usageHeader),
       );
     }
     if (code === 10 && subcode !== null && OUTSIDE_WINDOW_SUBCODES.includes(subcode)) {

@@ -11,7 +11,14 @@ import type {
   ValidatedToken,
 } from '../../../application/ports/platform-gateway.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
-import { type HttpClient, platformUnavailable, readBody, requestJson, shownName } from '../http-client.js';
+import {
+  type HttpClient,
+  type HttpExchange,
+  platformUnavailable,
+  readBody,
+  requestJson,
+  shownName,
+} from '../http-client.js';
 import type { OAuthApp } from '../oauth-app.js';
 
 /** Options for {@link TikTokGateway}. */
@@ -21,7 +28,7 @@ export interface TikTokGatewayOptions {
   readonly notConfigured: string;
   readonly authUrl: string;
   readonly apiUrl: string;
-  readonly fetch: typeof fetch;
+  readonly exchange: HttpExchange;
   readonly timeoutMs: number;
   readonly clock: Clock;
 }
@@ -67,7 +74,7 @@ export class TikTokGateway implements PlatformGateway {
   private readonly http: HttpClient;
 
   constructor(private readonly options: TikTokGatewayOptions) {
-    this.http = { fetch: options.fetch, timeoutMs: options.timeoutMs, platformName: 'TikTok' };
+    this.http = { exchange: options.exchange, timeoutMs: options.timeoutMs, platformName: 'TikTok' };
   }
 
   authorizationUrl(request: AuthorizationRequest): Result<string> {
