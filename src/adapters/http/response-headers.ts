@@ -17,7 +17,9 @@ export const securityHeaders = secureHeaders({
 /** Responses carry masked credentials and per-user data: no cache may keep them. */
 export const noStore: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  c.header('Cache-Control', 'no-store');
+  // On the response's own headers, as securityHeaders sets its: c.header() on a finished response builds
+  // it again, which on Node turns @hono/node-server's light response into a web Response and stream.
+  c.res.headers.set('Cache-Control', 'no-store');
 };
 
 /**
