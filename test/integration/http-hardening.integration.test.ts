@@ -220,8 +220,23 @@ describe('body limit over a real socket', () => {
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
   });
 
-  it('accepts a chunked body under the limit', async () => {
-    const response = await sendChunked('POST', '/api/integrations?user_id=chunked-small', 16 * 1024);
+  it.each([
+    ['a route that reads the body', 'POST', '/api/integrations?user_id=length'],
+    ['a route that never reads it', 'DELETE', '/api/integrations/email?user_id=length'],
+  ])('answers 413 to a body whose Content-Length is over 64 KiB on %s', async (_, method, path) => {
+    const response = await sendChunked(method, path, 1024 * 1024, 'length');
+
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it.each(['chunked', 'length'] as const)('reads a %s body under the limit', async (framing) => {
+    const response = await sendChunked(
+      'POST',
+      `/api/integrations?user_id=${framing}-small`,
+      16 * 1024,
+      framing,
+    );
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'invalid_request' });
   });

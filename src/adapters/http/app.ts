@@ -146,12 +146,15 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', identify(security.verifyBearer, { store: deps.rateLimitStore, clock: deps.clock }));
   app.use('/api/*', rateLimit('user', security.rateLimits, deps.rateLimitStore, deps.clock));
   const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  // A web Request for GET or HEAD never has a body, so bodyLimit would pass it anyway; asking for it, as
-  // bodyLimit does, makes @hono/node-server build a full web Request (and AbortController) per GET.
+  // bodyLimit asks for the body stream even where it then only compares Content-Length (which the HTTP
+  // parser holds the body to), and on Node asking builds a full web Request, stream and AbortController
+  // instead of reading the body straight off the socket; so it is left only the bodies it must count.
   app.use('/api/*', async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return limitBody(c, next);
-    // Never read, but a client that announces a large one is refused as for any other method (R20).
-    return Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
+    const length = c.req.header('content-length');
+    const uncounted = length === undefined || c.req.header('transfer-encoding') !== undefined;
+    if (uncounted && c.req.method !== 'GET' && c.req.method !== 'HEAD') return limitBody(c, next);
+    // A GET or HEAD body is never read, but one announced too large is refused as for any other method (R20).
+    return Number(length ?? 0) > MAX_BODY_BYTES ? tooLarge(c) : next();
   });
   app.use('/api/*', requireJsonBody);
   app.use('/api/*', refuseDuplicateKeys);
