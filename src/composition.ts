@@ -43,6 +43,7 @@ import type { MailboxReader } from './application/ports/mailbox-reader.js';
 import type { PlatformGateways } from './application/ports/platform-gateway.js';
 import type { RateLimitStore } from './application/ports/rate-limit-store.js';
 import type { SecretCipher } from './application/ports/secret-cipher.js';
+import { type Sha256Hex, webSha256Hex } from './application/ports/sha256.js';
 import { backfillTokenMasks } from './application/use-cases/backfill-token-masks.js';
 import { checkEncryptionKeys } from './application/use-cases/check-encryption-keys.js';
 import { checkIntegrationHealth } from './application/use-cases/check-integration-health.js';
@@ -132,6 +133,8 @@ export interface RuntimeDrivers {
   readonly webhookFetch?: typeof globalThis.fetch;
   /** How the gateways call the platforms: node:http on Node; fetch elsewhere. */
   readonly httpExchange?: HttpExchange;
+  /** node:crypto on Node; Web Crypto elsewhere. */
+  readonly sha256Hex?: Sha256Hex;
   /**
    * prom-client on Node (`recorder`, and `scrape` for `/metrics` on the service's port when METRICS_TOKEN
    * is set without METRICS_PORT); nothing is recorded without it.
@@ -191,6 +194,7 @@ export function compose(config: Config, drivers: RuntimeDrivers, overrides: Over
     windows: new DrizzleMessagingWindowStore(db),
     dailySends: new DrizzleDailySendCounter(db),
     recipientFacts: new DrizzleRecipientFacts(db),
+    sha256Hex: drivers.sha256Hex ?? webSha256Hex,
     outreach: config.outreach,
   };
   const auditLog = new DrizzleAuditLog(db);

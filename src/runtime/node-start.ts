@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { nodeFernetKey } from '../adapters/crypto/node-fernet-key.js';
+import { nodeSha256Hex } from '../adapters/crypto/node-sha256.js';
 import { ImapflowMailboxReader } from '../adapters/gateways/imap/imapflow-mailbox-reader.js';
 import { nodeHttpExchange } from '../adapters/gateways/node-http-exchange.js';
 import { NodemailerMailSender } from '../adapters/gateways/smtp/nodemailer-mail-sender.js';
@@ -96,7 +98,7 @@ async function loadCipher(config: Config, { logger, secrets }: ServiceLog) {
       },
     );
   }
-  const keyring = await openKeyring(keyList);
+  const keyring = await openKeyring(keyList, nodeFernetKey);
   return keyring.ok ? keyring.cipher : stop(invalidConfiguration([keyring.problem]));
 }
 
@@ -146,6 +148,7 @@ export async function startNode(
     log,
     webhookFetch: nodeWebhookFetch({ allowPrivateHosts: config.webhooks.allowPrivateHosts }),
     httpExchange: nodeHttpExchange(),
+    sha256Hex: nodeSha256Hex,
     ...(metrics === undefined ? {} : { metrics: metrics(config, handle) }),
   });
   const problem = checkKeys ? await missingKeyProblem(service.jobs, description) : null;

@@ -1,3 +1,4 @@
+import type { FernetKeyMaker } from '../adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../adapters/crypto/fernet-secret-cipher.js';
 import { defaultPoolSize, openPostgres } from '../adapters/persistence/postgres.js';
 import { errorFields } from '../application/error-fields.js';
@@ -10,12 +11,13 @@ import type { Config } from '../config.js';
 export const invalidConfiguration = (problems: readonly string[]) =>
   `Invalid configuration: ${problems.join('; ')}`;
 
-/** The keyring of a comma-separated ENCRYPTION_KEY, or the problem with it. */
+/** The keyring of a comma-separated ENCRYPTION_KEY (on `makeKey`'s crypto), or the problem with it. */
 export async function openKeyring(
   keyList: string,
+  makeKey?: FernetKeyMaker,
 ): Promise<{ ok: true; cipher: FernetSecretCipher } | { ok: false; problem: string }> {
   try {
-    return { ok: true, cipher: await FernetSecretCipher.fromKeyList(keyList) };
+    return { ok: true, cipher: await FernetSecretCipher.fromKeyList(keyList, makeKey) };
   } catch (error) {
     return { ok: false, problem: `ENCRYPTION_KEY: ${(error as Error).message}` };
   }

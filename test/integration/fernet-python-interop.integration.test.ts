@@ -1,7 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { encrypt, parseFernetKey, rotate } from '../../src/adapters/crypto/fernet.js';
+import {
+  encrypt,
+  type FernetKeyMaker,
+  parseFernetKey,
+  rotate,
+  webCryptoFernetKey,
+} from '../../src/adapters/crypto/fernet.js';
 import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-cipher.js';
+import { nodeFernetKey } from '../../src/adapters/crypto/node-fernet-key.js';
 import { readFernetFixture } from '../support/fernet-fixtures.js';
 
 // Tokens made by our code must be read by real Python `cryptography` (the reverse of the unit tests).
@@ -80,12 +87,15 @@ function pythonDecrypt(items: readonly { key: string; token: string }[]): Python
 }
 
 describe.skipIf(PYTHON === undefined)('Python cryptography reads tokens made by our Fernet', () => {
-  it('decrypts every interop plaintext encrypted by us to the exact bytes', async () => {
+  it.each<[string, FernetKeyMaker]>([
+    ['Web Crypto', webCryptoFernetKey],
+    ['node:crypto', nodeFernetKey],
+  ])('decrypts every interop plaintext encrypted by us on %s to the exact bytes', async (_name, makeKey) => {
     const items = await Promise.all(
       interop.cases.map(async (c) => ({
         key: c.key,
         token: await encrypt(
-          await parseFernetKey(c.key),
+          await parseFernetKey(c.key, makeKey),
           new Uint8Array(Buffer.from(c.plaintext_b64, 'base64')),
         ),
       })),
@@ -110,7 +120,7 @@ describe.skipIf(PYTHON === undefined)('Python cryptography reads tokens made by 
   it('a keyring-sealed token opens with the first key only, and our rotate() keeps the timestamp', async () => {
     const cipher = await FernetSecretCipher.fromKeyList(`${mf.keys.B_new},${mf.keys.A_old}`);
     const sealed = await cipher.seal(mf.plaintext);
-    const keys = await Promise.all([mf.keys.B_new, mf.keys.A_old].map(parseFernetKey));
+    const keys = await Promise.all([mf.keys.B_new, mf.keys.A_old].map((key) => parseFernetKey(key)));
     const rotated = await rotate(keys, mf.token_by_A);
     const results = pythonDecrypt([
       { key: mf.keys.B_new, token: sealed },

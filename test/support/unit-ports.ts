@@ -3,6 +3,7 @@ import { FernetSecretCipher } from '../../src/adapters/crypto/fernet-secret-ciph
 import { wireFormat } from '../../src/adapters/http/presenters.js';
 import { integrationAnnouncements } from '../../src/application/integration-announcements.js';
 import type { Clock } from '../../src/application/ports/clock.js';
+import { webSha256Hex } from '../../src/application/ports/sha256.js';
 import {
   ScriptedGateway,
   ScriptedMailboxReader,
@@ -54,6 +55,7 @@ export async function unitPorts(now = new Date('2026-03-01T12:00:00.000Z')) {
     mailSender: new ScriptedMailSender(),
     messenger,
     directMessages: messenger.asGateways(),
+    sha256Hex: webSha256Hex,
     outreach: { emailDailyLimit: 3, publicBaseUrl: 'https://outreach.example.com', attemptLeaseMs: 300_000 },
   };
 }

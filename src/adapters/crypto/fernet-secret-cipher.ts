@@ -1,6 +1,14 @@
 import { InvalidToken, type SecretCipher } from '../../application/ports/secret-cipher.js';
 import type { EncryptedSecret } from '../../domain/integration.js';
-import { decrypt, encrypt, type FernetKey, parseFernetKey, rotate } from './fernet.js';
+import {
+  decrypt,
+  encrypt,
+  type FernetKey,
+  type FernetKeyMaker,
+  parseFernetKey,
+  rotate,
+  webCryptoFernetKey,
+} from './fernet.js';
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF, as Python's bytes.decode() does; fatal rejects invalid UTF-8.
@@ -16,9 +24,12 @@ export class FernetSecretCipher implements SecretCipher {
   /**
    * Builds the cipher from a comma-separated keyring, newest first: the first key seals, every key
    * opens (so old keys stay readable during rotation). Throws an `Error` naming the position of a bad
-   * key, never its text.
+   * key, never its text. The keys work on Web Crypto unless `makeKey` says otherwise.
    */
-  static async fromKeyList(commaSeparated: string): Promise<FernetSecretCipher> {
+  static async fromKeyList(
+    commaSeparated: string,
+    makeKey: FernetKeyMaker = webCryptoFernetKey,
+  ): Promise<FernetSecretCipher> {
     if (commaSeparated.trim() === '') throw new Error('Fernet key list is empty');
     const keys: FernetKey[] = [];
     for (const [index, entry] of commaSeparated.split(',').entries()) {
@@ -27,7 +38,7 @@ export class FernetSecretCipher implements SecretCipher {
         throw new Error(`${which} is empty: expected a comma-separated list of Fernet keys, newest first`);
       }
       try {
-        keys.push(await parseFernetKey(entry));
+        keys.push(await parseFernetKey(entry, makeKey));
       } catch (error) {
         throw new Error(`${which} is invalid: ${(error as Error).message}`, { cause: error });
       }

@@ -1,17 +1,51 @@
 import { InvalidToken } from '../../application/ports/secret-cipher.js';
 
-// Fernet (https://github.com/fernet/spec), byte-compatible with Python's `cryptography.fernet`,
-// on Web Crypto only so it runs on Node, Cloudflare Workers and Deno alike.
+// Fernet (https://github.com/fernet/spec), byte-compatible with Python's `cryptography.fernet`, on Web
+// Crypto by default so it runs on Node, Cloudflare Workers and Deno alike; Node plugs in node:crypto
+// (node-fernet-key.ts), whose synchronous calls cost a fraction of Web Crypto's queued jobs.
 //
 // Token: 0x80 ‖ timestamp u64 BE ‖ IV(16) ‖ AES-128-CBC(PKCS7(plaintext)) ‖ HMAC-SHA256(all preceding)
 
-type Bytes = Uint8Array<ArrayBuffer>;
+export type Bytes = Uint8Array<ArrayBuffer>;
 
-/** A parsed Fernet key: bytes 0–15 sign (HMAC-SHA256), bytes 16–31 encrypt (AES-128-CBC). */
+/**
+ * A parsed Fernet key on some implementation of its two primitives: bytes 0–15 sign (HMAC-SHA256), bytes
+ * 16–31 encrypt (AES-128-CBC with PKCS7 padding).
+ */
 export interface FernetKey {
-  readonly signingKey: CryptoKey;
-  readonly encryptionKey: CryptoKey;
+  sign(data: Bytes): Promise<Bytes>;
+  /** Whether `mac` is the HMAC of `data`, compared in constant time. */
+  verify(mac: Bytes, data: Bytes): Promise<boolean>;
+  encrypt(iv: Bytes, plaintext: Bytes): Promise<Bytes>;
+  /** Undefined when the padding is wrong (every pad byte is checked). */
+  decrypt(iv: Bytes, ciphertext: Bytes): Promise<Bytes | undefined>;
 }
+
+/** Makes a {@link FernetKey} from a key's two halves, which it must not keep (they are zeroed after). */
+export type FernetKeyMaker = (signing: Bytes, encryption: Bytes) => Promise<FernetKey>;
+
+/** Fernet's primitives on Web Crypto, which every runtime has. */
+export const webCryptoFernetKey: FernetKeyMaker = async (signing, encryption) => {
+  const subtle = globalThis.crypto.subtle;
+  const [signingKey, encryptionKey] = await Promise.all([
+    subtle.importKey('raw', signing, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+    subtle.importKey('raw', encryption, { name: 'AES-CBC' }, false, ['encrypt', 'decrypt']),
+  ]);
+  return {
+    sign: async (data) => new Uint8Array(await subtle.sign('HMAC', signingKey, data)),
+    verify: (mac, data) => subtle.verify('HMAC', signingKey, mac, data),
+    encrypt: async (iv, plaintext) =>
+      new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv }, encryptionKey, plaintext)),
+    decrypt: async (iv, ciphertext) => {
+      try {
+        // Web Crypto requires AES-CBC decrypt to reject bad PKCS7 padding.
+        return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv }, encryptionKey, ciphertext));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+};
 
 export interface FernetDecryptOptions {
   /** Maximum token age in seconds; when absent neither age nor clock skew is checked (as in Python). */
@@ -28,10 +62,14 @@ const MAX_CLOCK_SKEW_SECONDS = 60;
 
 /**
  * Parses a Fernet key as made by Python's `Fernet.generate_key()`: 32 bytes as base64 (URL-safe or
- * standard alphabet) with `=` padding. Surrounding whitespace is ignored. Throws a plain `Error` (a
- * configuration error) whose message never contains the key text.
+ * standard alphabet) with `=` padding, on Web Crypto unless `makeKey` says otherwise. Surrounding
+ * whitespace is ignored. Throws a plain `Error` (a configuration error) whose message never contains the
+ * key text.
  */
-export async function parseFernetKey(text: string): Promise<FernetKey> {
+export async function parseFernetKey(
+  text: string,
+  makeKey: FernetKeyMaker = webCryptoFernetKey,
+): Promise<FernetKey> {
   const bytes = decodeBase64Url(text.trim().replaceAll('+', '-').replaceAll('/', '_'));
   if (bytes === undefined) {
     throw new Error("Fernet key is not valid base64 with '=' padding (expected 44 characters)");
@@ -39,13 +77,11 @@ export async function parseFernetKey(text: string): Promise<FernetKey> {
   if (bytes.length !== 32) {
     throw new Error(`Fernet key decodes to ${bytes.length} bytes; expected 32`);
   }
-  const subtle = globalThis.crypto.subtle;
-  const [signingKey, encryptionKey] = await Promise.all([
-    subtle.importKey('raw', bytes.slice(0, 16), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
-    subtle.importKey('raw', bytes.slice(16), { name: 'AES-CBC' }, false, ['encrypt', 'decrypt']),
-  ]);
-  bytes.fill(0);
-  return { signingKey, encryptionKey };
+  try {
+    return await makeKey(bytes.slice(0, 16), bytes.slice(16));
+  } finally {
+    bytes.fill(0);
+  }
 }
 
 /** Makes a new random key in the format of Python's `Fernet.generate_key()` (44 characters). */
@@ -151,20 +187,8 @@ function checkAge(timestamp: bigint, ttlSeconds: number, nowSeconds: number): vo
 
 /** Authenticates, then decrypts; undefined when this key cannot open the token. */
 async function open(key: FernetKey, { data, mac }: TokenParts): Promise<Bytes | undefined> {
-  const subtle = globalThis.crypto.subtle;
-  // Web Crypto's HMAC verify compares in constant time.
-  if (!(await subtle.verify('HMAC', key.signingKey, mac, data))) return undefined;
-  try {
-    // Web Crypto requires AES-CBC decrypt to reject bad PKCS7 padding (every pad byte is checked).
-    const plaintext = await subtle.decrypt(
-      { name: 'AES-CBC', iv: data.subarray(9, HEADER_LENGTH) },
-      key.encryptionKey,
-      data.subarray(HEADER_LENGTH),
-    );
-    return new Uint8Array(plaintext);
-  } catch {
-    return undefined;
-  }
+  if (!(await key.verify(mac, data))) return undefined;
+  return key.decrypt(data.subarray(9, HEADER_LENGTH), data.subarray(HEADER_LENGTH));
 }
 
 async function seal(
@@ -173,19 +197,15 @@ async function seal(
   timestamp: Bytes,
   iv: Uint8Array,
 ): Promise<string> {
-  const subtle = globalThis.crypto.subtle;
   const ivCopy = Uint8Array.from(iv);
-  // Web Crypto's AES-CBC applies PKCS7 padding itself.
-  const ciphertext = new Uint8Array(
-    await subtle.encrypt({ name: 'AES-CBC', iv: ivCopy }, key.encryptionKey, Uint8Array.from(plaintext)),
-  );
+  const ciphertext = await key.encrypt(ivCopy, Uint8Array.from(plaintext));
   const token = new Uint8Array(HEADER_LENGTH + ciphertext.length + HMAC_LENGTH);
   token[0] = VERSION;
   token.set(timestamp, 1);
   token.set(ivCopy, 9);
   token.set(ciphertext, HEADER_LENGTH);
   const data = token.subarray(0, HEADER_LENGTH + ciphertext.length);
-  token.set(new Uint8Array(await subtle.sign('HMAC', key.signingKey, data)), data.length);
+  token.set(await key.sign(data), data.length);
   return encodeBase64Url(token);
 }
 

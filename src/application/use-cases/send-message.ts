@@ -30,6 +30,7 @@ import type { MessageLog, MessageRecord } from '../ports/message-log.js';
 import type { MessagingWindowStore } from '../ports/messaging-window-store.js';
 import type { RecipientFacts } from '../ports/recipient-facts.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { Sha256Hex } from '../ports/sha256.js';
 import type { SuppressionList } from '../ports/suppression-list.js';
 import { unsubscribeToken } from '../unsubscribe-token.js';
 
@@ -59,6 +60,8 @@ export interface OutreachPorts {
   readonly dailySends: DailySendCounter;
   /** A Meta send's integration and window, read in one round trip. */
   readonly recipientFacts: RecipientFacts;
+  /** Hashes each send request, so a repeated Idempotency-Key is told a same request from a different one. */
+  readonly sha256Hex: Sha256Hex;
   readonly outreach: OutreachSettings;
 }
 
@@ -105,11 +108,8 @@ export function sendingCapability(
   return ok(capability);
 }
 
-async function requestHash(userId: string, key: string | null, request: SendRequest): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify([userId, key, request]));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+const requestHash = (sha256Hex: Sha256Hex, userId: string, key: string | null, request: SendRequest) =>
+  sha256Hex(JSON.stringify([userId, key, request]));
 
 const recipientOf = (request: Exclude<SendRequest, { platform: 'tiktok' }>) =>
   request.platform === 'email' ? request.to : request.recipientId;
@@ -277,7 +277,7 @@ export function sendMessage(ports: OutreachPorts) {
           platform: request.platform,
           recipient: recipientOf(request),
           idempotencyKey,
-          requestHash: await requestHash(userId, idempotencyKey, request),
+          requestHash: await requestHash(ports.sha256Hex, userId, idempotencyKey, request),
         },
         clock.now(),
         ports.outreach.attemptLeaseMs,
