@@ -108,19 +108,21 @@ for (const driver of await storeDrivers()) {
     });
     afterAll(() => stores.dispose());
 
+    const entryBy = (actor: string | null, requestId: string) => ({
+      action: 'integration.delete' as const,
+      outcome: 'success' as const,
+      actor,
+      targetUserId: null,
+      platform: 'email' as const,
+      code: null,
+      revocation: null,
+      requestId,
+      clientAddress: '127.0.0.1',
+    });
+
     it("pages through one actor's entries, newest first, each with an id and a time", async () => {
       const actor = uniqueUserId();
-      const entry = (requestId: string, who: string | null = actor) => ({
-        action: 'integration.delete' as const,
-        outcome: 'success' as const,
-        actor: who,
-        targetUserId: null,
-        platform: 'email' as const,
-        code: null,
-        revocation: null,
-        requestId,
-        clientAddress: '127.0.0.1',
-      });
+      const entry = (requestId: string, who: string | null = actor) => entryBy(who, requestId);
       for (const requestId of ['r1', 'r2', 'r3']) {
         await stores.auditLog.append(entry(requestId));
         await stores.auditLog.append(entry(`other-${requestId}`, uniqueUserId()));
@@ -139,5 +141,43 @@ for (const driver of await storeDrivers()) {
       });
       expect((newest[0]?.id ?? 0) > (newest[1]?.id ?? 0)).toBe(true);
     });
+
+    it('writes each of 50 entries appended at once exactly once', async () => {
+      const actor = uniqueUserId();
+      const requestIds = Array.from({ length: 50 }, (_, index) => `burst-${index}`);
+
+      await Promise.all(requestIds.map((requestId) => stores.auditLog.append(entryBy(actor, requestId))));
+
+      const written = await stores.auditLog.listByActor(actor, { limit: 100, before: null });
+      expect(written.map((record) => record.requestId).sort()).toEqual([...requestIds].sort());
+    });
+
+    it.skipIf(driver.name === 'the in-memory fakes')(
+      'fails only the entry the database refuses among entries appended with it',
+      async () => {
+        const actor = uniqueUserId();
+        // PostgreSQL text cannot hold U+0000.
+        const requestIds = ['before-1', 'before-2', 'refused-\u0000', 'after-1', 'after-2'];
+
+        const outcomes = await Promise.allSettled(
+          requestIds.map((requestId) => stores.auditLog.append(entryBy(actor, requestId))),
+        );
+
+        expect(outcomes.map((outcome) => outcome.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        const written = await stores.auditLog.listByActor(actor, { limit: 10, before: null });
+        expect(written.map((record) => record.requestId).sort()).toEqual([
+          'after-1',
+          'after-2',
+          'before-1',
+          'before-2',
+        ]);
+      },
+    );
   });
 }

@@ -7,10 +7,12 @@ import type {
   AuditRecord,
   RevocationOutcome,
 } from '../../application/ports/audit-log.js';
+import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { groupedWrites } from './grouped-writes.js';
 import { type AuditRow, auditLog as table } from './schema.js';
 
 // Only `append` writes this table, so its closed values read back as the types they were written as.
@@ -23,12 +25,25 @@ const toRecord = (row: AuditRow): AuditRecord => ({
   revocation: row.revocation as RevocationOutcome | null,
 });
 
+const columnsOf = (event: AuditEvent) => ({
+  action: event.action,
+  outcome: event.outcome,
+  actor: event.actor,
+  targetUserId: event.targetUserId,
+  platform: event.platform,
+  code: event.code,
+  requestId: event.requestId,
+  clientAddress: event.clientAddress,
+  revocation: event.revocation,
+});
+
 export class DrizzleAuditLog implements AuditLog {
-  // Every save, validate, delete and denial appends one entry: the insert is built once.
-  private readonly appendQuery;
+  // Every save, validate, delete, send and denial appends one entry; under load, entries that arrive
+  // together are written together (one commit), and a lone one by an insert built once.
+  readonly append: (event: AuditEvent) => Promise<void>;
 
   constructor(private readonly db: Database) {
-    this.appendQuery = db
+    const appendQuery = db
       .insert(table)
       .values({
         action: sql.placeholder('action'),
@@ -42,10 +57,15 @@ export class DrizzleAuditLog implements AuditLog {
         revocation: sql.placeholder('revocation'),
       })
       .prepare('append_audit_entry');
-  }
-
-  async append(event: AuditEvent): Promise<void> {
-    await reachable(() => this.appendQuery.execute({ ...event }));
+    this.append = groupedWrites<AuditEvent>(
+      async (event) => {
+        await reachable(() => appendQuery.execute(columnsOf(event)));
+      },
+      async (events) => {
+        await reachable(() => db.insert(table).values(events.map(columnsOf)));
+      },
+      (error) => error instanceof DatabaseUnavailable,
+    );
   }
 
   async listByActor(actor: string, page: { limit: number; before: number | null }): Promise<AuditRecord[]> {

@@ -1,0 +1,53 @@
+/** Rows one grouped statement writes at most. */
+const MOST_ROWS = 100;
+
+interface Waiting<T> {
+  readonly row: T;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for appends: the first row is written at once; rows that arrive while a write is in flight
+ * wait and then go in together, as one multi-row statement (`writeMany`) and one commit instead of one
+ * each. Every caller still waits for its own row to be written, so nothing is acknowledged early. When a
+ * grouped write fails for any reason but a lost database, each of its rows is tried alone (`writeOne`),
+ * so one bad row fails only its own caller.
+ */
+export function groupedWrites<T>(
+  writeOne: (row: T) => Promise<void>,
+  writeMany: (rows: readonly T[]) => Promise<void>,
+  isUnavailable: (error: unknown) => boolean,
+): (row: T) => Promise<void> {
+  const queue: Waiting<T>[] = [];
+  let writing = false;
+
+  async function writeAlone({ row, resolve, reject }: Waiting<T>): Promise<void> {
+    await writeOne(row).then(resolve, reject);
+  }
+
+  async function writeGroup(group: Waiting<T>[]): Promise<void> {
+    try {
+      await writeMany(group.map((waiting) => waiting.row));
+      for (const waiting of group) waiting.resolve();
+    } catch (error) {
+      if (isUnavailable(error)) for (const waiting of group) waiting.reject(error);
+      else for (const waiting of group) await writeAlone(waiting);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    writing = true;
+    while (queue.length > 0) {
+      const group = queue.splice(0, MOST_ROWS);
+      await (group.length === 1 && group[0] !== undefined ? writeAlone(group[0]) : writeGroup(group));
+    }
+    writing = false;
+  }
+
+  return (row) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ row, resolve, reject });
+      if (!writing) void drain();
+    });
+}
