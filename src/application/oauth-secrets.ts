@@ -1,3 +1,5 @@
+import { webSha256Hex } from './ports/sha256.js';
+
 const encoder = new TextEncoder();
 
 function base64Url(bytes: Uint8Array): string {
@@ -20,6 +22,4 @@ export async function s256Challenge(verifier: string): Promise<string> {
 }
 
 /** How a state is stored: a hex SHA-256. The state has 256 bits of entropy, so no salt is needed. */
-export async function stateHash(state: string): Promise<string> {
-  return Array.from(await sha256(state), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+export const stateHash = (state: string): Promise<string> => webSha256Hex(state);

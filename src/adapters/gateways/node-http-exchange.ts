@@ -1,9 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { AnswerTooLarge, type HttpExchange, MOST_ANSWER_BYTES, type RawAnswer } from './http-client.js';
-
-// Below the 5 s a Node server keeps an idle connection open, so a reused socket was not just closed.
-const IDLE_SOCKET_MS = 4_000;
+import { keptAliveAgents } from './kept-alive-agents.js';
 
 const timedOut = (ms: number) => new DOMException(`No answer within ${ms} ms`, 'TimeoutError');
 
@@ -20,9 +18,7 @@ function headerReader(response: IncomingMessage): RawAnswer['header'] {
  * per call, which made fetch a fifth of a Meta send's CPU.
  */
 export function nodeHttpExchange(): HttpExchange {
-  const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
-  const http = new HttpAgent(agentOptions);
-  const https = new HttpsAgent(agentOptions);
+  const { http, https } = keptAliveAgents();
 
   return (url, request, timeoutMs) =>
     new Promise<RawAnswer>((resolve, reject) => {

@@ -1,7 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
+import { keptAliveAgents } from '../gateways/kept-alive-agents.js';
 import { allowedAddress, canonicalHost, systemResolve } from '../gateways/network-address-policy.js';
 import { HOST_NOT_ALLOWED } from './standard-webhook-sender.js';
 
@@ -11,9 +12,6 @@ export interface NodeWebhookFetchOptions {
   /** Name to addresses; the system resolver (/etc/hosts counts) unless a test says otherwise. */
   readonly resolve?: (host: string) => Promise<string[]>;
 }
-
-// Below the 5 s a Node server keeps an idle connection open, so a reused socket was not just closed.
-const IDLE_SOCKET_MS = 4_000;
 
 const refused = (hostname: string) =>
   Object.assign(new Error(`${hostname} is not an allowed webhook host`), { code: HOST_NOT_ALLOWED });
@@ -42,9 +40,7 @@ export function nodeWebhookFetch(options: NodeWebhookFetchOptions): typeof fetch
     checked.then(answer, (error: NodeJS.ErrnoException) => callback(error, '', 0));
   };
   // The agents pass `lookup` on to every connection they open.
-  const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS, lookup };
-  const http = new HttpAgent(agentOptions);
-  const https = new HttpsAgent(agentOptions);
+  const { http, https } = keptAliveAgents(lookup);
 
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(String(input));
