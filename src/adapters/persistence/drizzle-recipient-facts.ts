@@ -92,7 +92,9 @@ export class DrizzleRecipientFacts implements RecipientFacts {
         )}), 0)`,
       })
       .from(
-        sql`(select ${userId}::text as "user_id", ${sql.placeholder('address')}::text as "address", ${sql.placeholder('day')}::date as "day") as "a"`,
+        // The day is bound as text: a parameter PostgreSQL types as date makes postgres.js parse the string
+        // into a Date and print it back on every execution.
+        sql`(select ${userId}::text as "user_id", ${sql.placeholder('address')}::text as "address", ${sql.placeholder('day')}::text::date as "day") as "a"`,
       )
       .leftJoin(
         integrations,
