@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideWindow, secondsUntilNextUtcDay, utcDay, windowFor } from '../../src/domain/outreach.js';
+import {
+  decideWindow,
+  rememberedUtcDay,
+  secondsUntilNextUtcDay,
+  utcDay,
+  windowFor,
+} from '../../src/domain/outreach.js';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-03-10T12:00:00.000Z');
@@ -59,5 +65,21 @@ describe('daily limits', () => {
     expect(secondsUntilNextUtcDay(new Date('2026-03-10T23:59:00.000Z'))).toBe(60);
     expect(secondsUntilNextUtcDay(new Date('2026-03-10T00:00:00.000Z'))).toBe(86_400);
     expect(secondsUntilNextUtcDay(new Date('2026-03-10T23:59:59.900Z'))).toBe(1);
+  });
+
+  it('name the same day when remembered, forwards, backwards and before 1970', () => {
+    const today = rememberedUtcDay();
+    for (const at of [
+      '2026-03-10T12:00:00.000Z',
+      '2026-03-10T00:00:00.000Z',
+      '2026-03-10T23:59:59.999Z',
+      '2026-03-11T00:00:00.000Z',
+      '2026-03-10T23:59:59.999Z',
+      '2026-02-28T08:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+    ]) {
+      expect(today(new Date(at))).toBe(utcDay(new Date(at)));
+    }
   });
 });

@@ -5,7 +5,7 @@ import {
   isMetaMessagingPlatform,
   type MessagingWindow,
   normalizeAddress,
-  utcDay,
+  rememberedUtcDay,
   type WindowState,
 } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
@@ -81,6 +81,7 @@ function answer(
  * platform or email is one read (the integration and what is known of the recipient together).
  */
 export function checkRecipient(ports: Deps) {
+  const today = rememberedUtcDay();
   return async (userId: string, platform: Platform, recipient: string): Promise<Result<RecipientCheck>> => {
     const now = ports.clock.now();
     if (isMetaMessagingPlatform(platform)) {
@@ -106,7 +107,7 @@ export function checkRecipient(ports: Deps) {
     const { integration, suppressed, sentToday } = await ports.recipientFacts.forEmail(
       userId,
       address,
-      utcDay(now),
+      today(now),
     );
     const gate = sendingCapability(platform, integration, now, ports.mailSender);
     if (!gate.ok) return gate;
