@@ -98,6 +98,18 @@ describe('checkRecipient', () => {
         dailyLimit: 3,
       },
     });
+
+    // The same check on the next UTC day counts that day's sends.
+    ports.clock.advance(24 * HOUR);
+    expect(await check(userId, 'email', 'other@customer.example')).toMatchObject({
+      ok: true,
+      value: { canSend: true, reasonCode: null, sentToday: 0, dailyLimit: 3 },
+    });
+    await ports.dailySends.reserve(userId, '2026-03-02', 3);
+    expect(await check(userId, 'email', 'other@customer.example')).toMatchObject({
+      ok: true,
+      value: { canSend: true, sentToday: 1 },
+    });
   });
 
   it('answers 501-style on a runtime that cannot send mail, as validation does', async () => {
