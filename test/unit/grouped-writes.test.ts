@@ -7,17 +7,18 @@ class Unavailable extends Error {}
 function recordingWriters(refuse: (row: string) => Error | null = () => null) {
   const statements: string[][] = [];
   const inFlight: (() => void)[] = [];
+  // Each row's result is the row as written, in capitals: the callers must each get their own.
   const write = (rows: readonly string[]) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<string[]>((resolve, reject) => {
       statements.push([...rows]);
       inFlight.push(() => {
         const refusal = rows.map(refuse).find((error) => error !== null);
         if (refusal) reject(refusal);
-        else resolve();
+        else resolve(rows.map((row) => row.toUpperCase()));
       });
     });
-  const append = groupedWrites<string>(
-    (row) => write([row]),
+  const append = groupedWrites<string, string>(
+    async (row) => (await write([row]))[0] ?? '',
     write,
     (error) => error instanceof Unavailable,
   );
@@ -38,7 +39,7 @@ describe('groupedWrites', () => {
     expect(statements).toEqual([['a']]);
     await releaseAll();
 
-    await expect(written).resolves.toBeUndefined();
+    await expect(written).resolves.toBe('A');
   });
 
   it('writes the rows that arrive during a write together, and answers each only once it is written', async () => {
@@ -54,6 +55,15 @@ describe('groupedWrites', () => {
 
     expect(statements).toEqual([['a'], ['b', 'c', 'd']]);
     expect(settled).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it("answers each row of a group with that row's own result", async () => {
+    const { append, releaseAll } = recordingWriters();
+
+    const results = Promise.all(['a', 'b', 'c', 'd'].map(append));
+    await releaseAll();
+
+    expect(await results).toEqual(['A', 'B', 'C', 'D']);
   });
 
   it('writes at most 100 rows per statement', async () => {

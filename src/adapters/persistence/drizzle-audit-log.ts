@@ -57,12 +57,13 @@ export class DrizzleAuditLog implements AuditLog {
         revocation: sql.placeholder('revocation'),
       })
       .prepare('append_audit_entry');
-    this.append = groupedWrites<AuditEvent>(
+    this.append = groupedWrites<AuditEvent, void>(
       async (event) => {
         await reachable(() => appendQuery.execute(columnsOf(event)));
       },
       async (events) => {
         await reachable(() => db.insert(table).values(events.map(columnsOf)));
+        return events.map(() => undefined);
       },
       (error) => error instanceof DatabaseUnavailable,
     );

@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import type { NewEvent } from '../../application/events.js';
+import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
 import type {
   ClaimOutcome,
   MessageClaim,
@@ -14,6 +15,7 @@ import type { MessageStatus } from '../../domain/outreach.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
 import { reachable } from './database-errors.js';
+import { groupedWrites } from './grouped-writes.js';
 import { type OutreachMessageRow, outboxEvents, outreachMessages as table } from './schema.js';
 
 // Only this adapter writes the table, so its closed values read back as the types they were written as.
@@ -51,31 +53,66 @@ const settledRecord = (attempt: PendingAttempt, settlement: Settlement): Message
     : { status: 'failed', platformMessageId: null, errorCode: settlement.errorCode, sentAt: null }),
 });
 
+/** A claim as the grouped insert reads it: its id is chosen here, so the insert's answer names its rows. */
+interface ClaimRow {
+  readonly id: string;
+  readonly user_id: string;
+  readonly platform: Platform;
+  readonly recipient: string;
+  readonly idempotency_key: string | null;
+  readonly request_hash: string;
+  readonly created_at: Date;
+}
+
+/** A settlement as the grouped update reads it, with the events it writes beside the message. */
+interface SettlementRow {
+  readonly id: string;
+  readonly status: MessageStatus;
+  readonly platform_message_id: string | null;
+  readonly error_code: ErrorCode | null;
+  readonly sent_at: Date | null;
+  readonly events: readonly { readonly user_id: string; readonly type: string; readonly data: unknown }[];
+}
+
+const isUnavailable = (error: unknown) => error instanceof DatabaseUnavailable;
+
 /**
- * The message log in `outreach_messages`, on PGlite or PostgreSQL. A send's claim and its settlement are
- * one prepared statement each: the settlement writes the outcome and its outbox events in one statement
- * (data-modifying CTEs), atomic without a transaction, so it needs no reserved connection.
+ * The message log in `outreach_messages`, on PGlite or PostgreSQL. Claims and settlements that arrive
+ * together are written together ({@link groupedWrites}): under load a send's claim and its settlement were
+ * each a commit of their own, and commits waiting on the WAL flush held sends back. Each is one prepared
+ * statement over a JSON array of rows, whether one row or many: the settlement writes the outcomes and
+ * their outbox events in one statement (data-modifying CTEs), atomic without a transaction, so it needs no
+ * reserved connection.
  */
 export class DrizzleMessageLog implements MessageLog {
-  private readonly claimQuery;
+  private readonly insertClaim: (row: ClaimRow) => Promise<boolean>;
   private readonly holderQuery;
-  private readonly settleQuery;
+  private readonly writeSettlement: (row: SettlementRow) => Promise<boolean>;
 
   constructor(private readonly db: Database) {
-    this.claimQuery = db
-      .insert(table)
-      .values({
-        userId: sql.placeholder('userId'),
-        platform: sql.placeholder('platform'),
-        recipient: sql.placeholder('recipient'),
-        idempotencyKey: sql.placeholder('idempotencyKey'),
-        requestHash: sql.placeholder('requestHash'),
-        status: 'pending',
-        createdAt: sql.placeholder('createdAt'),
-      })
-      .onConflictDoNothing()
-      .returning({ id: table.id })
-      .prepare('claim_message');
+    const rows = sql`jsonb_to_recordset(${sql.placeholder('rows')}::jsonb)`;
+    // Of concurrent inserts with one key, in one statement or many, the partial unique index keeps one.
+    const claimed = db
+      .$with('c', { id: sql<string>`"id"` })
+      .as(
+        sql`insert into ${table} ("id", "user_id", "platform", "recipient", "idempotency_key", "request_hash", "status", "created_at") select "id", "user_id", "platform", "recipient", "idempotency_key", "request_hash", 'pending', "created_at" from ${rows} as "x"("id" uuid, "user_id" text, "platform" text, "recipient" text, "idempotency_key" text, "request_hash" text, "created_at" timestamptz) on conflict do nothing returning "id"`,
+      );
+    const claimQuery = db
+      .with(claimed)
+      .select({ id: sql<string>`"c"."id"` })
+      .from(claimed)
+      .prepare('claim_messages');
+    const insertClaims = async (claims: readonly ClaimRow[]) => {
+      const inserted = await reachable(() => claimQuery.execute({ rows: JSON.stringify(claims) }));
+      const ids = new Set(inserted.map(({ id }) => id));
+      return claims.map(({ id }) => ids.has(id));
+    };
+    this.insertClaim = groupedWrites<ClaimRow, boolean>(
+      async (claim) => (await insertClaims([claim]))[0] === true,
+      insertClaims,
+      isUnavailable,
+    );
+
     this.holderQuery = db
       .select()
       .from(table)
@@ -88,56 +125,56 @@ export class DrizzleMessageLog implements MessageLog {
       )
       .limit(1)
       .prepare('message_key_holder');
-    // Every column the outcome decides is written, so the row reads back as `settledRecord` says.
-    const settled = db.$with('m').as(
-      db
-        .update(table)
-        .set({
-          status: sql`${sql.placeholder('status')}`,
-          platformMessageId: sql`${sql.placeholder('platformMessageId')}`,
-          errorCode: sql`${sql.placeholder('errorCode')}`,
-          sentAt: sql`${sql.placeholder('sentAt')}::timestamptz`,
-        })
-        .where(eq(table.id, sql.placeholder('id')))
-        .returning({ id: table.id }),
-    );
-    // The events only if the message row was there to settle: they are selected from it.
+
+    // Every column the outcome decides is written, so each row reads back as `settledRecord` says; the
+    // events only for a message row that was there to settle: they are selected from it.
+    const outcomes = db
+      .$with('x', {})
+      .as(
+        sql`select * from ${rows} as "x"("id" uuid, "status" text, "platform_message_id" text, "error_code" text, "sent_at" timestamptz, "events" jsonb)`,
+      );
+    const settled = db
+      .$with('m', { id: sql<string>`"id"` })
+      .as(
+        sql`update ${table} as "t" set "status" = "x"."status", "platform_message_id" = "x"."platform_message_id", "error_code" = "x"."error_code", "sent_at" = "x"."sent_at" from "x" where "t"."id" = "x"."id" returning "t"."id", "x"."events"`,
+      );
     const announced = db
       .$with('e', {})
       .as(
-        sql`insert into ${outboxEvents} (${sql.identifier(outboxEvents.userId.name)}, ${sql.identifier(outboxEvents.type.name)}, ${sql.identifier(outboxEvents.data.name)}) select "x"."user_id", "x"."type", "x"."data" from "m", jsonb_to_recordset(${sql.placeholder('events')}::jsonb) as "x"("user_id" text, "type" text, "data" jsonb)`,
+        sql`insert into ${outboxEvents} ("user_id", "type", "data") select "v"."user_id", "v"."type", "v"."data" from "m", jsonb_to_recordset("m"."events") as "v"("user_id" text, "type" text, "data" jsonb)`,
       );
-    this.settleQuery = db
-      .with(settled, announced)
-      .select({ id: settled.id })
+    const settleQuery = db
+      .with(outcomes, settled, announced)
+      .select({ id: sql<string>`"m"."id"` })
       .from(settled)
-      .prepare('settle_message');
+      .prepare('settle_messages');
+    const writeSettlements = async (settlements: readonly SettlementRow[]) => {
+      const written = await reachable(() => settleQuery.execute({ rows: JSON.stringify(settlements) }));
+      const ids = new Set(written.map(({ id }) => id));
+      return settlements.map(({ id }) => ids.has(id));
+    };
+    this.writeSettlement = groupedWrites<SettlementRow, boolean>(
+      async (settlement) => (await writeSettlements([settlement]))[0] === true,
+      writeSettlements,
+      isUnavailable,
+    );
   }
 
   async claim(claim: MessageClaim, now: Date, leaseMs: number): Promise<ClaimOutcome> {
     const { userId, platform, recipient, idempotencyKey: key, requestHash } = claim;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      // The partial unique index decides: of concurrent inserts with one key, one row is written.
-      const [inserted] = await reachable(() =>
-        this.claimQuery.execute({
-          userId,
-          platform,
-          recipient,
-          idempotencyKey: key,
-          requestHash,
-          createdAt: now,
-        }),
-      );
-      if (inserted !== undefined) {
-        return {
-          kind: 'claimed',
-          id: inserted.id,
-          userId,
-          platform,
-          recipient,
-          idempotencyKey: key,
-          createdAt: now,
-        };
+      const id = crypto.randomUUID();
+      const inserted = await this.insertClaim({
+        id,
+        user_id: userId,
+        platform,
+        recipient,
+        idempotency_key: key,
+        request_hash: requestHash,
+        created_at: now,
+      });
+      if (inserted) {
+        return { kind: 'claimed', id, userId, platform, recipient, idempotencyKey: key, createdAt: now };
       }
       if (key === null) throw new Error('A claim without an idempotency key conflicted');
       const [holder] = await reachable(() => this.holderQuery.execute({ userId, idempotencyKey: key }));
@@ -174,18 +211,15 @@ export class DrizzleMessageLog implements MessageLog {
     announce: (message: MessageRecord) => readonly NewEvent[],
   ): Promise<MessageRecord> {
     const message = settledRecord(attempt, settlement);
-    const events = announce(message).map(({ type, userId, data }) => ({ type, user_id: userId, data }));
-    const [row] = await reachable(() =>
-      this.settleQuery.execute({
-        id: message.id,
-        status: message.status,
-        platformMessageId: message.platformMessageId,
-        errorCode: message.errorCode,
-        sentAt: message.sentAt?.toISOString() ?? null,
-        events: JSON.stringify(events),
-      }),
-    );
-    if (row === undefined) throw new Error('The settled message no longer exists');
+    const written = await this.writeSettlement({
+      id: message.id,
+      status: message.status,
+      platform_message_id: message.platformMessageId,
+      error_code: message.errorCode,
+      sent_at: message.sentAt,
+      events: announce(message).map(({ type, userId, data }) => ({ type, user_id: userId, data })),
+    });
+    if (!written) throw new Error('The settled message no longer exists');
     return message;
   }
 

@@ -1,35 +1,36 @@
 /** Rows one grouped statement writes at most. */
 const MOST_ROWS = 100;
 
-interface Waiting<T> {
+interface Waiting<T, R> {
   readonly row: T;
-  readonly resolve: () => void;
+  readonly resolve: (result: R) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * Group commit for appends: the first row is written at once; rows that arrive while a write is in flight
- * wait and then go in together, as one multi-row statement (`writeMany`) and one commit instead of one
- * each. Every caller still waits for its own row to be written, so nothing is acknowledged early. When a
- * grouped write fails for any reason but a lost database, each of its rows is tried alone (`writeOne`),
- * so one bad row fails only its own caller.
+ * Group commit: the first row is written at once; rows that arrive while a write is in flight wait and
+ * then go in together, as one multi-row statement (`writeMany`, which answers each row's result in the
+ * rows' order) and one commit instead of one each. Every caller still waits for its own row to be
+ * written, so nothing is acknowledged early. When a grouped write fails for any reason but a lost
+ * database, each of its rows is tried alone (`writeOne`), so one bad row fails only its own caller; a
+ * grouped statement is atomic, so none of its rows was written.
  */
-export function groupedWrites<T>(
-  writeOne: (row: T) => Promise<void>,
-  writeMany: (rows: readonly T[]) => Promise<void>,
+export function groupedWrites<T, R>(
+  writeOne: (row: T) => Promise<R>,
+  writeMany: (rows: readonly T[]) => Promise<readonly R[]>,
   isUnavailable: (error: unknown) => boolean,
-): (row: T) => Promise<void> {
-  const queue: Waiting<T>[] = [];
+): (row: T) => Promise<R> {
+  const queue: Waiting<T, R>[] = [];
   let writing = false;
 
-  async function writeAlone({ row, resolve, reject }: Waiting<T>): Promise<void> {
+  async function writeAlone({ row, resolve, reject }: Waiting<T, R>): Promise<void> {
     await writeOne(row).then(resolve, reject);
   }
 
-  async function writeGroup(group: Waiting<T>[]): Promise<void> {
+  async function writeGroup(group: Waiting<T, R>[]): Promise<void> {
     try {
-      await writeMany(group.map((waiting) => waiting.row));
-      for (const waiting of group) waiting.resolve();
+      const results = await writeMany(group.map((waiting) => waiting.row));
+      for (const [index, waiting] of group.entries()) waiting.resolve(results[index] as R);
     } catch (error) {
       if (isUnavailable(error)) for (const waiting of group) waiting.reject(error);
       else for (const waiting of group) await writeAlone(waiting);
@@ -46,7 +47,7 @@ export function groupedWrites<T>(
   }
 
   return (row) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<R>((resolve, reject) => {
       queue.push({ row, resolve, reject });
       if (!writing) void drain();
     });
