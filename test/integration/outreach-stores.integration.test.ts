@@ -4,7 +4,7 @@ import { DrizzleDailySendCounter } from '../../src/adapters/persistence/drizzle-
 import { DrizzleMessageLog } from '../../src/adapters/persistence/drizzle-message-log.js';
 import { DrizzleMessagingWindowStore } from '../../src/adapters/persistence/drizzle-messaging-window-store.js';
 import { DrizzleSuppressionList } from '../../src/adapters/persistence/drizzle-suppression-list.js';
-import { emailDailySends } from '../../src/adapters/persistence/schema.js';
+import { emailDailySends, outboxEvents } from '../../src/adapters/persistence/schema.js';
 import type { MessageClaim } from '../../src/application/ports/message-log.js';
 import { databaseDrivers, type TestDatabase } from '../support/databases.js';
 import { uniqueUserId } from '../support/integration-builders.js';
@@ -118,6 +118,66 @@ for (const driver of drivers) {
           [1, 2, 3].map(() => log.claim(claimFor(user, { idempotencyKey: null }), NOW, LEASE)),
         );
         expect(claims.map((claim) => claim.kind)).toEqual(['claimed', 'claimed', 'claimed']);
+      });
+
+      it('settles attempts that arrive together each with its own outcome and its own events', async () => {
+        const user = uniqueUserId();
+        const claims = await Promise.all(
+          Array.from({ length: 30 }, (_, index) =>
+            log.claim(claimFor(user, { idempotencyKey: `k-${index}` }), NOW, LEASE),
+          ),
+        );
+        const pending = claims.map((claim) => {
+          if (claim.kind !== 'claimed') throw new Error('not claimed');
+          return claim;
+        });
+        expect(new Set(pending.map((claim) => claim.id)).size).toBe(30);
+
+        const settled = await Promise.all(
+          pending.map((claim, index) =>
+            log.settle(
+              claim,
+              index % 2 === 0
+                ? { status: 'sent', platformMessageId: `m_${index}`, sentAt: NOW }
+                : { status: 'failed', errorCode: 'platform_unavailable' },
+              (message) => [{ type: `message.${message.status}`, userId: user, data: { id: message.id } }],
+            ),
+          ),
+        );
+
+        const listed = await log.list(user, { platform: null, limit: 50, before: null });
+        expect(new Map(listed.messages.map((message) => [message.id, message]))).toEqual(
+          new Map(settled.map((message) => [message.id, message])),
+        );
+        const events = await database.handle.db
+          .select({ type: outboxEvents.type, data: outboxEvents.data })
+          .from(outboxEvents)
+          .where(eq(outboxEvents.userId, user));
+        expect(events).toHaveLength(30);
+        expect(new Set(events.map((event) => `${event.type} ${(event.data as { id: string }).id}`))).toEqual(
+          new Set(settled.map((message) => `message.${message.status} ${message.id}`)),
+        );
+      });
+
+      it('fails only the claim the database refuses when claims arrive together', async () => {
+        const user = uniqueUserId();
+        const outcomes = await Promise.allSettled(
+          ['k-1', 'k-2', 'k-3', 'k-4'].map((key) =>
+            log.claim(
+              claimFor(user, { idempotencyKey: key, recipient: key === 'k-3' ? 'x'.repeat(321) : 'r' }),
+              NOW,
+              LEASE,
+            ),
+          ),
+        );
+
+        expect(outcomes.map((outcome) => outcome.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+        ]);
+        expect((await log.claim(claimFor(user, { idempotencyKey: 'k-2' }), NOW, LEASE)).kind).toBe('in_use');
       });
 
       it('lists settled messages newest first, a page at a time, per platform', async () => {
