@@ -11,6 +11,22 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
+/**
+ * What an npm script (`start`, `jobs`) runs, read from package.json: its entry under dist/ and the Node
+ * flags it runs it with. The bench starts the same entry with the same flags, with nothing between it and
+ * the process it measures.
+ */
+function npmScript(script: 'start' | 'jobs'): { readonly flags: string[]; readonly entry: string } {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const match = /^exec node ((?:--\S+ )*)scripts\/run-built\.mjs (\S+)$/.exec(scripts[script] ?? '');
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw new Error(
+      `package.json's ${script} script is not "exec node [flags] scripts/run-built.mjs <entry>"`,
+    );
+  }
+  return { flags: match[1].split(' ').filter((flag) => flag !== ''), entry: match[2] };
+}
+
 const pinned = (cpus: string | null, command: string, args: string[]): [string, string[]] =>
   cpus === null ? [command, args] : ['taskset', ['-c', cpus, command, ...args]];
 
@@ -33,11 +49,12 @@ const stopper = (child: ChildProcess) => () =>
   });
 
 /**
- * A built entry point (`entry` under dist/) as production runs it, its JSON log lines written to `logFile`
- * (as a process manager collecting stdout would); resolves once `ready` finds what it waits for in them.
+ * What an npm script runs (its built entry under dist/), as production runs it, its JSON log lines
+ * written to `logFile` (as a process manager collecting stdout would); resolves once `ready` finds what it
+ * waits for in them.
  */
 async function startBuilt<T>(
-  entry: string,
+  script: 'start' | 'jobs',
   env: Record<string, string>,
   logFile: string,
   cpus: string | null,
@@ -45,13 +62,18 @@ async function startBuilt<T>(
   ready: (lines: string[]) => T | undefined,
 ): Promise<{ process: ChildProcess; found: T }> {
   const log = openSync(logFile, 'w');
-  const [command, args] = pinned(cpus, process.execPath, [...nodeArgs, join('dist', entry)]);
+  const { flags, entry } = npmScript(script);
+  const [command, args] = pinned(cpus, process.execPath, [...flags, ...nodeArgs, join('dist', entry)]);
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
-  const found = await waitFor(entry, async () => ready((await readFile(logFile, 'utf8')).split('\n')), child);
+  const found = await waitFor(
+    `npm run ${script}`,
+    async () => ready((await readFile(logFile, 'utf8')).split('\n')),
+    child,
+  );
   return { process: child, found };
 }
 
@@ -63,25 +85,16 @@ export async function startService(
   nodeArgs: readonly string[],
   workers = 1,
 ): Promise<StartedServer> {
-  const { process: child, found: url } = await startBuilt(
-    'runtime/node.js',
-    env,
-    logFile,
-    cpus,
-    nodeArgs,
-    (lines) => {
-      const listening = lines.filter((line) => line.includes('"msg":"listening"'));
-      return listening.length >= workers
-        ? (JSON.parse(listening[0] ?? '') as { url: string }).url
-        : undefined;
-    },
-  );
+  const { process: child, found: url } = await startBuilt('start', env, logFile, cpus, nodeArgs, (lines) => {
+    const listening = lines.filter((line) => line.includes('"msg":"listening"'));
+    return listening.length >= workers ? (JSON.parse(listening[0] ?? '') as { url: string }).url : undefined;
+  });
   return { process: child, url, close: stopper(child) };
 }
 
 /** `npm run jobs`: the background jobs without HTTP, once they have started. */
 export async function startJobs(env: Record<string, string>, logFile: string, cpus: string | null) {
-  const { process: child } = await startBuilt('runtime/cli/jobs.js', env, logFile, cpus, [], (lines) =>
+  const { process: child } = await startBuilt('jobs', env, logFile, cpus, [], (lines) =>
     lines.some((line) => line.includes('"msg":"background jobs started"')) ? true : undefined,
   );
   return { process: child, close: stopper(child) };
