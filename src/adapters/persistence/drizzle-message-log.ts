@@ -74,7 +74,26 @@ interface SettlementRow {
   readonly events: readonly { readonly user_id: string; readonly type: string; readonly data: unknown }[];
 }
 
-const isUnavailable = (error: unknown) => error instanceof DatabaseUnavailable;
+/** A prepared statement over a JSON array of rows (`rows`) that answers the ids it wrote. */
+interface RowsStatement {
+  execute(values: { rows: string }): Promise<readonly { id: string }[]>;
+}
+
+/** Writes each row with `statement`, grouped with the rows in flight; answers whether the row was written. */
+function groupedById<T extends { readonly id: string }>(
+  statement: RowsStatement,
+): (row: T) => Promise<boolean> {
+  const writeMany = async (rows: readonly T[]) => {
+    const written = await reachable(() => statement.execute({ rows: JSON.stringify(rows) }));
+    const ids = new Set(written.map(({ id }) => id));
+    return rows.map(({ id }) => ids.has(id));
+  };
+  return groupedWrites<T, boolean>(
+    async (row) => (await writeMany([row]))[0] === true,
+    writeMany,
+    (error) => error instanceof DatabaseUnavailable,
+  );
+}
 
 /**
  * The message log in `outreach_messages`, on PGlite or PostgreSQL. Claims and settlements that arrive
@@ -97,20 +116,8 @@ export class DrizzleMessageLog implements MessageLog {
       .as(
         sql`insert into ${table} ("id", "user_id", "platform", "recipient", "idempotency_key", "request_hash", "status", "created_at") select "id", "user_id", "platform", "recipient", "idempotency_key", "request_hash", 'pending', "created_at" from ${rows} as "x"("id" uuid, "user_id" text, "platform" text, "recipient" text, "idempotency_key" text, "request_hash" text, "created_at" timestamptz) on conflict do nothing returning "id"`,
       );
-    const claimQuery = db
-      .with(claimed)
-      .select({ id: sql<string>`"c"."id"` })
-      .from(claimed)
-      .prepare('claim_messages');
-    const insertClaims = async (claims: readonly ClaimRow[]) => {
-      const inserted = await reachable(() => claimQuery.execute({ rows: JSON.stringify(claims) }));
-      const ids = new Set(inserted.map(({ id }) => id));
-      return claims.map(({ id }) => ids.has(id));
-    };
-    this.insertClaim = groupedWrites<ClaimRow, boolean>(
-      async (claim) => (await insertClaims([claim]))[0] === true,
-      insertClaims,
-      isUnavailable,
+    this.insertClaim = groupedById<ClaimRow>(
+      db.with(claimed).select({ id: sql<string>`"c"."id"` }).from(claimed).prepare('claim_messages'),
     );
 
     this.holderQuery = db
@@ -143,20 +150,12 @@ export class DrizzleMessageLog implements MessageLog {
       .as(
         sql`insert into ${outboxEvents} ("user_id", "type", "data") select "v"."user_id", "v"."type", "v"."data" from "m", jsonb_to_recordset("m"."events") as "v"("user_id" text, "type" text, "data" jsonb)`,
       );
-    const settleQuery = db
-      .with(outcomes, settled, announced)
-      .select({ id: sql<string>`"m"."id"` })
-      .from(settled)
-      .prepare('settle_messages');
-    const writeSettlements = async (settlements: readonly SettlementRow[]) => {
-      const written = await reachable(() => settleQuery.execute({ rows: JSON.stringify(settlements) }));
-      const ids = new Set(written.map(({ id }) => id));
-      return settlements.map(({ id }) => ids.has(id));
-    };
-    this.writeSettlement = groupedWrites<SettlementRow, boolean>(
-      async (settlement) => (await writeSettlements([settlement]))[0] === true,
-      writeSettlements,
-      isUnavailable,
+    this.writeSettlement = groupedById<SettlementRow>(
+      db
+        .with(outcomes, settled, announced)
+        .select({ id: sql<string>`"m"."id"` })
+        .from(settled)
+        .prepare('settle_messages'),
     );
   }
 
