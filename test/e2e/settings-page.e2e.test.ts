@@ -122,9 +122,10 @@ describe('the settings page in headless Chromium', () => {
 
       await expect.poll(() => sendDm(email).textContent()).toBe('Available');
       expect(await status(email).textContent()).toBe('Connected');
-      expect(await email.locator('[data-field="message"]').textContent()).toBe(
-        'Connected: the SMTP server accepted the login.',
-      );
+      // The message follows the card's refresh, which reads today's sent count after the capabilities.
+      await expect
+        .poll(() => email.locator('[data-field="message"]').textContent())
+        .toBe('Connected: the SMTP server accepted the login.');
       await expect
         .poll(() => page.locator('#announcer').textContent())
         .toBe('Email: Connected: the SMTP server accepted the login.');
