@@ -134,14 +134,12 @@ export function utcDay(now: Date): string {
  * `toISOString` per call (on the email pre-check, a request's most expensive line of its own).
  */
 export function rememberedUtcDay(): (now: Date) => string {
-  let start = 0;
-  let end = 0;
+  let start = Number.NaN;
   let day = '';
   return (now) => {
     const time = now.getTime();
-    if (time < start || time >= end) {
+    if (!(time >= start && time < start + DAY_MS)) {
       start = Math.floor(time / DAY_MS) * DAY_MS;
-      end = start + DAY_MS;
       day = utcDay(now);
     }
     return day;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupedWrites } from '../../src/adapters/persistence/grouped-writes.js';
-
-class Unavailable extends Error {}
+import { DatabaseUnavailable } from '../../src/application/ports/database-unavailable.js';
 
 /** Writers that record each statement and hold it until released, like a database mid-commit. */
 function recordingWriters(refuse: (row: string) => Error | null = () => null) {
@@ -17,11 +16,7 @@ function recordingWriters(refuse: (row: string) => Error | null = () => null) {
         else resolve(rows.map((row) => row.toUpperCase()));
       });
     });
-  const append = groupedWrites<string, string>(
-    async (row) => (await write([row]))[0] ?? '',
-    write,
-    (error) => error instanceof Unavailable,
-  );
+  const append = groupedWrites<string, string>(async (row) => (await write([row]))[0] ?? '', write);
   const releaseAll = async () => {
     while (inFlight.length > 0) {
       inFlight.shift()?.();
@@ -96,7 +91,7 @@ describe('groupedWrites', () => {
 
   it('fails the whole group at once when the database is lost', async () => {
     const { statements, append, releaseAll } = recordingWriters((row) =>
-      row === 'first' ? null : new Unavailable(),
+      row === 'first' ? null : new DatabaseUnavailable(),
     );
 
     const outcomes = Promise.allSettled(['first', 'second', 'third'].map(append));

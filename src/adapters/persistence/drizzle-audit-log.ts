@@ -7,7 +7,6 @@ import type {
   AuditRecord,
   RevocationOutcome,
 } from '../../application/ports/audit-log.js';
-import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { Database } from './database.js';
@@ -65,7 +64,6 @@ export class DrizzleAuditLog implements AuditLog {
         await reachable(() => db.insert(table).values(events.map(columnsOf)));
         return events.map(() => undefined);
       },
-      (error) => error instanceof DatabaseUnavailable,
     );
   }
 

@@ -1,6 +1,5 @@
 import { and, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import type { NewEvent } from '../../application/events.js';
-import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
 import type {
   ClaimOutcome,
   MessageClaim,
@@ -88,11 +87,7 @@ function groupedById<T extends { readonly id: string }>(
     const ids = new Set(written.map(({ id }) => id));
     return rows.map(({ id }) => ids.has(id));
   };
-  return groupedWrites<T, boolean>(
-    async (row) => (await writeMany([row]))[0] === true,
-    writeMany,
-    (error) => error instanceof DatabaseUnavailable,
-  );
+  return groupedWrites<T, boolean>(async (row) => (await writeMany([row]))[0] === true, writeMany);
 }
 
 /**

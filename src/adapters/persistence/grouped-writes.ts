@@ -1,3 +1,5 @@
+import { DatabaseUnavailable } from '../../application/ports/database-unavailable.js';
+
 /** Rows one grouped statement writes at most. */
 const MOST_ROWS = 100;
 
@@ -12,13 +14,12 @@ interface Waiting<T, R> {
  * then go in together, as one multi-row statement (`writeMany`, which answers each row's result in the
  * rows' order) and one commit instead of one each. Every caller still waits for its own row to be
  * written, so nothing is acknowledged early. When a grouped write fails for any reason but a lost
- * database, each of its rows is tried alone (`writeOne`), so one bad row fails only its own caller; a
+ * database ({@link DatabaseUnavailable}, which fails the whole group at once), each of its rows is tried alone (`writeOne`), so one bad row fails only its own caller; a
  * grouped statement is atomic, so none of its rows was written.
  */
 export function groupedWrites<T, R>(
   writeOne: (row: T) => Promise<R>,
   writeMany: (rows: readonly T[]) => Promise<readonly R[]>,
-  isUnavailable: (error: unknown) => boolean,
 ): (row: T) => Promise<R> {
   const queue: Waiting<T, R>[] = [];
   let writing = false;
@@ -32,7 +33,7 @@ export function groupedWrites<T, R>(
       const results = await writeMany(group.map((waiting) => waiting.row));
       for (const [index, waiting] of group.entries()) waiting.resolve(results[index] as R);
     } catch (error) {
-      if (isUnavailable(error)) for (const waiting of group) waiting.reject(error);
+      if (error instanceof DatabaseUnavailable) for (const waiting of group) waiting.reject(error);
       else for (const waiting of group) await writeAlone(waiting);
     }
   }
