@@ -19,7 +19,7 @@ describe('rememberVerifiedTokens', () => {
   it('checks a token once, then trusts it for at most maxAgeMs', async () => {
     let now = 1_000_000;
     const { calls, verify } = countingVerifier(now + 3_600_000);
-    const check = rememberVerifiedTokens(verify, () => now, LIMITS);
+    const check = rememberVerifiedTokens(verify, () => now, LIMITS, () => 0);
 
     expect(await check('good-1')).toBe('user-of-good-1');
     now += 59_999;
@@ -28,6 +28,31 @@ describe('rememberVerifiedTokens', () => {
     now += 1;
     expect(await check('good-1')).toBe('user-of-good-1');
     expect(calls).toEqual(['good-1', 'good-1']);
+  });
+
+  it('trusts each token for a random time between half of maxAgeMs and all of it', async () => {
+    let now = 1_000_000;
+    const { calls, verify } = countingVerifier(now + 3_600_000);
+    const shares = [0.5, 0.999];
+    const check = rememberVerifiedTokens(verify, () => now, LIMITS, () => shares.shift() ?? 0);
+
+    await check('good-1');
+    await check('good-2');
+    now += 30_029;
+    await check('good-1');
+    await check('good-2');
+    expect(calls).toEqual(['good-1', 'good-2']);
+    // good-2 drew nearly all of the spread: trusted for 30.03 s.
+    now += 1;
+    await check('good-2');
+    expect(calls).toEqual(['good-1', 'good-2', 'good-2']);
+    // good-1 drew half of it: trusted for 45 s.
+    now = 1_000_000 + 44_999;
+    await check('good-1');
+    expect(calls).toHaveLength(3);
+    now += 1;
+    await check('good-1');
+    expect(calls).toEqual(['good-1', 'good-2', 'good-2', 'good-1']);
   });
 
   it('never trusts a token past its expiry, however recently it was checked', async () => {

@@ -5,7 +5,10 @@ export interface VerifiedToken {
 }
 
 export interface VerifiedTokenCacheLimits {
-  /** How long a verification is trusted before the token is checked again (key rotation takes this long). */
+  /**
+   * The longest a verification is trusted before the token is checked again (key rotation takes this long);
+   * each token is trusted for a random time between half of it and all of it.
+   */
   readonly maxAgeMs: number;
   readonly maxEntries: number;
 }
@@ -17,11 +20,16 @@ export const VERIFIED_TOKEN_CACHE_LIMITS: VerifiedTokenCacheLimits = { maxAgeMs:
  * `maxAgeMs`: a frontend sends the same bearer token on every request, and checking its signature again
  * each time was the largest single cost of a read. A token differing in any character is verified afresh,
  * refusals are never remembered, and the oldest entry makes room when `maxEntries` is reached.
+ *
+ * Each token's trust lasts a random share (`random`, in [0, 1)) of the upper half of `maxAgeMs`: tokens
+ * first seen together, as every active user's are after a start, would otherwise all be checked again in
+ * the same instant, a burst of signature checks each `maxAgeMs` that delays the requests it lands among.
  */
 export function rememberVerifiedTokens(
   verify: (token: string) => Promise<VerifiedToken | null>,
   now: () => number,
   { maxAgeMs, maxEntries }: VerifiedTokenCacheLimits = VERIFIED_TOKEN_CACHE_LIMITS,
+  random: () => number = Math.random,
 ): (token: string) => Promise<string | null> {
   const remembered = new Map<string, { readonly subject: string; readonly untilMs: number }>();
   return async (token) => {
@@ -38,7 +46,7 @@ export function rememberVerifiedTokens(
     }
     remembered.set(token, {
       subject: verified.subject,
-      untilMs: Math.min(verified.expiresAtMs, now() + maxAgeMs),
+      untilMs: Math.min(verified.expiresAtMs, now() + maxAgeMs * (1 - random() / 2)),
     });
     return verified.subject;
   };
