@@ -15,7 +15,7 @@ import { TikTokFake } from '../../test/fakes/tiktok-fake.js';
 import { benchUserId, recreateDatabase, seedDatabase } from './bench-database.js';
 import { capabilitiesStatements, pgbenchScript } from './capabilities-sql.js';
 import { fernetRoundTripsPerSecond } from './fernet-bench.js';
-import { type LoadShape, type Measurement, measureHttp, measurePgbench } from './load.js';
+import { type LoadShape, type Measurement, measureHttp, measurePgbench, measureSideBySide } from './load.js';
 import {
   allArrived,
   clearOutbox,
@@ -26,7 +26,7 @@ import {
   writeEvents,
 } from './outbox.js';
 import { observed, startBareHono, startJobs, startService, treeMegabytes } from './processes.js';
-import { printReport, type Row } from './report.js';
+import { printReport, type Row, type SideBySideRow } from './report.js';
 import { startSendSinks } from './send-targets.js';
 
 const { values: flags } = parseArgs({
@@ -67,6 +67,8 @@ const shape: LoadShape = {
   cpus: loadCpus,
   threads: canPin ? cores - Math.floor(cores / 2) : 2,
 };
+// Capabilities and the pre-checks again, interleaved: as long in all as one row's measured run.
+const SIDE_BY_SIDE = smoke ? { rounds: 2, seconds: 1 } : { rounds: 4, seconds: 5 };
 
 function commandExists(command: string): boolean {
   try {
@@ -184,6 +186,7 @@ try {
     ...extra,
   });
 
+  const sideBySide: SideBySideRow[] = [];
   let startRssMb = Number.NaN;
   let endRssMb = Number.NaN;
   for (const workers of workerCounts) {
@@ -201,12 +204,14 @@ try {
       const first = workers === workerCounts[0];
       if (first) startRssMb = pid === undefined ? Number.NaN : treeMegabytes(pid);
       const suffix = workerCounts.length > 1 ? `, ${workers} worker${workers > 1 ? 's' : ''}` : '';
-      const scenarios = [
+      const reads = [
         { key: 'capabilities', name: 'GET capabilities', mode: 'get:/api/integrations/capabilities' },
         { key: 'list', name: 'GET list', mode: 'get:/api/integrations/' },
         { key: 'create', name: 'POST create (TikTok, fake)', mode: 'create' },
         { key: 'precheck', name: 'GET pre-check (Facebook)', mode: 'precheck:facebook' },
         { key: 'precheck', name: 'GET pre-check (email)', mode: 'precheck:email' },
+      ];
+      const sends = [
         { key: 'send-meta', name: 'POST send (Facebook, fake Meta)', mode: 'send:facebook' },
         {
           key: 'send-email',
@@ -214,11 +219,37 @@ try {
           mode: `send:email:${EMAIL_SENDERS}`,
         },
       ];
-      for (const { key, name, mode } of scenarios) {
-        if (selected(key)) {
-          await measure(`${name}${suffix}`, () => measureHttp(service.url, mode, usersFile, shape), pid);
+      const measureEach = async (scenarios: typeof reads) => {
+        for (const { key, name, mode } of scenarios) {
+          if (selected(key)) {
+            await measure(`${name}${suffix}`, () => measureHttp(service.url, mode, usersFile, shape), pid);
+          }
         }
+      };
+      await measureEach(reads);
+      // On the same warm service, before the sends add to its heap and tables.
+      if (selected('capabilities') && selected('precheck')) {
+        const compared = reads.filter(({ key }) => key === 'capabilities' || key === 'precheck');
+        step(
+          `${compared.map(({ name }) => name).join(', ')} side by side: ${SIDE_BY_SIDE.rounds} rounds of ` +
+            `${SIDE_BY_SIDE.seconds} s each, the order rotating`,
+        );
+        const measured = await measureSideBySide(
+          service.url,
+          compared.map(({ mode }) => mode),
+          usersFile,
+          shape,
+          SIDE_BY_SIDE.rounds,
+          SIDE_BY_SIDE.seconds,
+        );
+        sideBySide.push(
+          ...measured.map((figures, index) => ({
+            ...figures,
+            name: `${compared[index]?.name ?? figures.mode}${suffix}`,
+          })),
+        );
       }
+      await measureEach(sends);
       if (first) endRssMb = pid === undefined ? Number.NaN : treeMegabytes(pid);
     } finally {
       await service.close();
@@ -295,6 +326,7 @@ try {
 
   const failed = printReport({
     rows,
+    sideBySide: sideBySide.length === 0 ? null : { ...SIDE_BY_SIDE, rows: sideBySide },
     outbox,
     fernetOps,
     startRssMb,

@@ -40,6 +40,9 @@ interface WrkResult {
   readonly p99_us: number;
 }
 
+const errorsOf = (result: WrkResult) =>
+  result.status + result.connect + result.read + result.write + result.timeout;
+
 async function wrk(url: string, mode: string, usersFile: string, shape: LoadShape, seconds: number) {
   const [command, args] = pinned(shape.cpus, 'wrk', [
     `-t${shape.threads}`,
@@ -79,8 +82,48 @@ export async function measureHttp(
     requestsPerSecond: result.requests / (result.duration_us / 1e6),
     p50Ms: result.p50_us / 1000,
     p99Ms: result.p99_us / 1000,
-    errors: result.status + result.connect + result.read + result.write + result.timeout,
+    errors: errorsOf(result),
   };
+}
+
+/** How fast one mode went over all of its rounds side by side with the others. */
+export interface SideBySideMeasurement {
+  readonly mode: string;
+  readonly requestsPerSecond: number;
+  readonly errors: number;
+}
+
+/**
+ * Drives `url` with each of `modes` in turn, `rounds` times for `seconds` each, the order rotating by one
+ * each round, and gives each mode's requests/s over all of its rounds. Measured one after the other, two
+ * scenarios compare the machine at two moments as much as the two requests (this VM's speed drifts by
+ * 15–30% within minutes); interleaved, each meets the same drift and the same service state. No warm-up:
+ * the modes are meant to have run before on the same service.
+ */
+export async function measureSideBySide(
+  url: string,
+  modes: readonly string[],
+  usersFile: string,
+  shape: LoadShape,
+  rounds: number,
+  seconds: number,
+): Promise<SideBySideMeasurement[]> {
+  const totals = modes.map((mode) => ({ mode, requests: 0, durationUs: 0, errors: 0 }));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let turn = 0; turn < totals.length; turn += 1) {
+      const total = totals[(round + turn) % totals.length];
+      if (total === undefined) continue;
+      const result = await wrk(url, total.mode, usersFile, shape, seconds);
+      total.requests += result.requests;
+      total.durationUs += result.duration_us;
+      total.errors += errorsOf(result);
+    }
+  }
+  return totals.map(({ mode, requests, durationUs, errors }) => ({
+    mode,
+    requestsPerSecond: requests / (durationUs / 1e6),
+    errors,
+  }));
 }
 
 function percentile(sorted: readonly number[], fraction: number): number | null {

@@ -10,8 +10,21 @@ export interface Row extends Measurement {
   readonly cpuPercent: number | null;
 }
 
+/** A scenario's figures from the rounds run side by side with others (measureSideBySide). */
+export interface SideBySideRow {
+  readonly name: string;
+  readonly requestsPerSecond: number;
+  readonly errors: number;
+}
+
 export interface Report {
   readonly rows: readonly Row[];
+  /** Capabilities and the pre-checks interleaved; null when they did not both run. */
+  readonly sideBySide: {
+    readonly rounds: number;
+    readonly seconds: number;
+    readonly rows: readonly SideBySideRow[];
+  } | null;
   /** The outbox scenario's figures; null when it did not run. */
   readonly outbox: OutboxFigures | null;
   readonly fernetOps: number;
@@ -50,7 +63,20 @@ function table(rows: readonly Row[]): string {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
-const rowNamed = (rows: readonly Row[], prefix: string) => rows.find((row) => row.name.startsWith(prefix));
+const rowNamed = <T extends { readonly name: string }>(rows: readonly T[], prefix: string) =>
+  rows.find((row) => row.name.startsWith(prefix));
+
+/** Each pre-check's requests/s as a share of capabilities' among `rows`. */
+function preCheckShares(rows: readonly SideBySideRow[]) {
+  const capabilities = rowNamed(rows, 'GET capabilities');
+  if (capabilities === undefined) return [];
+  return rows
+    .filter((row) => row.name.startsWith('GET pre-check'))
+    .map(({ name, requestsPerSecond }) => ({
+      name,
+      share: requestsPerSecond / capabilities.requestsPerSecond,
+    }));
+}
 
 /** Prints the table, the ratios and (for a full run) each target; true when something failed outright. */
 export function printReport(report: Report): boolean {
@@ -60,7 +86,6 @@ export function printReport(report: Report): boolean {
   const capabilities = rowNamed(rows, 'GET capabilities');
   const list = rowNamed(rows, 'GET list');
   const create = rowNamed(rows, 'POST create');
-  const prechecks = rows.filter((row) => row.name.startsWith('GET pre-check'));
   const metaSend = rowNamed(rows, 'POST send (Facebook');
   const emailSend = rowNamed(rows, 'POST send (email');
   const delivering = rows.find((row) => row.name.includes('events/s delivering'));
@@ -82,11 +107,18 @@ export function printReport(report: Report): boolean {
         `GET list = ${percent(list.requestsPerSecond, capabilities.requestsPerSecond)} of GET capabilities`,
     );
   }
-  if (capabilities && prechecks.length > 0) {
-    const shares = prechecks.map(
-      (row) => `${row.name} = ${percent(row.requestsPerSecond, capabilities.requestsPerSecond)}`,
+  const sharesText = (shares: ReturnType<typeof preCheckShares>) =>
+    `${shares.map(({ name, share }) => `${name} = ${percent(share, 1)}`).join(', ')} of GET capabilities`;
+  const inSequence = preCheckShares(rows);
+  if (inSequence.length > 0) out.push(`In the rows above, ${sharesText(inSequence)}`);
+  const sideBySideShares = preCheckShares(report.sideBySide?.rows ?? []);
+  if (report.sideBySide !== null && sideBySideShares.length > 0) {
+    const { rounds, seconds, rows: measured } = report.sideBySide;
+    const figures = measured.map((row) => `${row.name} ${row.requestsPerSecond.toFixed(0)}/s`);
+    out.push(
+      `Side by side (${rounds} rounds of ${seconds} s each, the order rotating): ${figures.join(', ')}; ` +
+        sharesText(sideBySideShares),
     );
-    out.push(`${shares.join(', ')} of GET capabilities`);
   }
   if (outbox !== null) {
     out.push(
@@ -115,7 +147,13 @@ export function printReport(report: Report): boolean {
       `load average ${report.loadBefore} before, ${report.loadAfter} after`,
   );
 
-  const failures = rows.filter((row) => row.errors > 0 || !Number.isFinite(row.requestsPerSecond));
+  const sideBySideRows = (report.sideBySide?.rows ?? []).map((row) => ({
+    ...row,
+    name: `${row.name} (side by side)`,
+  }));
+  const failures = [...rows, ...sideBySideRows].filter(
+    (row) => row.errors > 0 || !Number.isFinite(row.requestsPerSecond),
+  );
   if (failures.length > 0) out.push(`ERRORS in: ${failures.map((row) => row.name).join(', ')}`);
   const target = (met: boolean, text: string) => {
     if (!out.includes('Targets:')) out.push('', 'Targets:');
@@ -134,9 +172,8 @@ export function printReport(report: Report): boolean {
     target(capabilities.errors === 0, `capabilities without errors: ${capabilities.errors}`);
     target(listShare >= 0.8, `list ≥ 80% of capabilities: ${percent(listShare, 1)}`);
     target((create.p99Ms ?? Infinity) < 50, `create p99 < 50 ms: ${fixed(create.p99Ms, 2)} ms`);
-    for (const row of prechecks) {
-      const share = row.requestsPerSecond / capabilities.requestsPerSecond;
-      target(share >= 1, `${row.name} at least as fast as capabilities: ${percent(share, 1)}`);
+    for (const { name, share } of sideBySideShares) {
+      target(share >= 1, `${name} at least as fast as capabilities, side by side: ${percent(share, 1)}`);
     }
     if (metaSend) {
       target(
