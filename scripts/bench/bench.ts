@@ -68,7 +68,7 @@ const shape: LoadShape = {
   threads: canPin ? cores - Math.floor(cores / 2) : 2,
 };
 // Capabilities and the pre-checks again, interleaved: as long in all as one row's measured run.
-const SIDE_BY_SIDE = smoke ? { rounds: 2, seconds: 1 } : { rounds: 4, seconds: 5 };
+const SIDE_BY_SIDE = smoke ? { rounds: 3, seconds: 1 } : { rounds: 9, seconds: 2 };
 
 function commandExists(command: string): boolean {
   try {
