@@ -19,7 +19,12 @@ describe('rememberVerifiedTokens', () => {
   it('checks a token once, then trusts it for at most maxAgeMs', async () => {
     let now = 1_000_000;
     const { calls, verify } = countingVerifier(now + 3_600_000);
-    const check = rememberVerifiedTokens(verify, () => now, LIMITS, () => 0);
+    const check = rememberVerifiedTokens(
+      verify,
+      () => now,
+      LIMITS,
+      () => 0,
+    );
 
     expect(await check('good-1')).toBe('user-of-good-1');
     now += 59_999;
@@ -34,7 +39,12 @@ describe('rememberVerifiedTokens', () => {
     let now = 1_000_000;
     const { calls, verify } = countingVerifier(now + 3_600_000);
     const shares = [0.5, 0.999];
-    const check = rememberVerifiedTokens(verify, () => now, LIMITS, () => shares.shift() ?? 0);
+    const check = rememberVerifiedTokens(
+      verify,
+      () => now,
+      LIMITS,
+      () => shares.shift() ?? 0,
+    );
 
     await check('good-1');
     await check('good-2');
