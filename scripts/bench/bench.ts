@@ -15,7 +15,14 @@ import { TikTokFake } from '../../test/fakes/tiktok-fake.js';
 import { benchUserId, recreateDatabase, seedDatabase } from './bench-database.js';
 import { capabilitiesStatements, pgbenchScript } from './capabilities-sql.js';
 import { fernetRoundTripsPerSecond } from './fernet-bench.js';
-import { type LoadShape, type Measurement, measureHttp, measurePgbench, measureSideBySide } from './load.js';
+import {
+  type LoadShape,
+  type Measurement,
+  measureHttp,
+  measurePgbench,
+  measureSideBySide,
+  type SideBySideMeasurement,
+} from './load.js';
 import {
   allArrived,
   clearOutbox,
@@ -26,7 +33,7 @@ import {
   writeEvents,
 } from './outbox.js';
 import { observed, startBareHono, startJobs, startService, treeMegabytes } from './processes.js';
-import { printReport, type Row, type SideBySideRow } from './report.js';
+import { printReport, type Row } from './report.js';
 import { startSendSinks } from './send-targets.js';
 
 const { values: flags } = parseArgs({
@@ -186,7 +193,7 @@ try {
     ...extra,
   });
 
-  const sideBySide: SideBySideRow[] = [];
+  const sideBySide: SideBySideMeasurement[] = [];
   let startRssMb = Number.NaN;
   let endRssMb = Number.NaN;
   for (const workers of workerCounts) {
@@ -236,18 +243,13 @@ try {
         );
         const measured = await measureSideBySide(
           service.url,
-          compared.map(({ mode }) => mode),
+          compared.map(({ name, mode }) => ({ name: `${name}${suffix}`, mode })),
           usersFile,
           shape,
           SIDE_BY_SIDE.rounds,
           SIDE_BY_SIDE.seconds,
         );
-        sideBySide.push(
-          ...measured.map((figures, index) => ({
-            ...figures,
-            name: `${compared[index]?.name ?? figures.mode}${suffix}`,
-          })),
-        );
+        sideBySide.push(...measured);
       }
       await measureEach(sends);
       if (first) endRssMb = pid === undefined ? Number.NaN : treeMegabytes(pid);

@@ -86,29 +86,29 @@ export async function measureHttp(
   };
 }
 
-/** How fast one mode went over all of its rounds side by side with the others. */
+/** How fast one scenario went over all of its rounds side by side with the others. */
 export interface SideBySideMeasurement {
-  readonly mode: string;
+  readonly name: string;
   readonly requestsPerSecond: number;
   readonly errors: number;
 }
 
 /**
- * Drives `url` with each of `modes` in turn, `rounds` times for `seconds` each, the order rotating by one
- * each round, and gives each mode's requests/s over all of its rounds. Measured one after the other, two
+ * Drives `url` with each scenario's `mode` in turn, `rounds` times for `seconds` each, the order rotating by
+ * one each round, and gives each scenario's requests/s over all of its rounds. Measured one after the other, two
  * scenarios compare the machine at two moments as much as the two requests (this VM's speed drifts by
  * 15–30% within minutes); interleaved, each meets the same drift and the same service state. No warm-up:
  * the modes are meant to have run before on the same service.
  */
 export async function measureSideBySide(
   url: string,
-  modes: readonly string[],
+  scenarios: readonly { readonly name: string; readonly mode: string }[],
   usersFile: string,
   shape: LoadShape,
   rounds: number,
   seconds: number,
 ): Promise<SideBySideMeasurement[]> {
-  const totals = modes.map((mode) => ({ mode, requests: 0, durationUs: 0, errors: 0 }));
+  const totals = scenarios.map(({ name, mode }) => ({ name, mode, requests: 0, durationUs: 0, errors: 0 }));
   for (let round = 0; round < rounds; round += 1) {
     for (let turn = 0; turn < totals.length; turn += 1) {
       const total = totals[(round + turn) % totals.length];
@@ -119,8 +119,8 @@ export async function measureSideBySide(
       total.errors += errorsOf(result);
     }
   }
-  return totals.map(({ mode, requests, durationUs, errors }) => ({
-    mode,
+  return totals.map(({ name, requests, durationUs, errors }) => ({
+    name,
     requestsPerSecond: requests / (durationUs / 1e6),
     errors,
   }));

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import type { LoadShape, Measurement } from './load.js';
+import type { LoadShape, Measurement, SideBySideMeasurement } from './load.js';
 import type { OutboxFigures } from './outbox.js';
 
 export interface Row extends Measurement {
@@ -10,20 +10,13 @@ export interface Row extends Measurement {
   readonly cpuPercent: number | null;
 }
 
-/** A scenario's figures from the rounds run side by side with others (measureSideBySide). */
-export interface SideBySideRow {
-  readonly name: string;
-  readonly requestsPerSecond: number;
-  readonly errors: number;
-}
-
 export interface Report {
   readonly rows: readonly Row[];
   /** Capabilities and the pre-checks interleaved; null when they did not both run. */
   readonly sideBySide: {
     readonly rounds: number;
     readonly seconds: number;
-    readonly rows: readonly SideBySideRow[];
+    readonly rows: readonly SideBySideMeasurement[];
   } | null;
   /** The outbox scenario's figures; null when it did not run. */
   readonly outbox: OutboxFigures | null;
@@ -67,7 +60,7 @@ const rowNamed = <T extends { readonly name: string }>(rows: readonly T[], prefi
   rows.find((row) => row.name.startsWith(prefix));
 
 /** Each pre-check's requests/s as a share of capabilities' among `rows`. */
-function preCheckShares(rows: readonly SideBySideRow[]) {
+function preCheckShares(rows: readonly SideBySideMeasurement[]) {
   const capabilities = rowNamed(rows, 'GET capabilities');
   if (capabilities === undefined) return [];
   return rows
