@@ -39,9 +39,10 @@ const arg = (name: string) => sql.raw(`"a"."${name}"`);
 
 /**
  * The pre-check's facts in one prepared statement each: from a one-row base holding the parameters, so the
- * answer is one row whether or not anything is stored, the integration row's capability columns and the
- * recipient's window, or its suppression and today's count. Each part is a primary-key or
- * (user_id, platform) index probe.
+ * answer is one row whether or not anything is stored, left joins of the integration row's capability
+ * columns and the recipient's window, or its suppression and today's count. Each join is a primary-key or
+ * (user_id, platform) index probe, so it adds at most one row; plain columns, not SQL expressions, because
+ * drizzle maps an expression's value through a slower path.
  */
 export class DrizzleRecipientFacts implements RecipientFacts {
   private readonly metaQuery;
@@ -78,14 +79,8 @@ export class DrizzleRecipientFacts implements RecipientFacts {
     this.emailQuery = db
       .select({
         ...capabilityColumns,
-        suppressed: sql<boolean>`exists (select 1 from ${outreachSuppressions} where ${and(
-          eq(outreachSuppressions.userId, arg('user_id')),
-          eq(outreachSuppressions.address, arg('address')),
-        )})`,
-        sentToday: sql<number>`coalesce((select ${emailDailySends.sent} from ${emailDailySends} where ${and(
-          eq(emailDailySends.userId, arg('user_id')),
-          eq(emailDailySends.day, arg('day')),
-        )}), 0)`,
+        suppressedAddress: outreachSuppressions.address,
+        sentToday: emailDailySends.sent,
       })
       .from(
         // The day is bound as text: a parameter PostgreSQL types as date makes postgres.js parse the string
@@ -95,6 +90,17 @@ export class DrizzleRecipientFacts implements RecipientFacts {
       .leftJoin(
         socialIntegrations,
         and(eq(socialIntegrations.userId, arg('user_id')), sql`${socialIntegrations.platform} = 'email'`),
+      )
+      .leftJoin(
+        outreachSuppressions,
+        and(
+          eq(outreachSuppressions.userId, arg('user_id')),
+          eq(outreachSuppressions.address, arg('address')),
+        ),
+      )
+      .leftJoin(
+        emailDailySends,
+        and(eq(emailDailySends.userId, arg('user_id')), eq(emailDailySends.day, arg('day'))),
       )
       .prepare('recipient_facts_email');
   }
@@ -127,6 +133,10 @@ export class DrizzleRecipientFacts implements RecipientFacts {
   async forEmail(userId: string, address: string, day: string): Promise<EmailRecipientFacts> {
     const [row] = await reachable(() => this.emailQuery.execute({ userId, address, day }));
     if (row === undefined) throw new Error('The recipient facts query returned no row');
-    return { integration: integrationOf(row), suppressed: row.suppressed, sentToday: Number(row.sentToday) };
+    return {
+      integration: integrationOf(row),
+      suppressed: row.suppressedAddress !== null,
+      sentToday: row.sentToday ?? 0,
+    };
   }
 }
